@@ -1,0 +1,13 @@
+package io.aix.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+
+/** {@code ./aix <command>}: every command documents itself with {@code --help}. */
+@TopCommand
+@Command(
+    name = "aix",
+    mixinStandardHelpOptions = true,
+    description = "AIX lead-qualification middleware: CRM intake, scoring and writeback.",
+    subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class})
+public class AixCommand {}

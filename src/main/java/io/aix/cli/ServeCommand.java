@@ -1,0 +1,25 @@
+package io.aix.cli;
+
+import io.aix.pipeline.IntakeController;
+import io.quarkus.runtime.Quarkus;
+import jakarta.inject.Inject;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs AIX for real: profiles from crm-profiles/, mappings from mappings/, routes from routes/,",
+      "secrets from the environment. Serves the API on the configured HTTP port until stopped."
+    })
+public class ServeCommand implements Callable<Integer> {
+  @Inject IntakeController intake;
+
+  @Override
+  public Integer call() {
+    intake.start();
+    Quarkus.waitForExit();
+    return 0;
+  }
+}

@@ -1,0 +1,57 @@
+package io.aix.connector;
+
+import io.aix.profile.ConfigCatalog;
+import io.aix.profile.CrmProfile;
+import io.aix.sandbox.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The connectors of the active profiles, created on first use. A profile on the embedded sandbox is
+ * active only while the sandbox is enabled (demo and tests); every other profile is active.
+ */
+@ApplicationScoped
+public class ConnectorRegistry {
+  private static final Logger LOG = Logger.getLogger(ConnectorRegistry.class);
+
+  @Inject ConfigCatalog catalog;
+  @Inject Instance<ConnectorFactory> factories;
+  @Inject Sandbox sandbox;
+
+  private final Map<String, CrmConnector> connectors = new LinkedHashMap<>();
+
+  public List<CrmProfile> activeProfiles() {
+    return catalog.profiles().values().stream()
+        .filter(p -> sandbox.enabled() || !p.connection().usesSandbox())
+        .sorted(java.util.Comparator.comparing(CrmProfile::id))
+        .toList();
+  }
+
+  public synchronized CrmConnector connector(String profileId) {
+    return connectors.computeIfAbsent(
+        profileId,
+        id -> {
+          CrmProfile profile = catalog.profile(id);
+          ConnectorFactory factory =
+              factories.stream()
+                  .filter(f -> f.type().equals(profile.type()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException("no connector for CRM type " + profile.type()));
+          LOG.infof(
+              "Connecting profile %s (%s, %s)",
+              id,
+              profile.type(),
+              profile.connection().usesSandbox()
+                  ? "embedded sandbox"
+                  : profile.connection().loginUrl());
+          return factory.create(profile);
+        });
+  }
+}

@@ -1,0 +1,59 @@
+package io.aix.connector;
+
+import io.aix.mapping.MappingProfile;
+import io.aix.profile.CrmProfile;
+import java.util.List;
+
+/**
+ * The CRM service-provider interface: everything AIX needs from one connected CRM org or portal.
+ * One instance serves one {@link CrmProfile}; {@link ConnectorFactory} creates it at start-up.
+ *
+ * <h2>Who calls, when, on which thread</h2>
+ *
+ * <ul>
+ *   <li>{@link #poll} is called by the source route of one CRM object, which runs only on the
+ *       elected leader ({@code master:} endpoint), on that route's timer thread, one call at a time
+ *       per object. It blocks until the page is read. It never writes.
+ *   <li>{@link #writeScores} is called by the writeback stage of the pipeline on a Camel worker
+ *       thread, possibly concurrently for different objects; implementations must be thread-safe.
+ *   <li>Neither method retries a failed call by itself; the caller owns retry policy, so retries
+ *       stay visible and bounded.
+ * </ul>
+ *
+ * <h2>What must hold</h2>
+ *
+ * <ul>
+ *   <li>{@code poll} returns records in ascending (modification stamp, id) order, starting at the
+ *       offset's watermark minus the object's overlap; callers de-duplicate by {@link
+ *       io.aix.lead.CrmRecord#changeKey()}, so re-reading is harmless and missing is not.
+ *   <li>{@code writeScores} receives at most {@link #maxWriteBatch()} records of one object and
+ *       returns exactly one {@link WriteOutcome} per input, in input order. A per-record refusal is
+ *       a {@link WriteOutcome.Failed}; a failure of the whole call is a {@link CrmCallException}.
+ *       Writing the same score twice must be harmless (idempotent field updates).
+ *   <li>Errors are classified by the connector ({@link CrmFailure.Kind}), because only it knows
+ *       which of its CRM's codes are worth a retry.
+ *   <li>Secrets are resolved when the connector is created and never logged.
+ * </ul>
+ */
+public interface CrmConnector {
+
+  CrmProfile profile();
+
+  /**
+   * Reads one page of records of {@code object} changed at or after {@code since} minus the
+   * object's overlap, or the page after {@code pageToken} when it is not null.
+   */
+  PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken);
+
+  /** Largest batch {@link #writeScores} accepts (Salesforce: 200; HubSpot: 100). */
+  int maxWriteBatch();
+
+  /** Writes AIX's fields for each record; see the class comment for the contract. */
+  List<WriteOutcome> writeScores(String object, List<ScoreWrite> writes);
+
+  /** API calls this connector has made since start, and the CRM's last reported usage. */
+  ApiUsage apiUsage();
+
+  /** Counters of one connector's API use. */
+  record ApiUsage(long callsMade, long orgUsed, long orgLimit) {}
+}

@@ -1,0 +1,248 @@
+package io.aix.connector.salesforce;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmConnector;
+import io.aix.connector.CrmFailure;
+import io.aix.connector.Offset;
+import io.aix.connector.PollPage;
+import io.aix.connector.ScoreWrite;
+import io.aix.connector.WriteOutcome;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.LeadKey;
+import io.aix.mapping.MappingProfile;
+import io.aix.profile.CrmProfile;
+import io.aix.scoring.ScoreResult;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.salesforce.api.dto.RestError;
+import org.apache.camel.component.salesforce.api.dto.SaveSObjectResult;
+
+/**
+ * Salesforce through the real Camel Salesforce component: {@code queryAll} with a {@code
+ * SystemModstamp} watermark for polling (deleted records included, so AIX can tombstone them),
+ * {@code queryMore} for paging, and sObject Collections for writing 200 records a call with {@code
+ * allOrNone=false}.
+ */
+public final class SalesforceConnector implements CrmConnector {
+  static final int MAX_BATCH = 200;
+  private static final DateTimeFormatter SOQL_DATETIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+  private static final Pattern LIMIT_INFO = Pattern.compile("api-usage=(\\d+)/(\\d+)");
+
+  /** Fields every poll reads, whatever the mapping says. */
+  private static final List<String> SYSTEM_FIELDS = List.of("Id", "SystemModstamp", "IsDeleted");
+
+  private final CrmProfile profile;
+  private final String component;
+  private final ProducerTemplate template;
+  private final ObjectMapper json = new ObjectMapper();
+  private final AtomicLong calls = new AtomicLong();
+  private volatile long orgUsed;
+  private volatile long orgLimit;
+
+  SalesforceConnector(CrmProfile profile, String component, ProducerTemplate template) {
+    this.profile = profile;
+    this.component = component;
+    this.template = template;
+  }
+
+  @Override
+  public CrmProfile profile() {
+    return profile;
+  }
+
+  @Override
+  public int maxWriteBatch() {
+    return Math.min(MAX_BATCH, profile.writeback().batchSize());
+  }
+
+  @Override
+  public ApiUsage apiUsage() {
+    return new ApiUsage(calls.get(), orgUsed, orgLimit);
+  }
+
+  /**
+   * The SOQL of a poll: the mapping's fields changed at or after the watermark minus the overlap.
+   */
+  String pollQuery(String object, MappingProfile mapping, Offset since) {
+    CrmProfile.ObjectSync sync =
+        profile
+            .object(object)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "profile " + profile.id() + " does not sync " + object));
+    Instant from = ((Offset.Watermark) since).modifiedAt().minus(sync.overlap());
+    if (from.isBefore(Instant.EPOCH)) {
+      from = Instant.EPOCH;
+    }
+    Set<String> fields = new LinkedHashSet<>(SYSTEM_FIELDS);
+    fields.addAll(mapping.crmFields());
+    return "SELECT "
+        + String.join(", ", fields)
+        + " FROM "
+        + object
+        + " WHERE SystemModstamp >= "
+        + SOQL_DATETIME.format(from.truncatedTo(ChronoUnit.SECONDS))
+        + " ORDER BY SystemModstamp ASC, Id ASC";
+  }
+
+  @Override
+  public PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken) {
+    int pageSize = profile.object(object).map(CrmProfile.ObjectSync::pageSize).orElse(2000);
+    Exchange reply;
+    if (pageToken == null) {
+      reply =
+          call(
+              "queryAll?rawPayload=true",
+              pollQuery(object, mapping, since),
+              Map.of("Sforce-Query-Options", "batchSize=" + pageSize));
+    } else {
+      reply =
+          call(
+              "queryMore?rawPayload=true",
+              pageToken,
+              Map.of("Sforce-Query-Options", "batchSize=" + pageSize));
+    }
+    try {
+      JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
+      List<CrmRecord> records = new ArrayList<>();
+      for (JsonNode r : body.path("records")) {
+        records.add(
+            new CrmRecord(
+                new LeadKey(profile.id(), object, r.path("Id").asText()),
+                parseStamp(r.path("SystemModstamp").asText()),
+                r.path("IsDeleted").asBoolean(false),
+                r));
+      }
+      String next =
+          body.path("done").asBoolean(true) ? null : body.path("nextRecordsUrl").asText(null);
+      return new PollPage(List.copyOf(records), next);
+    } catch (IOException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+    }
+  }
+
+  static Instant parseStamp(String text) {
+    String s = text.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2");
+    return s.endsWith("Z") ? Instant.parse(s) : java.time.OffsetDateTime.parse(s).toInstant();
+  }
+
+  @Override
+  public List<WriteOutcome> writeScores(String object, List<ScoreWrite> writes) {
+    if (writes.size() > maxWriteBatch()) {
+      throw new IllegalArgumentException(
+          writes.size() + " records in one call; the limit is " + maxWriteBatch());
+    }
+    List<AixScoreFields> body = new ArrayList<>(writes.size());
+    for (ScoreWrite w : writes) {
+      body.add(fields(object, w));
+    }
+    Exchange reply = call("compositeUpdateSObjectCollections?allOrNone=false", body, Map.of());
+    @SuppressWarnings("unchecked")
+    List<SaveSObjectResult> results = reply.getMessage().getBody(List.class);
+    if (results == null || results.size() != writes.size()) {
+      throw new CrmCallException(
+          new CrmFailure(
+              CrmFailure.Kind.RETRIABLE,
+              "MALFORMED_RESPONSE",
+              "expected "
+                  + writes.size()
+                  + " save results, got "
+                  + (results == null ? 0 : results.size())),
+          null);
+    }
+    List<WriteOutcome> outcomes = new ArrayList<>(writes.size());
+    for (int i = 0; i < writes.size(); i++) {
+      SaveSObjectResult r = results.get(i);
+      String id = writes.get(i).crmId();
+      if (Boolean.TRUE.equals(r.getSuccess())) {
+        outcomes.add(new WriteOutcome.Written(id));
+      } else {
+        RestError e =
+            r.getErrors() == null || r.getErrors().isEmpty() ? null : r.getErrors().get(0);
+        outcomes.add(
+            new WriteOutcome.Failed(
+                id,
+                SalesforceErrors.recordError(
+                    e == null ? "UNKNOWN_ERROR" : e.getErrorCode(),
+                    e == null ? "no error detail" : e.getMessage())));
+      }
+    }
+    return outcomes;
+  }
+
+  private AixScoreFields fields(String object, ScoreWrite write) {
+    ScoreResult s = write.score();
+    AixScoreFields f = new AixScoreFields(object, write.crmId());
+    List<String> enabled = profile.writeback().fields();
+    if (enabled.contains("AIX_Score__c")) {
+      f.setScore(BigDecimal.valueOf(s.score()));
+    }
+    if (enabled.contains("AIX_Grade__c")) {
+      f.setGrade(s.grade());
+    }
+    if (enabled.contains("AIX_Conversion_Probability__c")) {
+      // A percent field: Salesforce stores 37.5 for 37.5 %.
+      f.setProbability(
+          BigDecimal.valueOf(s.probability() * 100).setScale(2, java.math.RoundingMode.HALF_UP));
+    }
+    if (enabled.contains("AIX_Fit_Score__c")) {
+      f.setFit(BigDecimal.valueOf(s.fit()));
+    }
+    if (enabled.contains("AIX_Engagement_Score__c")) {
+      f.setEngagement(BigDecimal.valueOf(s.engagement()));
+    }
+    if (enabled.contains("AIX_Top_Factors__c")) {
+      f.setTopFactors(s.topFactors());
+    }
+    if (enabled.contains("AIX_Scored_At__c")) {
+      f.setScoredAt(s.scoredAt().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
+    }
+    if (enabled.contains("AIX_Model_Version__c")) {
+      f.setModelVersion(s.modelVersion());
+    }
+    return f;
+  }
+
+  private Exchange call(String operation, Object body, Map<String, String> headers) {
+    calls.incrementAndGet();
+    Exchange reply =
+        template.request(
+            component + ":" + operation,
+            exchange -> {
+              exchange.getIn().setBody(body);
+              headers.forEach(exchange.getIn()::setHeader);
+            });
+    Object limitInfo = reply.getMessage().getHeader("Sforce-Limit-Info");
+    if (limitInfo != null) {
+      Matcher m = LIMIT_INFO.matcher(limitInfo.toString());
+      if (m.find()) {
+        orgUsed = Long.parseLong(m.group(1));
+        orgLimit = Long.parseLong(m.group(2));
+      }
+    }
+    if (reply.getException() != null) {
+      throw new CrmCallException(
+          SalesforceErrors.callError(reply.getException()), reply.getException());
+    }
+    return reply;
+  }
+}

@@ -1,0 +1,62 @@
+package io.aix.connector.salesforce;
+
+import io.aix.connector.ConnectorFactory;
+import io.aix.connector.CrmConnector;
+import io.aix.profile.CrmProfile;
+import io.aix.sandbox.Sandbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.salesforce.AuthenticationType;
+import org.apache.camel.component.salesforce.SalesforceComponent;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+
+/**
+ * Creates one Camel Salesforce component per profile, named {@code sf-<profile id>}, so orgs never
+ * share a session, and wraps it in a {@link SalesforceConnector}.
+ */
+@ApplicationScoped
+public class SalesforceConnectorFactory implements ConnectorFactory {
+  @Inject CamelContext camel;
+  @Inject Sandbox sandbox;
+
+  @Override
+  public String type() {
+    return "salesforce";
+  }
+
+  @Override
+  public CrmConnector create(CrmProfile profile) {
+    String name = "sf-" + profile.id();
+    SalesforceComponent component = new SalesforceComponent();
+    CrmProfile.Connection connection = profile.connection();
+    component.setLoginUrl(
+        connection.usesSandbox() ? sandbox.salesforce().baseUrl() : connection.loginUrl());
+    org.apache.camel.component.salesforce.SalesforceEndpointConfig config =
+        new org.apache.camel.component.salesforce.SalesforceEndpointConfig();
+    config.setApiVersion(connection.apiVersion());
+    component.setConfig(config);
+    component.setLazyLogin(true);
+    component.setPackages(AixScoreFields.class.getPackageName());
+    component.setHttpRequestTimeout(30_000);
+    if (connection.auth() instanceof CrmProfile.Auth.ClientCredentials cc) {
+      component.setAuthenticationType(AuthenticationType.CLIENT_CREDENTIALS);
+      component.setClientId(cc.clientId().resolve());
+      component.setClientSecret(cc.clientSecret().resolve());
+    } else if (connection.auth() instanceof CrmProfile.Auth.Jwt jwt) {
+      component.setAuthenticationType(AuthenticationType.JWT);
+      component.setClientId(jwt.clientId().resolve());
+      component.setUserName(jwt.username().resolve());
+      KeyStoreParameters keystore = new KeyStoreParameters();
+      keystore.setType("PKCS12");
+      keystore.setResource("base64:" + jwt.keystore().resolve().strip());
+      keystore.setPassword(jwt.keystorePassword().resolve());
+      component.setKeystore(keystore);
+      if (jwt.audience() != null) {
+        component.setJwtAudience(jwt.audience());
+      }
+    }
+    camel.addComponent(name, component);
+    return new SalesforceConnector(profile, name, camel.createProducerTemplate());
+  }
+}

@@ -1,0 +1,77 @@
+package io.aix.enrichment;
+
+import io.aix.enrichment.Enrichment.EmailType;
+import io.aix.lead.CanonicalField;
+import io.aix.lead.CanonicalLead;
+import java.util.Locale;
+
+/** Enrichment v1: pure look-ups in {@link EnrichmentTables}; thread-safe, no network. */
+public final class LeadEnricher {
+  private final EnrichmentTables tables;
+
+  public LeadEnricher(EnrichmentTables tables) {
+    this.tables = tables;
+  }
+
+  public Enrichment enrich(CanonicalLead lead) {
+    String email = lead.string(CanonicalField.EMAIL).orElse(null);
+    String emailDomain = email == null ? null : email.substring(email.lastIndexOf('@') + 1);
+    EmailType emailType = emailType(emailDomain);
+    String webDomain = lead.string(CanonicalField.WEBSITE).map(LeadEnricher::domainOf).orElse(null);
+    Boolean domainMatch =
+        emailDomain == null || webDomain == null || emailType != EmailType.CORPORATE
+            ? null
+            : sameOrganisation(emailDomain, webDomain);
+    String title = lead.string(CanonicalField.TITLE).orElse("");
+    return new Enrichment(
+        emailType,
+        emailDomain,
+        domainMatch,
+        titleValue(title, "seniority"),
+        titleValue(title, "department"),
+        lead.string(CanonicalField.COUNTRY).map(this::countryIso).orElse(null));
+  }
+
+  EmailType emailType(String domain) {
+    if (domain == null) {
+      return EmailType.NONE;
+    }
+    if (tables.disposable.contains(domain)) {
+      return EmailType.DISPOSABLE;
+    }
+    return tables.freeMail.contains(domain) ? EmailType.FREE : EmailType.CORPORATE;
+  }
+
+  private String titleValue(String title, String kind) {
+    for (EnrichmentTables.TitleRule rule : tables.titleRules) {
+      if (rule.kind().equals(kind) && rule.pattern().matcher(title).find()) {
+        return rule.value();
+      }
+    }
+    return "unknown";
+  }
+
+  String countryIso(String country) {
+    String key = country.strip().toLowerCase(Locale.ROOT);
+    String iso = tables.countries.get(key);
+    if (iso == null
+        && key.length() == 2
+        && tables.countries.containsValue(key.toUpperCase(Locale.ROOT))) {
+      iso = key.toUpperCase(Locale.ROOT);
+    }
+    return iso;
+  }
+
+  static String domainOf(String website) {
+    String s = website.strip().toLowerCase(Locale.ROOT);
+    s = s.replaceFirst("^[a-z][a-z0-9+.-]*://", "").replaceFirst("[/?#:].*$", "");
+    return s.replaceFirst("^www\\.", "");
+  }
+
+  /** acme.com matches acme.com, mail.acme.com and acme.com's subdomains. */
+  static boolean sameOrganisation(String emailDomain, String webDomain) {
+    return emailDomain.equals(webDomain)
+        || emailDomain.endsWith("." + webDomain)
+        || webDomain.endsWith("." + emailDomain);
+  }
+}

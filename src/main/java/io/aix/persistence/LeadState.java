@@ -1,0 +1,19 @@
+package io.aix.persistence;
+
+/**
+ * What AIX holds about a record between polls.
+ *
+ * @param inputHash hash of the mapped fields last processed
+ * @param scoreVersion the latest score's version (0: never scored)
+ * @param writtenVersion the latest version confirmed written to the CRM
+ * @param fingerprint the latest score's {@link io.aix.scoring.ScoreResult#fingerprint()}
+ * @param deleted tombstoned: deleted or merged in the CRM
+ */
+public record LeadState(
+    String inputHash, int scoreVersion, int writtenVersion, String fingerprint, boolean deleted) {
+
+  /** Nothing AIX reads changed and the CRM already shows the latest score: skip. */
+  public boolean upToDateFor(String newInputHash) {
+    return inputHash.equals(newInputHash) && writtenVersion >= scoreVersion;
+  }
+}

@@ -1,0 +1,429 @@
+package io.aix.persistence;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.connector.Offset;
+import io.aix.lead.CanonicalField;
+import io.aix.pipeline.LeadWork;
+import io.aix.scoring.ScoreResult;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * AIX's state in PostgreSQL, reactive throughout ({@code Panache.withTransaction}). Blocking
+ * callers reach it only through {@link ReactiveBridge}.
+ */
+@ApplicationScoped
+public class LeadStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] LEAD_COLUMNS = {
+    "varchar",
+    "varchar",
+    "varchar",
+    "text",
+    "varchar",
+    "timestamptz",
+    "integer",
+    "integer",
+    "timestamptz"
+  };
+  private static final String[] SCORE_COLUMNS = {
+    "varchar",
+    "varchar",
+    "varchar",
+    "integer",
+    "integer",
+    "varchar",
+    "float8",
+    "integer",
+    "integer",
+    "varchar",
+    "varchar",
+    "varchar",
+    "timestamptz"
+  };
+  private static final String[] WRITTEN_LEAD_COLUMNS = {"varchar", "varchar", "varchar", "integer"};
+  private static final String[] WRITTEN_SCORE_COLUMNS = {
+    "varchar", "varchar", "varchar", "integer", "timestamptz"
+  };
+  private static final String[] PROCESSED_COLUMNS = {
+    "varchar", "varchar", "varchar", "timestamptz", "timestamptz"
+  };
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static <T> Uni<Void> each(Collection<T> items, Function<T, Uni<?>> work) {
+    if (items.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return Multi.createFrom()
+        .iterable(items)
+        .onItem()
+        .transformToUniAndConcatenate(work::apply)
+        .collect()
+        .last()
+        .replaceWithVoid();
+  }
+
+  private static Uni<Mutiny.Session> session() {
+    return Panache.getSession();
+  }
+
+  /** The stored state of these records, keyed by CRM id. */
+  public Uni<Map<String, LeadState>> states(String profileId, String object, List<String> crmIds) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().item(Map.of());
+    }
+    String sql =
+        "select l.crm_id, l.input_hash, l.score_version, l.written_version, s.fingerprint,"
+            + " l.deleted_at is not null from lead l left join score s on s.profile_id = l.profile_id"
+            + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id and s.version = l.score_version"
+            + " where l.profile_id = :p and l.crm_object = :o and l.crm_id in (:ids)";
+    return Panache.withSession(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.<Object[]>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .setParameter("o", object)
+                            .setParameter("ids", crmIds)
+                            .getResultList())
+                .map(
+                    rows -> {
+                      Map<String, LeadState> out = new HashMap<>();
+                      for (Object[] r : rows) {
+                        out.put(
+                            (String) r[0],
+                            new LeadState(
+                                (String) r[1],
+                                ((Number) r[2]).intValue(),
+                                ((Number) r[3]).intValue(),
+                                (String) r[4],
+                                (Boolean) r[5]));
+                      }
+                      return out;
+                    }));
+  }
+
+  /** Which of these change keys were processed already. */
+  public Uni<Set<String>> processed(String profileId, String stream, List<String> keys) {
+    if (keys.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    String sql =
+        "select event_key from processed_event where profile_id = :p and stream = :s and event_key in (:k)";
+    return Panache.withSession(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.<String>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .setParameter("s", stream)
+                            .setParameter("k", keys)
+                            .getResultList())
+                .map(HashSet::new));
+  }
+
+  public Uni<Offset> offset(String profileId, String stream) {
+    String sql = "select position from source_offset where profile_id = :p and stream = :s";
+    return Panache.withSession(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.<String>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .setParameter("s", stream)
+                            .getResultList())
+                .map(
+                    rows ->
+                        rows.isEmpty()
+                            ? (Offset) Offset.Watermark.START
+                            : Offset.decode(rows.get(0))));
+  }
+
+  /**
+   * Stores the mapped leads and, where a score differs from the latest one, a new score version, in
+   * one transaction. Sets each work's score version and marks scores that equal what the CRM
+   * already shows as {@link LeadWork.Status#SAME_SCORE}; returns the works whose CRM fields need a
+   * write.
+   */
+  public Uni<List<LeadWork>> saveScored(List<LeadWork> scored, Instant now) {
+    List<LeadWork> newScores = new java.util.ArrayList<>();
+    for (LeadWork w : scored) {
+      LeadState before = w.stored();
+      boolean sameScore = before != null && w.score().fingerprint().equals(before.fingerprint());
+      int version =
+          before == null ? 1 : sameScore ? before.scoreVersion() : before.scoreVersion() + 1;
+      w.scoreVersion(version);
+      if (sameScore && before.writtenVersion() >= version) {
+        w.status(LeadWork.Status.SAME_SCORE);
+      }
+      if (!sameScore) {
+        newScores.add(w);
+      }
+    }
+    String upsertLeads =
+        "insert into lead (profile_id, crm_object, crm_id, mapped_values, input_hash, crm_modified_at,"
+            + " score_version, written_version, updated_at) values %s"
+            + " on conflict (profile_id, crm_object, crm_id) do update set"
+            + " mapped_values = excluded.mapped_values, input_hash = excluded.input_hash,"
+            + " crm_modified_at = excluded.crm_modified_at, score_version = excluded.score_version,"
+            + " updated_at = excluded.updated_at";
+    String insertScores =
+        "insert into score (profile_id, crm_object, crm_id, version, score, grade, probability, fit,"
+            + " engagement, top_factors, model_version, fingerprint, scored_at) values %s";
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                                s,
+                                upsertLeads,
+                                LEAD_COLUMNS,
+                                scored,
+                                w ->
+                                    new Object[] {
+                                      w.lead().key().profileId(),
+                                      w.lead().key().crmObject(),
+                                      w.lead().key().crmId(),
+                                      mappedJson(w),
+                                      w.lead().inputHash(),
+                                      at(w.record().modifiedAt()),
+                                      w.scoreVersion(),
+                                      0,
+                                      at(now)
+                                    })
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        insertScores,
+                                        SCORE_COLUMNS,
+                                        newScores,
+                                        w -> {
+                                          ScoreResult r = w.score();
+                                          return new Object[] {
+                                            w.lead().key().profileId(),
+                                            w.lead().key().crmObject(),
+                                            w.lead().key().crmId(),
+                                            w.scoreVersion(),
+                                            r.score(),
+                                            r.grade(),
+                                            r.probability(),
+                                            r.fit(),
+                                            r.engagement(),
+                                            r.topFactors(),
+                                            r.modelVersion(),
+                                            r.fingerprint(),
+                                            at(r.scoredAt())
+                                          };
+                                        })))
+                .map(
+                    v ->
+                        scored.stream()
+                            .filter(w -> w.status() == LeadWork.Status.SCORED)
+                            .toList()));
+  }
+
+  private static String mappedJson(LeadWork w) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    w.lead()
+        .values()
+        .forEach(
+            (CanonicalField f, Object v) ->
+                values.put(
+                    f.key(), v instanceof Number || v instanceof Boolean ? v : v.toString()));
+    try {
+      return JSON.writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Records that the CRM confirmed these score versions. */
+  public Uni<Void> markWritten(List<LeadWork> written, Instant now) {
+    String leads =
+        "update lead l set written_version = greatest(l.written_version, v.version)"
+            + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
+            + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object and l.crm_id = v.crm_id";
+    String scores =
+        "update score s set written_at = v.written_at"
+            + " from (values %s) as v(profile_id, crm_object, crm_id, version, written_at)"
+            + " where s.profile_id = v.profile_id and s.crm_object = v.crm_object"
+            + " and s.crm_id = v.crm_id and s.version = v.version";
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                                s,
+                                leads,
+                                WRITTEN_LEAD_COLUMNS,
+                                written,
+                                w ->
+                                    new Object[] {
+                                      w.lead().key().profileId(),
+                                      w.lead().key().crmObject(),
+                                      w.lead().key().crmId(),
+                                      w.scoreVersion()
+                                    })
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        scores,
+                                        WRITTEN_SCORE_COLUMNS,
+                                        written,
+                                        w ->
+                                            new Object[] {
+                                              w.lead().key().profileId(),
+                                              w.lead().key().crmObject(),
+                                              w.lead().key().crmId(),
+                                              w.scoreVersion(),
+                                              at(now)
+                                            }))));
+  }
+
+  /**
+   * The checkpoint of one page, in one transaction: dead letters, tombstones, the keys of every
+   * finished record, and the stream's new offset. Keys older than {@code pruneBefore} are dropped:
+   * the overlap window can no longer return them.
+   */
+  public Uni<Void> checkpoint(
+      String profileId,
+      String stream,
+      List<LeadWork> finished,
+      Optional<Offset> newOffset,
+      Instant pruneBefore,
+      Instant now) {
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        each(
+                                finished.stream()
+                                    .filter(
+                                        w ->
+                                            w.status() == LeadWork.Status.REJECTED
+                                                || w.status() == LeadWork.Status.DELETED)
+                                    .toList(),
+                                w -> finishOne(s, profileId, w, now))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        "insert into processed_event (profile_id, stream, event_key,"
+                                            + " event_time, processed_at) values %s on conflict do nothing",
+                                        PROCESSED_COLUMNS,
+                                        finished,
+                                        w ->
+                                            new Object[] {
+                                              profileId,
+                                              stream,
+                                              w.record().changeKey(),
+                                              at(w.record().modifiedAt()),
+                                              at(now)
+                                            }))
+                            .chain(
+                                () ->
+                                    newOffset
+                                        .map(
+                                            o ->
+                                                s.createNativeQuery(
+                                                        "insert into source_offset (profile_id, stream, position, updated_at)"
+                                                            + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                                                            + " do update set position = excluded.position, updated_at = excluded.updated_at")
+                                                    .setParameter("p", profileId)
+                                                    .setParameter("s", stream)
+                                                    .setParameter("pos", o.encode())
+                                                    .setParameter("now", at(now))
+                                                    .executeUpdate()
+                                                    .replaceWithVoid())
+                                        .orElse(Uni.createFrom().voidItem()))
+                            .chain(
+                                () ->
+                                    s.createNativeQuery(
+                                            "delete from processed_event where profile_id = :p and stream = :s"
+                                                + " and event_time < :t")
+                                        .setParameter("p", profileId)
+                                        .setParameter("s", stream)
+                                        .setParameter("t", at(pruneBefore))
+                                        .executeUpdate())
+                            .replaceWithVoid()));
+  }
+
+  private Uni<?> finishOne(Mutiny.Session s, String profileId, LeadWork w, Instant now) {
+    if (w.status() == LeadWork.Status.DELETED) {
+      return s.createNativeQuery(
+              "update lead set deleted_at = :now, updated_at = :now where profile_id = :p"
+                  + " and crm_object = :o and crm_id = :id and deleted_at is null")
+          .setParameter("now", at(now))
+          .setParameter("p", profileId)
+          .setParameter("o", w.record().key().crmObject())
+          .setParameter("id", w.record().key().crmId())
+          .executeUpdate();
+    }
+    DeadLetterEntity d = new DeadLetterEntity();
+    d.profileId = profileId;
+    d.crmObject = w.record().key().crmObject();
+    d.crmId = w.record().key().crmId();
+    d.stage = w.failedStage();
+    d.errorCode = w.errorCode();
+    d.reason = w.reason();
+    // PostgreSQL text cannot hold NUL; the JSON escape keeps the payload faithful.
+    d.payload = w.record().fields().toString().replace("\u0000", "\\u0000");
+    d.createdAt = at(now);
+    return s.persist(d).chain(s::flush);
+  }
+
+  /** Dead letters of a profile, newest first. */
+  public Uni<List<DeadLetterEntity>> deadLetters(String profileId) {
+    return Panache.withSession(
+        () ->
+            DeadLetterEntity.<DeadLetterEntity>find("profileId = ?1 order by id desc", profileId)
+                .list());
+  }
+
+  /** How many distinct records of a profile hold a score, and how many were confirmed written. */
+  public Uni<long[]> counts(String profileId) {
+    String sql =
+        "select count(*) filter (where score_version > 0), count(*) filter (where written_version > 0"
+            + " and written_version >= score_version) from lead where profile_id = :p";
+    return Panache.withSession(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.<Object[]>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .getSingleResult())
+                .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()}));
+  }
+
+  public Uni<Long> deadLetterCount() {
+    return Panache.withSession(() -> DeadLetterEntity.count());
+  }
+}

@@ -1,0 +1,36 @@
+package io.aix.pipeline;
+
+import io.aix.mapping.LeadMapper;
+import io.aix.profile.ConfigCatalog;
+import io.aix.profile.CrmProfile;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/**
+ * Stage {@code normalize}: maps the CRM record through its mapping profile, and recognises
+ * deletions and records whose mapped inputs did not change (AIX's own writes coming back).
+ */
+@ApplicationScoped
+@Named("normalizer")
+public class NormalizeStage {
+  @Inject ConfigCatalog catalog;
+
+  public void normalize(LeadWork work) {
+    if (work.record().deleted()) {
+      work.status(LeadWork.Status.DELETED);
+      return;
+    }
+    CrmProfile profile = catalog.profile(work.record().key().profileId());
+    String mappingId = profile.object(work.record().key().crmObject()).orElseThrow().mapping();
+    work.lead(LeadMapper.map(catalog.mapping(mappingId), work.record()));
+    if (work.stored() != null && work.stored().deleted()) {
+      work.reject(
+          LeadMapper.STAGE,
+          "TOMBSTONED",
+          "the record was deleted in the CRM earlier; AIX no longer writes to it");
+    } else if (work.stored() != null && work.stored().upToDateFor(work.lead().inputHash())) {
+      work.status(LeadWork.Status.UNCHANGED);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.aix.pipeline;
+
+import io.aix.connector.ConnectorRegistry;
+import io.aix.connector.CrmConnector;
+import io.aix.connector.Offset;
+import io.aix.connector.PollPage;
+import io.aix.lead.CrmRecord;
+import io.aix.mapping.MappingProfile;
+import io.aix.persistence.LeadState;
+import io.aix.persistence.LeadStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.profile.ConfigCatalog;
+import io.aix.profile.CrmProfile;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+
+/**
+ * Stage {@code poll}: reads the next page of changed records of one CRM object and turns it into
+ * work, dropping versions that were processed already (the overlapping window re-reads them).
+ * Called by the source route, on the leader only.
+ */
+@ApplicationScoped
+@Named("poller")
+public class PollStage {
+  /** Exchange header naming the profile; set by the source route. */
+  public static final String PROFILE = "aixProfile";
+
+  /** Exchange header naming the CRM object; set by the source route. */
+  public static final String OBJECT = "aixObject";
+
+  /** Exchange property: false once the last page of this poll cycle was read. */
+  public static final String MORE = "aixMore";
+
+  /** Exchange property: the {@link Page} being processed. */
+  public static final String PAGE = "aixPage";
+
+  private static final Logger LOG = Logger.getLogger(PollStage.class);
+  private static final String NEXT_TOKEN = "aixNextPageToken";
+
+  @Inject ConnectorRegistry connectors;
+  @Inject ConfigCatalog catalog;
+  @Inject LeadStore store;
+
+  /** One page as read, with the offset the cycle started from. */
+  public record Page(String profileId, String object, Offset startedAt, List<CrmRecord> records) {
+    public String stream() {
+      return streamName(object);
+    }
+  }
+
+  public static String streamName(String object) {
+    return object + ":poll";
+  }
+
+  public List<LeadWork> nextPage(Exchange exchange) {
+    String profileId = exchange.getMessage().getHeader(PROFILE, String.class);
+    String object = exchange.getMessage().getHeader(OBJECT, String.class);
+    CrmProfile profile = catalog.profile(profileId);
+    MappingProfile mapping = catalog.mapping(profile.object(object).orElseThrow().mapping());
+    CrmConnector connector = connectors.connector(profileId);
+    String token = exchange.getProperty(NEXT_TOKEN, String.class);
+    Offset offset = ReactiveBridge.await(() -> store.offset(profileId, streamName(object)));
+    if (token == null) {
+      LOG.debugf("Polling %s %s from %s", profileId, object, offset.encode());
+    }
+    PollPage page = connector.poll(object, mapping, offset, token);
+    exchange.setProperty(NEXT_TOKEN, page.nextPageToken());
+    exchange.setProperty(MORE, page.hasMore());
+    exchange.setProperty(PAGE, new Page(profileId, object, offset, page.records()));
+
+    List<String> keys = page.records().stream().map(CrmRecord::changeKey).toList();
+    Set<String> done =
+        ReactiveBridge.await(() -> store.processed(profileId, streamName(object), keys));
+    List<CrmRecord> fresh =
+        page.records().stream().filter(r -> !done.contains(r.changeKey())).toList();
+    List<String> ids = fresh.stream().map(r -> r.key().crmId()).distinct().toList();
+    Map<String, LeadState> states =
+        ReactiveBridge.await(() -> store.states(profileId, object, ids));
+    List<LeadWork> work = new ArrayList<>(fresh.size());
+    for (CrmRecord r : fresh) {
+      work.add(new LeadWork(r, states.get(r.key().crmId())));
+    }
+    if (!page.records().isEmpty()) {
+      LOG.debugf(
+          "%s %s: page of %d record(s), %d new version(s)",
+          profileId, object, page.records().size(), work.size());
+    }
+    return work;
+  }
+}

@@ -1,0 +1,36 @@
+package io.aix.profile;
+
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads {@code crm-profiles/} and {@code mappings/} once at start-up; a bad file stops start-up.
+ */
+@ApplicationScoped
+public class CatalogProducer {
+  private static final Logger LOG = Logger.getLogger(CatalogProducer.class);
+
+  @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
+  String configDir;
+
+  @Produces
+  @Singleton
+  @Startup
+  ConfigCatalog catalog() {
+    Path root = Path.of(configDir).toAbsolutePath().normalize();
+    ConfigCatalog catalog = ConfigCatalog.load(root);
+    LOG.infof(
+        "Loaded %d CRM profile(s) %s, %d mapping(s), %d scoring profile(s) from %s",
+        catalog.profiles().size(),
+        catalog.profiles().keySet(),
+        catalog.mappings().size(),
+        catalog.scoringProfiles().size(),
+        root);
+    return catalog;
+  }
+}

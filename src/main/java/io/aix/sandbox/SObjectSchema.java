@@ -1,0 +1,145 @@
+package io.aix.sandbox;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The fields of one simulated sObject, with the types and lengths a real org's describe reports.
+ */
+final class SObjectSchema {
+  record Field(String name, String type, int length, boolean updateable, boolean custom) {}
+
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final String CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+
+  private final String name;
+  private final String keyPrefix;
+  private final Map<String, Field> fields = new LinkedHashMap<>();
+
+  private SObjectSchema(String name, String keyPrefix) {
+    this.name = name;
+    this.keyPrefix = keyPrefix;
+    add("Id", "id", 18, false);
+    add("IsDeleted", "boolean", 0, false);
+    add("OwnerId", "reference", 18, true);
+    add("CreatedDate", "datetime", 0, false);
+    add("LastModifiedDate", "datetime", 0, false);
+    add("LastModifiedById", "reference", 18, false);
+    add("SystemModstamp", "datetime", 0, false);
+    add("FirstName", "string", 40, true);
+    add("LastName", "string", 80, true);
+    add("Email", "email", 80, true);
+    add("Phone", "phone", 40, true);
+    add("Title", "string", 128, true);
+    add("LeadSource", "picklist", 255, true);
+    add("HasOptedOutOfEmail", "boolean", 0, true);
+    add("LastActivityDate", "date", 0, false);
+    custom("AIX_Score__c", "double", 0);
+    custom("AIX_Grade__c", "picklist", 255);
+    custom("AIX_Conversion_Probability__c", "percent", 0);
+    custom("AIX_Fit_Score__c", "double", 0);
+    custom("AIX_Engagement_Score__c", "double", 0);
+    custom("AIX_Top_Factors__c", "textarea", 1024);
+    custom("AIX_Scored_At__c", "datetime", 0);
+    custom("AIX_Model_Version__c", "string", 64);
+  }
+
+  static SObjectSchema lead() {
+    SObjectSchema s = new SObjectSchema("Lead", "00Q");
+    s.add("Company", "string", 255, true);
+    s.add("Website", "url", 255, true);
+    s.add("Country", "string", 80, true);
+    s.add("State", "string", 80, true);
+    s.add("City", "string", 40, true);
+    s.add("Industry", "picklist", 255, true);
+    s.add("NumberOfEmployees", "int", 0, true);
+    s.add("AnnualRevenue", "currency", 0, true);
+    s.add("Status", "picklist", 255, true);
+    s.add("Rating", "picklist", 255, true);
+    s.add("IsConverted", "boolean", 0, false);
+    s.add("ConvertedDate", "date", 0, false);
+    return s;
+  }
+
+  static SObjectSchema contact() {
+    SObjectSchema s = new SObjectSchema("Contact", "003");
+    s.add("AccountId", "reference", 18, true);
+    s.add("Department", "string", 80, true);
+    s.add("MailingCountry", "string", 80, true);
+    s.add("MailingState", "string", 80, true);
+    s.add("MailingCity", "string", 40, true);
+    return s;
+  }
+
+  private void add(String field, String type, int length, boolean updateable) {
+    fields.put(field, new Field(field, type, length, updateable, false));
+  }
+
+  private void custom(String field, String type, int length) {
+    fields.put(field, new Field(field, type, length, true, true));
+  }
+
+  boolean has(String field) {
+    return fields.containsKey(field);
+  }
+
+  boolean updateable(String field) {
+    return fields.get(field).updateable();
+  }
+
+  int length(String field) {
+    return fields.get(field).length();
+  }
+
+  boolean isDateTime(String field) {
+    Field f = fields.get(field);
+    return f != null && f.type().equals("datetime");
+  }
+
+  /** An 18-character id with Salesforce's case-safety suffix, e.g. {@code 00Q5e00000AbCdEFGH}. */
+  String newId(long sequence) {
+    StringBuilder body = new StringBuilder();
+    long n = sequence;
+    for (int i = 0; i < 8; i++) {
+      body.insert(0, BASE62.charAt((int) (n % 62)));
+      n /= 62;
+    }
+    String id15 = keyPrefix + "5e0000" + body;
+    StringBuilder suffix = new StringBuilder();
+    for (int chunk = 0; chunk < 3; chunk++) {
+      int bits = 0;
+      for (int i = 0; i < 5; i++) {
+        char c = id15.charAt(chunk * 5 + i);
+        if (c >= 'A' && c <= 'Z') {
+          bits |= 1 << i;
+        }
+      }
+      suffix.append(CHECKSUM.charAt(bits));
+    }
+    return id15 + suffix;
+  }
+
+  ObjectNode describe() {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    ObjectNode d = nodes.objectNode();
+    d.put("name", name);
+    d.put("keyPrefix", keyPrefix);
+    d.put("updateable", true);
+    d.put("queryable", true);
+    ArrayNode list = d.putArray("fields");
+    for (Field f : fields.values()) {
+      ObjectNode o = list.addObject();
+      o.put("name", f.name());
+      o.put("type", f.type());
+      o.put("length", f.length());
+      o.put("updateable", f.updateable());
+      o.put("custom", f.custom());
+      o.put("nillable", !f.name().equals("Id") && !f.name().equals("LastName"));
+    }
+    return d;
+  }
+}

@@ -1,0 +1,618 @@
+package io.aix.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stateful simulated Salesforce org: records of Lead and Contact in memory, and the REST API
+ * subset AIX uses, answering with Salesforce's own shapes (OAuth token reply with a real-looking
+ * {@code id} URL, query pages with {@code nextRecordsUrl}, sObject Collections save results,
+ * describe, limits, {@code Sforce-Limit-Info}) and its own error bodies. Thread-safe.
+ */
+public final class SalesforceOrg {
+  /** An HTTP answer; {@code reset} means: drop the connection instead. */
+  public record Reply(int status, Map<String, String> headers, String body, boolean reset) {}
+
+  public static final String ORG_ID = "00D5e000000AixDEAQ";
+  public static final String INTEGRATION_USER_ID = "0055e000001AixIAAS";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final DateTimeFormatter SF_DATETIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx").withZone(ZoneOffset.UTC);
+  private static final Pattern DATA_PATH = Pattern.compile("/services/data/v(\\d+\\.\\d)/(.*)");
+  private static final Pattern CURSOR = Pattern.compile("query/(01g\\w+)-(\\d+)");
+
+  private final String clientId;
+  private final String clientSecret;
+  private final Clock clock;
+  private final Map<String, SObjectSchema> schemas;
+  private final Map<String, Map<String, ObjectNode>> records = new ConcurrentHashMap<>();
+  private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
+  private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+  private final AtomicLong idCounter = new AtomicLong(1);
+  private final AtomicLong apiCalls = new AtomicLong();
+  private final AtomicLong writeCalls = new AtomicLong();
+  private final AtomicLong lastModstampMicros = new AtomicLong();
+  private final SandboxFaults faults = new SandboxFaults();
+  private volatile long dailyApiLimit = 15_000;
+  private volatile java.security.PublicKey jwtPublicKey;
+
+  public SalesforceOrg(String clientId, String clientSecret, Clock clock) {
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.clock = clock;
+    this.schemas = Map.of("Lead", SObjectSchema.lead(), "Contact", SObjectSchema.contact());
+    schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
+  }
+
+  public SandboxFaults faults() {
+    return faults;
+  }
+
+  /** API calls the org has counted (as Salesforce counts them against the daily limit). */
+  public long apiCalls() {
+    return apiCalls.get();
+  }
+
+  /** sObject Collections write calls so far. */
+  public long writeCalls() {
+    return writeCalls.get();
+  }
+
+  public void dailyApiLimit(long limit) {
+    this.dailyApiLimit = limit;
+  }
+
+  /** Certificate key that JWT bearer assertions must be signed with (the connected app's cert). */
+  public void trustJwtKey(java.security.PublicKey key) {
+    this.jwtPublicKey = key;
+  }
+
+  // ---------------------------------------------------------------- records, for seeding and tests
+
+  /** Inserts a record as a user would, stamping Id, CreatedDate, SystemModstamp and the owner. */
+  public String insert(String object, Map<String, Object> fields) {
+    SObjectSchema schema = schema(object);
+    ObjectNode rec = NODES.objectNode();
+    String id = schema.newId(idCounter.getAndIncrement());
+    rec.put("Id", id);
+    fields.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
+    String now = nextModstamp();
+    if (!rec.hasNonNull("CreatedDate")) {
+      rec.put("CreatedDate", now);
+    }
+    rec.put("SystemModstamp", now);
+    rec.put("LastModifiedDate", now);
+    rec.put("IsDeleted", false);
+    if (!rec.hasNonNull("OwnerId")) {
+      rec.put("OwnerId", "0055e000002OwnAAA");
+    }
+    records.get(object).put(id, rec);
+    return id;
+  }
+
+  /** Updates fields as a user would (SystemModstamp moves on). */
+  public void update(String object, String id, Map<String, Object> fields) {
+    ObjectNode rec = record(object, id);
+    fields.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
+    touch(rec, "0055e000002OwnAAA");
+  }
+
+  /** Moves a record to the recycle bin (queryAll still returns it, with IsDeleted = true). */
+  public void delete(String object, String id) {
+    ObjectNode rec = record(object, id);
+    rec.put("IsDeleted", true);
+    touch(rec, "0055e000002OwnAAA");
+  }
+
+  public ObjectNode record(String object, String id) {
+    ObjectNode rec = records.get(object).get(id);
+    if (rec == null) {
+      throw new IllegalArgumentException("no " + object + " " + id);
+    }
+    return rec;
+  }
+
+  public List<ObjectNode> records(String object) {
+    return List.copyOf(records.get(object).values());
+  }
+
+  private void touch(ObjectNode rec, String userId) {
+    String now = nextModstamp();
+    rec.put("SystemModstamp", now);
+    rec.put("LastModifiedDate", now);
+    rec.put("LastModifiedById", userId);
+  }
+
+  /**
+   * Strictly increasing stamps, as Salesforce's are per record; millisecond resolution on the wire.
+   */
+  private String nextModstamp() {
+    long nowMicros = clock.instant().toEpochMilli() * 1000;
+    long stamp = lastModstampMicros.accumulateAndGet(nowMicros, (prev, now) -> Math.max(prev, now));
+    return SF_DATETIME.format(Instant.ofEpochMilli(stamp / 1000));
+  }
+
+  private SObjectSchema schema(String object) {
+    SObjectSchema schema = schemas.get(object);
+    if (schema == null) {
+      throw new IllegalArgumentException("the sandbox org has no object " + object);
+    }
+    return schema;
+  }
+
+  static Instant parseDateTime(String text) {
+    String s = text.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2");
+    return s.endsWith("Z") ? Instant.parse(s) : OffsetDateTime.parse(s).toInstant();
+  }
+
+  // ---------------------------------------------------------------- the HTTP API
+
+  /** Answers one HTTP request; {@code baseUrl} is this org's own URL (it is the instance URL). */
+  public Reply handle(
+      String method, String url, Map<String, String> headers, String body, String baseUrl) {
+    if (url.startsWith("/services/oauth2/token")) {
+      return token(body, baseUrl);
+    }
+    if (url.startsWith("/services/oauth2/revoke")) {
+      // As Salesforce: 200 with an empty body, whether or not the token was still valid.
+      String token = url.contains("token=") ? url.substring(url.indexOf("token=") + 6) : "";
+      tokens.remove(URLDecoder.decode(token, StandardCharsets.UTF_8));
+      return new Reply(200, Map.of(), "", false);
+    }
+    if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return new Reply(0, Map.of(), "", true);
+    }
+    if (faults.latencyMillis > 0) {
+      try {
+        Thread.sleep(faults.latencyMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    String auth = headers.getOrDefault("authorization", "");
+    if (!auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+      return error(401, "INVALID_SESSION_ID", "Session expired or invalid");
+    }
+    long used = apiCalls.incrementAndGet();
+    if (used > dailyApiLimit) {
+      return error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+    }
+    if (faults.failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return faults.failStatus == 429
+          ? error(429, "REQUEST_LIMIT_EXCEEDED", "Too many concurrent requests, retry later.")
+          : error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable.");
+    }
+    Matcher m = DATA_PATH.matcher(url);
+    if (!m.matches()) {
+      return error(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    String path = m.group(2);
+    String pathOnly = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    String query = path.contains("?") ? path.substring(path.indexOf('?') + 1) : "";
+    try {
+      Matcher cursor = CURSOR.matcher(pathOnly);
+      if (method.equals("GET") && cursor.matches()) {
+        return page(cursor.group(1), Integer.parseInt(cursor.group(2)), m.group(1), headers);
+      }
+      if (method.equals("GET") && (pathOnly.equals("query") || pathOnly.equals("query/"))) {
+        return query(param(query, "q"), false, m.group(1), headers);
+      }
+      if (method.equals("GET") && (pathOnly.equals("queryAll") || pathOnly.equals("queryAll/"))) {
+        return query(param(query, "q"), true, m.group(1), headers);
+      }
+      if (method.equals("PATCH") && pathOnly.equals("composite/sobjects")) {
+        writeCalls.incrementAndGet();
+        return updateCollection(body);
+      }
+      if (method.equals("GET") && pathOnly.matches("sobjects/\\w+/describe/?")) {
+        return describe(pathOnly.split("/")[1]);
+      }
+      if (method.equals("GET") && pathOnly.matches("limits/?")) {
+        return limits();
+      }
+      return error(404, "NOT_FOUND", "The requested resource does not exist");
+    } catch (Soql.MalformedQueryException e) {
+      return error(400, "MALFORMED_QUERY", e.getMessage());
+    } catch (InvalidFieldException e) {
+      return error(400, "INVALID_FIELD", e.getMessage());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return error(400, "JSON_PARSER_ERROR", "Unexpected character: " + e.getOriginalMessage());
+    }
+  }
+
+  private static final class InvalidFieldException extends RuntimeException {
+    InvalidFieldException(String field, String object) {
+      super(
+          "No such column '"
+              + field
+              + "' on entity '"
+              + object
+              + "'. If you are attempting to use a custom field, be sure to append the '__c' after"
+              + " the custom field name. Please reference your WSDL or the describe call for the"
+              + " appropriate names.");
+    }
+  }
+
+  private Reply token(String body, String baseUrl) {
+    Map<String, String> form = form(body);
+    String grant = form.getOrDefault("grant_type", "");
+    boolean ok;
+    switch (grant) {
+      case "client_credentials" ->
+          ok =
+              clientId.equals(form.get("client_id"))
+                  && clientSecret.equals(form.get("client_secret"));
+      case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> ok = validJwt(form.get("assertion"));
+      default -> {
+        return json(
+            400,
+            obj(
+                "error",
+                "unsupported_grant_type",
+                "error_description",
+                "grant type not supported"));
+      }
+    }
+    if (!ok) {
+      return json(
+          400, obj("error", "invalid_client", "error_description", "invalid client credentials"));
+    }
+    String token = ORG_ID + "!" + UUID.randomUUID().toString().replace("-", "");
+    tokens.add(token);
+    ObjectNode reply = NODES.objectNode();
+    reply.put("access_token", token);
+    reply.put("scope", "api");
+    reply.put("instance_url", baseUrl);
+    reply.put("id", baseUrl + "/id/" + ORG_ID + "/" + INTEGRATION_USER_ID);
+    reply.put("token_type", "Bearer");
+    reply.put("issued_at", String.valueOf(clock.millis()));
+    return json(200, reply);
+  }
+
+  private boolean validJwt(String assertion) {
+    if (assertion == null || jwtPublicKey == null) {
+      return false;
+    }
+    String[] parts = assertion.split("\\.");
+    if (parts.length != 3) {
+      return false;
+    }
+    try {
+      java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
+      sig.initVerify(jwtPublicKey);
+      sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!sig.verify(java.util.Base64.getUrlDecoder().decode(parts[2]))) {
+        return false;
+      }
+      JsonNode claims = JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+      return clientId.equals(claims.path("iss").asText())
+          && Long.parseLong(claims.path("exp").asText("0")) > clock.millis() / 1000;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private Reply query(String soqlText, boolean all, String version, Map<String, String> headers) {
+    Soql soql = Soql.parse(soqlText);
+    SObjectSchema schema = schemas.get(soql.object());
+    if (schema == null) {
+      return error(400, "INVALID_TYPE", "sObject type '" + soql.object() + "' is not supported.");
+    }
+    for (String f : soql.fields()) {
+      if (!schema.has(f)) {
+        throw new InvalidFieldException(f, soql.object());
+      }
+    }
+    soql.where()
+        .forEach(
+            c -> {
+              if (!schema.has(c.field())) {
+                throw new InvalidFieldException(c.field(), soql.object());
+              }
+            });
+    soql.orderBy()
+        .forEach(
+            o -> {
+              if (!schema.has(o.field())) {
+                throw new InvalidFieldException(o.field(), soql.object());
+              }
+            });
+    List<ObjectNode> matches = new ArrayList<>();
+    for (ObjectNode rec : records.get(soql.object()).values()) {
+      if (!all && rec.path("IsDeleted").asBoolean()) {
+        continue;
+      }
+      if (soql.where().stream().allMatch(c -> matches(rec, c, schema))) {
+        matches.add(project(rec, soql));
+      }
+    }
+    Comparator<ObjectNode> order = null;
+    for (Soql.Order o : soql.orderBy()) {
+      Comparator<ObjectNode> c =
+          (a, b) -> compareValues(a.get(o.field()), b.get(o.field()), schema.isDateTime(o.field()));
+      c = o.descending() ? c.reversed() : c;
+      order = order == null ? c : order.thenComparing(c);
+    }
+    if (order != null) {
+      matches.sort(order);
+    }
+    if (soql.limit() != null && matches.size() > soql.limit()) {
+      matches = new ArrayList<>(matches.subList(0, soql.limit()));
+    }
+    String cursorId = "01g5e" + UUID.randomUUID().toString().replace("-", "").substring(0, 13);
+    cursors.put(cursorId, matches);
+    return page(cursorId, 0, version, headers);
+  }
+
+  private Reply page(String cursorId, int offset, String version, Map<String, String> headers) {
+    List<ObjectNode> matches = cursors.get(cursorId);
+    if (matches == null) {
+      return error(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    }
+    int batch = batchSize(headers.getOrDefault("sforce-query-options", ""));
+    int end = Math.min(matches.size(), offset + batch);
+    ObjectNode reply = NODES.objectNode();
+    reply.put("totalSize", matches.size());
+    reply.put("done", end >= matches.size());
+    if (end < matches.size()) {
+      reply.put("nextRecordsUrl", "/services/data/v" + version + "/query/" + cursorId + "-" + end);
+    } else {
+      cursors.remove(cursorId);
+    }
+    ArrayNode out = reply.putArray("records");
+    matches.subList(offset, end).forEach(out::add);
+    return json(200, reply);
+  }
+
+  private static int batchSize(String options) {
+    Matcher m = Pattern.compile("batchSize=(\\d+)").matcher(options);
+    int size = m.find() ? Integer.parseInt(m.group(1)) : 2000;
+    return Math.max(200, Math.min(2000, size));
+  }
+
+  /** SOQL order: nulls first, numbers by value, date-times by instant, text case-insensitively. */
+  private static int compareValues(JsonNode a, JsonNode b, boolean dateTime) {
+    boolean aNull = a == null || a.isNull();
+    boolean bNull = b == null || b.isNull();
+    if (aNull || bNull) {
+      return Boolean.compare(!aNull, !bNull);
+    }
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue());
+    }
+    if (dateTime) {
+      return parseDateTime(a.asText()).compareTo(parseDateTime(b.asText()));
+    }
+    return a.asText().compareToIgnoreCase(b.asText());
+  }
+
+  private ObjectNode project(ObjectNode rec, Soql soql) {
+    ObjectNode out = NODES.objectNode();
+    ObjectNode attributes = out.putObject("attributes");
+    attributes.put("type", soql.object());
+    attributes.put(
+        "url", "/services/data/v62.0/sobjects/" + soql.object() + "/" + rec.get("Id").asText());
+    for (String f : soql.fields()) {
+      JsonNode v = rec.get(f);
+      out.set(f, v == null ? NODES.nullNode() : v.deepCopy());
+    }
+    return out;
+  }
+
+  private static boolean matches(ObjectNode rec, Soql.Condition c, SObjectSchema schema) {
+    JsonNode v = rec.get(c.field());
+    Object expected = c.value();
+    if (expected == null) {
+      boolean isNull = v == null || v.isNull();
+      return c.op().equals("=") ? isNull : c.op().equals("!=") && !isNull;
+    }
+    if (v == null || v.isNull()) {
+      return c.op().equals("!=");
+    }
+    int cmp;
+    if (expected instanceof Instant when) {
+      cmp = parseDateTime(v.asText()).compareTo(when);
+    } else if (expected instanceof BigDecimal n) {
+      cmp = v.decimalValue().compareTo(n);
+    } else if (expected instanceof Boolean b) {
+      cmp = Boolean.compare(v.asBoolean(), b);
+    } else {
+      cmp = v.asText().compareToIgnoreCase(expected.toString());
+    }
+    return switch (c.op()) {
+      case "=" -> cmp == 0;
+      case "!=" -> cmp != 0;
+      case "<" -> cmp < 0;
+      case "<=" -> cmp <= 0;
+      case ">" -> cmp > 0;
+      default -> cmp >= 0;
+    };
+  }
+
+  private Reply updateCollection(String body)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    JsonNode request = JSON.readTree(body);
+    JsonNode list = request.path("records");
+    if (!list.isArray() || list.size() > 200) {
+      return error(
+          400,
+          "INVALID_BATCH_SIZE",
+          "The number of records in the request must be between 1 and 200.");
+    }
+    ArrayNode results = NODES.arrayNode();
+    for (JsonNode item : list) {
+      results.add(updateOne(item));
+    }
+    return json(200, results);
+  }
+
+  private ObjectNode updateOne(JsonNode item) {
+    String type = item.path("attributes").path("type").asText("");
+    String id = item.path("Id").asText("");
+    SObjectSchema schema = schemas.get(type);
+    if (schema == null) {
+      return saveError(
+          null, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", List.of());
+    }
+    ObjectNode rec = records.get(type).get(id);
+    if (rec == null) {
+      return saveError(
+          null, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", List.of());
+    }
+    if (rec.path("IsDeleted").asBoolean()) {
+      return saveError(id, "ENTITY_IS_DELETED", "entity is deleted", List.of());
+    }
+    if (faults.rejectWritesTo.contains(id)) {
+      return saveError(
+          id,
+          "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+          "AIX score cannot be set while the lead is under review",
+          List.of("AIX_Score__c"));
+    }
+    if (faults.lockOnceOn.remove(id)) {
+      return saveError(
+          id, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record", List.of());
+    }
+    Map<String, JsonNode> changes = new LinkedHashMap<>();
+    var names = item.fieldNames();
+    while (names.hasNext()) {
+      String f = names.next();
+      if (f.equals("attributes") || f.equals("Id")) {
+        continue;
+      }
+      if (!schema.has(f) || !schema.updateable(f)) {
+        return saveError(
+            id,
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "Unable to create/update fields: " + f + ".",
+            List.of(f));
+      }
+      JsonNode value = item.get(f);
+      int max = schema.length(f);
+      if (max > 0 && value.isTextual() && value.asText().length() > max) {
+        return saveError(
+            id,
+            "STRING_TOO_LONG",
+            f
+                + ": data value too large: "
+                + value.asText().substring(0, 20)
+                + "... (max length="
+                + max
+                + ")",
+            List.of(f));
+      }
+      changes.put(f, value);
+    }
+    changes.forEach(rec::set);
+    touch(rec, INTEGRATION_USER_ID);
+    ObjectNode ok = NODES.objectNode();
+    ok.put("id", id);
+    ok.put("success", true);
+    ok.putArray("errors");
+    return ok;
+  }
+
+  private static ObjectNode saveError(String id, String code, String message, List<String> fields) {
+    ObjectNode r = NODES.objectNode();
+    if (id != null) {
+      r.put("id", id);
+    }
+    r.put("success", false);
+    ObjectNode e = r.putArray("errors").addObject();
+    e.put("statusCode", code);
+    e.put("message", message);
+    ArrayNode fs = e.putArray("fields");
+    fields.forEach(fs::add);
+    return r;
+  }
+
+  private Reply describe(String object) {
+    SObjectSchema schema = schemas.get(object);
+    if (schema == null) {
+      return error(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    return json(200, schema.describe());
+  }
+
+  private Reply limits() {
+    ObjectNode reply = NODES.objectNode();
+    ObjectNode daily = reply.putObject("DailyApiRequests");
+    daily.put("Max", dailyApiLimit);
+    daily.put("Remaining", Math.max(0, dailyApiLimit - apiCalls.get()));
+    return json(200, reply);
+  }
+
+  private Reply error(int status, String code, String message) {
+    ArrayNode body = NODES.arrayNode();
+    ObjectNode e = body.addObject();
+    e.put("message", message);
+    e.put("errorCode", code);
+    return json(status, body);
+  }
+
+  private Reply json(int status, JsonNode body) {
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Content-Type", "application/json;charset=UTF-8");
+    headers.put("Sforce-Limit-Info", "api-usage=" + apiCalls.get() + "/" + dailyApiLimit);
+    return new Reply(status, headers, body.toString(), false);
+  }
+
+  private static ObjectNode obj(String... kv) {
+    ObjectNode o = NODES.objectNode();
+    for (int i = 0; i < kv.length; i += 2) {
+      o.put(kv[i], kv[i + 1]);
+    }
+    return o;
+  }
+
+  private static Map<String, String> form(String body) {
+    Map<String, String> out = new HashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(
+            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  private static String param(String query, String name) {
+    for (String pair : query.split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+      }
+    }
+    throw new Soql.MalformedQueryException("missing query parameter '" + name + "'");
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,129 @@
+package io.aix.scoring;
+
+import io.aix.enrichment.Enrichment;
+import io.aix.lead.CanonicalField;
+import io.aix.lead.CanonicalLead;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cold-start scorer: fit points from rules, engagement points that halve every {@code
+ * halfLifeDays}, combined and graded. Pure and thread-safe.
+ */
+public final class RulesScorer {
+  private final ScoringProfile profile;
+  private final Clock clock;
+
+  public RulesScorer(ScoringProfile profile, Clock clock) {
+    this.profile = profile;
+    this.clock = clock;
+  }
+
+  private record Factor(int points, String text) {}
+
+  public ScoreResult score(CanonicalLead lead, Enrichment enrichment) {
+    Map<String, Object> facts = ScoringFacts.of(lead, enrichment);
+    List<Factor> factors = new ArrayList<>();
+    int fitPoints = 0;
+    for (ScoringProfile.Rule rule : profile.fitRules()) {
+      Object value = facts.get(rule.fact());
+      if (rule.condition().test(value)) {
+        fitPoints += rule.points();
+        factors.add(
+            new Factor(rule.points(), rule.reason().replace("{value}", String.valueOf(value))));
+      }
+    }
+    int fit = clamp(fitPoints);
+
+    Instant now = clock.instant();
+    double engagementPoints = 0;
+    Instant created = lead.instant(CanonicalField.CREATED_AT).orElse(null);
+    if (created != null) {
+      double p = decayed("created", Duration.between(created, now));
+      engagementPoints += p;
+      if (p >= 1) {
+        factors.add(new Factor((int) Math.round(p), "New lead, created " + ageText(created, now)));
+      }
+    }
+    LocalDate lastActivity = lead.date(CanonicalField.LAST_ACTIVITY_ON).orElse(null);
+    if (lastActivity != null) {
+      Instant at = lastActivity.atStartOfDay(ZoneOffset.UTC).toInstant();
+      double p = decayed("activity", Duration.between(at, now));
+      engagementPoints += p;
+      if (p >= 1) {
+        factors.add(new Factor((int) Math.round(p), "Recent activity " + ageText(at, now)));
+      }
+    }
+    if (lead.bool(CanonicalField.EMAIL_OPT_OUT).orElse(false)) {
+      double p = profile.engagementWeights().getOrDefault("emailOptOut", 0.0);
+      engagementPoints += p;
+      if (p != 0) {
+        factors.add(new Factor((int) Math.round(p), "Opted out of e-mail"));
+      }
+    }
+    int engagement =
+        clamp((int) Math.round(100 * Math.max(0, engagementPoints) / profile.engagementCap()));
+
+    int score =
+        clamp((int) Math.round(profile.fitWeight() * fit + (1 - profile.fitWeight()) * engagement));
+    String grade =
+        score >= profile.grades().get("A")
+            ? "A"
+            : score >= profile.grades().get("B")
+                ? "B"
+                : score >= profile.grades().get("C") ? "C" : "D";
+    double probability =
+        1 / (1 + Math.exp(-profile.probabilitySlope() * (score - profile.probabilityMidpoint())));
+    return new ScoreResult(
+        score,
+        grade,
+        Math.round(probability * 10_000) / 10_000.0,
+        fit,
+        engagement,
+        topFactors(factors),
+        profile.modelVersion(),
+        now);
+  }
+
+  private double decayed(String kind, Duration age) {
+    double weight = profile.engagementWeights().getOrDefault(kind, 0.0);
+    double days = Math.max(0, age.toMinutes() / 1440.0);
+    return weight * Math.pow(0.5, days / profile.halfLifeDays());
+  }
+
+  private static String ageText(Instant at, Instant now) {
+    long days = Math.max(0, Duration.between(at, now).toDays());
+    return days == 0 ? "today" : days == 1 ? "1 day ago" : days + " days ago";
+  }
+
+  /**
+   * "+25 Senior decision maker; -10 Free e-mail address; ...", strongest first, within 1,024 chars.
+   */
+  static String topFactors(List<Factor> factors) {
+    StringBuilder out = new StringBuilder();
+    factors.stream()
+        .sorted(
+            Comparator.comparingInt((Factor f) -> -Math.abs(f.points()))
+                .thenComparing(Factor::text))
+        .forEach(
+            f -> {
+              String item = (f.points() >= 0 ? "+" : "") + f.points() + " " + f.text();
+              int extra = (out.length() == 0 ? 0 : 2) + item.length();
+              if (out.length() + extra <= ScoreResult.TOP_FACTORS_MAX) {
+                out.append(out.length() == 0 ? "" : "; ").append(item);
+              }
+            });
+    return out.toString();
+  }
+
+  private static int clamp(int v) {
+    return Math.max(0, Math.min(100, v));
+  }
+}

@@ -1,0 +1,48 @@
+package io.aix.scoring;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a scorer says about one lead; these values become the AIX_ fields in the CRM.
+ *
+ * @param score 0-100
+ * @param grade A-D
+ * @param probability estimated conversion probability, 0-1
+ * @param fit the fit part (who the lead is), 0-100
+ * @param engagement the engagement part (what the lead did, decayed over time), 0-100
+ * @param topFactors the strongest reasons in plain words, at most 1,024 characters
+ * @param modelVersion which scorer and profile version produced this
+ */
+public record ScoreResult(
+    int score,
+    String grade,
+    double probability,
+    int fit,
+    int engagement,
+    String topFactors,
+    String modelVersion,
+    Instant scoredAt) {
+
+  public static final int TOP_FACTORS_MAX = 1024;
+
+  /**
+   * Equal fingerprints mean a write would change nothing a rep can see (the time stamp aside), so
+   * the write is skipped to save API budget.
+   */
+  public String fingerprint() {
+    return score
+        + "|"
+        + grade
+        + "|"
+        + Math.round(probability * 1000)
+        + "|"
+        + fit
+        + "|"
+        + engagement
+        + "|"
+        + Objects.hashCode(topFactors)
+        + "|"
+        + modelVersion;
+  }
+}
