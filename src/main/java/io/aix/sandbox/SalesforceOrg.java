@@ -94,6 +94,16 @@ public final class SalesforceOrg {
 
   // ---------------------------------------------------------------- records, for seeding and tests
 
+  /** Empties the org: records, open query cursors, counters and faults (tokens stay valid). */
+  public void reset() {
+    records.values().forEach(Map::clear);
+    cursors.clear();
+    apiCalls.set(0);
+    writeCalls.set(0);
+    faults.clear();
+    dailyApiLimit = 15_000;
+  }
+
   /** Inserts a record as a user would, stamping Id, CreatedDate, SystemModstamp and the owner. */
   public String insert(String object, Map<String, Object> fields) {
     SObjectSchema schema = schema(object);

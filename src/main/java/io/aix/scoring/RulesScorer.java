@@ -26,7 +26,7 @@ public final class RulesScorer {
     this.clock = clock;
   }
 
-  private record Factor(int points, String text) {}
+  record Factor(int points, String text) {}
 
   public ScoreResult score(CanonicalLead lead, Enrichment enrichment) {
     Map<String, Object> facts = ScoringFacts.of(lead, enrichment);

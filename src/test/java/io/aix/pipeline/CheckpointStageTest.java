@@ -1,0 +1,54 @@
+package io.aix.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.aix.connector.Offset;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.LeadKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CheckpointStageTest {
+  private static CrmRecord rec(String id, String at) {
+    return new CrmRecord(
+        new LeadKey("p", "Lead", id),
+        Instant.parse(at),
+        false,
+        JsonNodeFactory.instance.objectNode());
+  }
+
+  private final List<CrmRecord> page =
+      List.of(
+          rec("A", "2026-11-24T10:00:00Z"),
+          rec("B", "2026-11-24T10:00:01Z"),
+          rec("C", "2026-11-24T10:00:01Z"),
+          rec("D", "2026-11-24T10:00:02Z"));
+
+  @Test
+  void theOffsetMovesToTheLastRecordWhenNothingIsPending() {
+    assertThat(CheckpointStage.nextOffset(page, Set.of()))
+        .contains(new Offset.Watermark(Instant.parse("2026-11-24T10:00:02Z"), "D"));
+  }
+
+  @Test
+  void theOffsetStopsBeforeTheFirstPendingRecord() {
+    assertThat(CheckpointStage.nextOffset(page, Set.of(page.get(2).changeKey())))
+        .contains(new Offset.Watermark(Instant.parse("2026-11-24T10:00:01Z"), "B"));
+    assertThat(CheckpointStage.nextOffset(page, Set.of(page.get(0).changeKey())))
+        .as("a pending first record holds the offset where it was")
+        .isEmpty();
+  }
+
+  @Test
+  void watermarksCompareByTimeThenId() {
+    Offset.Watermark early = new Offset.Watermark(Instant.parse("2026-11-24T10:00:01Z"), "B");
+    Offset.Watermark sameTimeLaterId =
+        new Offset.Watermark(Instant.parse("2026-11-24T10:00:01Z"), "C");
+    assertThat(CheckpointStage.isAfter(sameTimeLaterId, early)).isTrue();
+    assertThat(CheckpointStage.isAfter(early, sameTimeLaterId)).isFalse();
+    assertThat(CheckpointStage.isAfter(early, early)).isFalse();
+  }
+}

@@ -1,0 +1,177 @@
+package io.aix.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad profile stops start-up with {@code file:line: what is wrong}; these pin the messages. */
+class ProfileValidationTest {
+  private static final String GOOD =
+      """
+      id: acme-sf
+      type: salesforce
+      connection:
+        loginUrl: https://login.salesforce.com
+        apiVersion: "62.0"
+        auth:
+          flow: jwt
+          clientId: { env: ACME_SF_CLIENT_ID }
+          username: { env: ACME_SF_USERNAME }
+          keystore: { env: ACME_SF_KEYSTORE }
+          keystorePassword: { env: ACME_SF_KEYSTORE_PASSWORD }
+      objects:
+        - name: Lead
+          mapping: salesforce-lead
+          every: 30s
+      scoring: default-rules
+      """;
+
+  @TempDir Path root;
+
+  private ConfigException loadFails(String profileYaml) throws IOException {
+    Files.createDirectories(root.resolve("crm-profiles/scoring"));
+    Files.createDirectories(root.resolve("mappings"));
+    Files.copy(
+        Path.of("mappings/salesforce-lead.yaml"), root.resolve("mappings/salesforce-lead.yaml"));
+    Files.copy(
+        Path.of("crm-profiles/scoring/default-rules.yaml"),
+        root.resolve("crm-profiles/scoring/default-rules.yaml"));
+    Files.writeString(root.resolve("crm-profiles/acme.yaml"), profileYaml);
+    try {
+      ConfigCatalog.load(root);
+    } catch (ConfigException e) {
+      return e;
+    }
+    throw new AssertionError("expected the profile to be refused:\n" + profileYaml);
+  }
+
+  private String file() {
+    return root.resolve("crm-profiles/acme.yaml").toString();
+  }
+
+  @Test
+  void aValidProfileLoadsIntoTypedRecords() throws IOException {
+    Files.createDirectories(root.resolve("crm-profiles/scoring"));
+    Files.createDirectories(root.resolve("mappings"));
+    Files.copy(
+        Path.of("mappings/salesforce-lead.yaml"), root.resolve("mappings/salesforce-lead.yaml"));
+    Files.copy(
+        Path.of("crm-profiles/scoring/default-rules.yaml"),
+        root.resolve("crm-profiles/scoring/default-rules.yaml"));
+    Files.writeString(root.resolve("crm-profiles/acme.yaml"), GOOD);
+    CrmProfile p = ConfigCatalog.load(root).profile("acme-sf");
+    assertThat(p.connection().auth()).isInstanceOf(CrmProfile.Auth.Jwt.class);
+    assertThat(p.objects().get(0).every()).hasSeconds(30);
+    assertThat(p.objects().get(0).overlap()).as("default overlap").hasMinutes(2);
+    assertThat(p.writeback().fields()).contains("AIX_Score__c", "AIX_Top_Factors__c");
+    assertThat(p.connection().auth().clientId().toString())
+        .as("a secret reference prints its name, never a value")
+        .isEqualTo("env:ACME_SF_CLIENT_ID");
+  }
+
+  @Test
+  void aMissingMappingNamesTheLineOfTheReference() throws IOException {
+    ConfigException e =
+        loadFails(GOOD.replace("mapping: salesforce-lead", "mapping: salesforce-leads"));
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file() + ":14: mapping 'salesforce-leads' does not exist (known: salesforce-lead)");
+  }
+
+  @Test
+  void aLiteralSecretIsRefused() throws IOException {
+    ConfigException e =
+        loadFails(GOOD.replace("clientId: { env: ACME_SF_CLIENT_ID }", "clientId: 3MVG9abc"));
+    assertThat(e.getMessage())
+        .startsWith(file() + ":8: 'clientId' must be a reference like { env:");
+  }
+
+  @Test
+  void anUnknownKeyIsNamedWithItsLine() throws IOException {
+    ConfigException e = loadFails(GOOD.replace("every: 30s", "every: 30s\n    evry: 5m"));
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file()
+                + ":16: unknown key 'objects[0].evry' (expected one of every, mapping, name, overlap, pageSize)");
+  }
+
+  @Test
+  void aBadDurationSaysWhatAGoodOneLooksLike() throws IOException {
+    ConfigException e = loadFails(GOOD.replace("every: 30s", "every: 30 seconds"));
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file()
+                + ":15: 'objects[0].every' must be a duration like 30s, 5m, 6h or 10d, not '30 seconds'");
+  }
+
+  @Test
+  void plainHttpLoginUrlsAreRefused() throws IOException {
+    ConfigException e =
+        loadFails(GOOD.replace("https://login.salesforce.com", "http://login.salesforce.com"));
+    assertThat(e.getMessage())
+        .startsWith(file() + ":4: loginUrl must be 'sandbox' or an https:// URL");
+  }
+
+  @Test
+  void brokenYamlReportsTheParserLine() throws IOException {
+    ConfigException e = loadFails(GOOD.replace("  apiVersion: \"62.0\"", "  apiVersion: \"62.0"));
+    assertThat(e.getMessage()).startsWith(file() + ":").contains("invalid YAML");
+    assertThat(e.line()).isBetween(5, 18);
+  }
+
+  @Test
+  void anUnknownScoringProfileIsNamed() throws IOException {
+    ConfigException e = loadFails(GOOD.replace("scoring: default-rules", "scoring: fancy"));
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file()
+                + ":16: scoring profile 'fancy' does not exist in crm-profiles/scoring/ (known: default-rules)");
+  }
+
+  @Test
+  void aMappingForAnotherObjectIsRefused() throws IOException {
+    ConfigException e = loadFails(GOOD.replace("- name: Lead", "- name: Contact"));
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file()
+                + ":14: mapping 'salesforce-lead' is for salesforce Lead, not salesforce Contact");
+  }
+
+  @Test
+  void theShippedConfigurationIsValid() {
+    ConfigCatalog catalog = ConfigCatalog.load(Path.of("."));
+    assertThat(catalog.profiles()).containsKey("demo-salesforce");
+    assertThat(catalog.mappings()).containsKeys("salesforce-lead", "salesforce-contact");
+  }
+
+  @Test
+  void mappingErrorsCarryTheirLine() {
+    String yaml =
+        """
+        id: m
+        crm: salesforce
+        object: Lead
+        fields:
+          - { crm: Id, canonical: crmId, role: id }
+          - { crm: Email, canonical: e_mail, role: feature }
+        """;
+    assertThatThrownBy(() -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", yaml)))
+        .hasMessageStartingWith("m.yaml:6: unknown canonical field 'e_mail' (known: crmId, email,");
+    String badTransform =
+        yaml.replace(
+            "canonical: e_mail, role: feature",
+            "canonical: email, role: feature, transforms: [trim, eval]");
+    assertThatThrownBy(
+            () -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", badTransform)))
+        .hasMessageStartingWith("m.yaml:6: unknown transform 'eval' (allowed: trim, lowercase,");
+    String badRole =
+        yaml.replace("canonical: e_mail, role: feature", "canonical: email, role: label");
+    assertThatThrownBy(() -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", badRole)))
+        .hasMessage("m.yaml:6: role 'label' is only for canonical field 'converted'");
+  }
+}
