@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
 
 /**
  * Stage {@code checkpoint}: in one transaction, writes the page's dead letters and tombstones, the
@@ -24,6 +25,8 @@ import org.apache.camel.Exchange;
 @ApplicationScoped
 @Named("checkpointer")
 public class CheckpointStage {
+  private static final Logger LOG = Logger.getLogger(CheckpointStage.class);
+
   @Inject LeadStore store;
   @Inject ConfigCatalog catalog;
 

@@ -1,0 +1,97 @@
+package io.aix.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's main job, run as a user runs it: the packaged application, {@code demo --leads 1000
+ * --exit}, on the demo profile. Its last line of standard output is the JSON summary of
+ * ARCHITECTURE.md, with {@code written_back} counted from the sandbox org's own API.
+ */
+class DemoIT {
+  private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+
+  @BeforeAll
+  static void demoDatabaseExists() throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+        Statement s = c.createStatement()) {
+      var r = s.executeQuery("select 1 from pg_database where datname = 'aix_demo'");
+      if (!r.next()) {
+        s.execute("create database aix_demo");
+      }
+    }
+  }
+
+  @Test
+  void demoOf1000LeadsScoresAndWritesBackAllWithin15ApiCalls()
+      throws IOException, InterruptedException {
+    assertThat(JAR).as("the packaged application (mvn package runs before failsafe)").exists();
+    Path out = Files.createTempFile("aix-demo", ".out");
+    Path err = Files.createTempFile("aix-demo", ".err");
+    Process demo =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=demo",
+                "-Dquarkus.http.port=0",
+                "-Daix.cluster.file-root=target/demo-it-cluster",
+                "-jar",
+                JAR.toString(),
+                "demo",
+                "--leads",
+                "1000",
+                "--exit")
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    boolean finished = demo.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      demo.destroyForcibly();
+    }
+    String stderr = Files.readString(err);
+    assertThat(finished).as("demo finished within 5 minutes; stderr:\n%s", stderr).isTrue();
+    assertThat(demo.exitValue()).as("exit code; stderr:\n%s", stderr).isZero();
+
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).as("standard output").isNotEmpty();
+    JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    assertThat(summary.path("leads").asInt()).isEqualTo(1000);
+    assertThat(summary.path("scored").asInt()).isEqualTo(1000);
+    assertThat(summary.path("written_back").asInt())
+        .as("read back from the sandbox org's API")
+        .isEqualTo(1000);
+    assertThat(summary.path("api_calls").path("salesforce").asInt())
+        .as("5 write calls, queries and the token")
+        .isBetween(7, 15);
+    assertThat(summary.path("dead_letters").asInt()).isZero();
+    assertThat(summary.path("seconds").asDouble()).isPositive();
+    assertThat(summary.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "leads",
+            "scored",
+            "written_back",
+            "tasks",
+            "signals",
+            "api_calls",
+            "dead_letters",
+            "seconds");
+    assertThat(lines)
+        .as("ten sample leads are printed")
+        .anyMatch(l -> l.startsWith("Ten leads as the sandbox org's own API"));
+  }
+}

@@ -1,0 +1,271 @@
+package io.aix.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agroal.api.AgroalDataSource;
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmFailure;
+import io.aix.sandbox.LeadGenerator;
+import io.aix.sandbox.OrgReadback;
+import io.aix.sandbox.SalesforceOrg;
+import io.aix.sandbox.Sandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Salesforce connector and the pipeline through the real Camel Salesforce component, against
+ * the sandbox org over real HTTP, with the real PostgreSQL. Each test runs poll cycles
+ * synchronously through {@code direct:poll-cycle}, exactly as the leader's timer does.
+ */
+@QuarkusTest
+class SalesforcePipelineTest {
+  private static final String PROFILE = "demo-salesforce";
+
+  @Inject ProducerTemplate camel;
+  @Inject Sandbox sandbox;
+  @Inject AgroalDataSource db;
+  @Inject IntakeController intake;
+
+  SalesforceOrg org;
+
+  @BeforeEach
+  void cleanOrgAndDatabase() throws SQLException {
+    org = sandbox.salesforce().org();
+    org.reset();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("truncate lead, score, source_offset, processed_event, dead_letter");
+    }
+  }
+
+  private Exchange pollCycle(String object) {
+    return camel.send(
+        "direct:poll-cycle",
+        e -> {
+          e.getIn().setHeader(PollStage.PROFILE, PROFILE);
+          e.getIn().setHeader(PollStage.OBJECT, object);
+        });
+  }
+
+  private void pollLeadsOk() {
+    Exchange e = pollCycle("Lead");
+    assertThat(e.getException()).as("poll cycle failure").isNull();
+  }
+
+  private List<String> seed(int n) {
+    LeadGenerator generator = new LeadGenerator(7, Clock.systemUTC());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(org.insert("Lead", generator.lead()));
+    }
+    return ids;
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private Map<String, String[]> deadLetters() throws SQLException {
+    Map<String, String[]> out = new LinkedHashMap<>();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "select crm_id, stage, error_code, reason, payload from dead_letter order by id")) {
+      while (r.next()) {
+        out.put(
+            r.getString(1),
+            new String[] {r.getString(2), r.getString(3), r.getString(4), r.getString(5)});
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void pollsPagesWritesBackAndASecondCycleOverUnchangedLeadsWritesNothing() {
+    seed(2100);
+
+    pollLeadsOk();
+
+    assertThat(org.writeCalls())
+        .as("2,100 records in sObject Collections calls of 200")
+        .isEqualTo(11);
+    assertThat(org.apiCalls()).as("queryAll + one queryMore page + 11 writes").isEqualTo(13);
+    OrgReadback api =
+        new OrgReadback(
+            sandbox.salesforce().baseUrl(), "62.0", "aix-sandbox-client", "aix-sandbox-secret");
+    List<JsonNode> scored =
+        api.query(
+            "SELECT Id, AIX_Score__c, AIX_Grade__c, AIX_Top_Factors__c, AIX_Model_Version__c FROM Lead WHERE AIX_Score__c != null");
+    assertThat(scored).as("every lead, read back through the org's own API").hasSize(2100);
+    assertThat(scored)
+        .allSatisfy(
+            r -> {
+              assertThat(r.path("AIX_Grade__c").asText()).isIn("A", "B", "C", "D");
+              assertThat(r.path("AIX_Top_Factors__c").asText().length()).isBetween(1, 1024);
+              assertThat(r.path("AIX_Model_Version__c").asText())
+                  .isEqualTo("rules:default-rules@1");
+            });
+
+    long writesBefore = org.writeCalls();
+    pollLeadsOk();
+    assertThat(org.writeCalls())
+        .as("AIX's own writes come back as changes, are recognised and not written again")
+        .isEqualTo(writesBefore);
+
+    String id = scored.get(0).path("Id").asText();
+    org.update("Lead", id, Map.of("Title", "Chief Executive Officer", "NumberOfEmployees", 25000));
+    pollLeadsOk();
+    assertThat(org.writeCalls()).as("one changed lead, one write call").isEqualTo(writesBefore + 1);
+    assertThat(org.record("Lead", id).path("AIX_Top_Factors__c").asText())
+        .contains("Executive buyer (c-level)");
+  }
+
+  @Test
+  void aPartialFailureDeadLettersExactlyTheRefusedRecordsAndRetriesLockedOnes()
+      throws SQLException {
+    List<String> ids = seed(10);
+    org.faults().rejectWrites(ids.get(3), ids.get(7)).lockOnce(ids.get(5));
+
+    pollLeadsOk();
+
+    Map<String, String[]> dead = deadLetters();
+    assertThat(dead.keySet()).containsExactlyInAnyOrder(ids.get(3), ids.get(7));
+    assertThat(dead.get(ids.get(3))[0]).isEqualTo("writeback");
+    assertThat(dead.get(ids.get(3))[1]).isEqualTo("FIELD_CUSTOM_VALIDATION_EXCEPTION");
+    assertThat(dead.get(ids.get(3))[3]).as("the original payload is kept").contains(ids.get(3));
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode rec = org.record("Lead", ids.get(i));
+      if (i == 3 || i == 7) {
+        assertThat(rec.hasNonNull("AIX_Score__c")).as("refused record %s", i).isFalse();
+      } else {
+        assertThat(rec.hasNonNull("AIX_Score__c"))
+            .as("record %s (5 was locked once, then retried)", i)
+            .isTrue();
+      }
+    }
+    assertThat(count("select count(*) from source_offset")).as("the offset moved on").isEqualTo(1);
+  }
+
+  @Test
+  void badRecordsAreDeadLetteredWithTheirReasonAndTheRestProceed() throws SQLException {
+    Map<String, Object> good = new LeadGenerator(3, Clock.systemUTC()).lead();
+    String ok = org.insert("Lead", good);
+    Map<String, Object> unicode = new HashMap<>(good);
+    unicode.put("FirstName", "Zoë\u0000");
+    unicode.put("LastName", "Nguyễn 👩‍💻 العربية");
+    String odd = org.insert("Lead", unicode);
+    Map<String, Object> badEmail = new HashMap<>(good);
+    badEmail.put("Email", "dana@@globex");
+    String bad1 = org.insert("Lead", badEmail);
+    Map<String, Object> huge = new HashMap<>(good);
+    huge.put("Title", "T".repeat(100 * 1024));
+    String bad2 = org.insert("Lead", huge);
+    Map<String, Object> wrongType = new HashMap<>(good);
+    wrongType.put("NumberOfEmployees", "lots");
+    String bad3 = org.insert("Lead", wrongType);
+    Map<String, Object> noName = new HashMap<>(good);
+    noName.remove("LastName");
+    String bad4 = org.insert("Lead", noName);
+
+    pollLeadsOk();
+
+    Map<String, String[]> dead = deadLetters();
+    assertThat(dead.keySet()).containsExactlyInAnyOrder(bad1, bad2, bad3, bad4);
+    assertThat(dead.get(bad1)[2]).isEqualTo("Email: 'dana@@globex' is not an e-mail address");
+    assertThat(dead.get(bad2)[2]).isEqualTo("Title: 102400 characters, over the limit of 128");
+    assertThat(dead.get(bad3)[2]).isEqualTo("NumberOfEmployees: 'lots' is not a number");
+    assertThat(dead.get(bad4)[2]).isEqualTo("LastName: required value is missing");
+    assertThat(dead.values()).allSatisfy(d -> assertThat(d[0]).isEqualTo("normalize"));
+    assertThat(org.record("Lead", ok).hasNonNull("AIX_Score__c")).isTrue();
+    assertThat(org.record("Lead", odd).hasNonNull("AIX_Score__c"))
+        .as("odd Unicode is fine")
+        .isTrue();
+    assertThat(count("select count(*) from lead where mapped_values like '%Nguyễn 👩‍💻%'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aDeletedRecordIsTombstonedAndNeverWrittenAgain() throws SQLException {
+    List<String> ids = seed(3);
+    pollLeadsOk();
+    long writes = org.writeCalls();
+
+    org.delete("Lead", ids.get(1));
+    pollLeadsOk();
+
+    assertThat(
+            count(
+                "select count(*) from lead where deleted_at is not null and crm_id = '"
+                    + ids.get(1)
+                    + "'"))
+        .isEqualTo(1);
+    assertThat(org.writeCalls()).isEqualTo(writes);
+  }
+
+  @Test
+  void failedCallsAreClassifiedAndNothingIsLost() {
+    seed(5);
+    org.faults().failNext(1, 503);
+    Exchange failed = pollCycle("Lead");
+    assertThat(failed.getException()).isInstanceOf(CrmCallException.class);
+    assertThat(((CrmCallException) failed.getException()).failure().kind())
+        .isEqualTo(CrmFailure.Kind.RETRIABLE);
+
+    pollLeadsOk();
+    assertThat(org.records("Lead"))
+        .allSatisfy(r -> assertThat(r.hasNonNull("AIX_Score__c")).isTrue());
+
+    org.dailyApiLimit(org.apiCalls());
+    Exchange budget = pollCycle("Lead");
+    assertThat(((CrmCallException) budget.getException()).failure())
+        .as("a spent daily budget stops, it is not retried")
+        .extracting(CrmFailure::kind, CrmFailure::code)
+        .containsExactly(CrmFailure.Kind.BUDGET_EXHAUSTED, "REQUEST_LIMIT_EXCEEDED");
+  }
+
+  @Test
+  void theSourceRoutesRunOnTheElectedLeader() throws Exception {
+    List<String> ids = seed(20);
+    intake.start();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline
+          && !ids.stream().allMatch(id -> org.record("Lead", id).hasNonNull("AIX_Score__c"))) {
+        Thread.sleep(100);
+      }
+      assertThat(ids)
+          .allSatisfy(id -> assertThat(org.record("Lead", id).hasNonNull("AIX_Score__c")).isTrue());
+      try (var files = Files.list(Path.of("target/aix-cluster"))) {
+        assertThat(files.map(p -> p.getFileName().toString()).toList())
+            .as("the file lock cluster service's lock for the Lead source")
+            .anyMatch(name -> name.contains("aix-demo-salesforce-Lead"));
+      }
+    } finally {
+      intake.stop();
+    }
+  }
+}
