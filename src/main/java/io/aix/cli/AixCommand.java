@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "aix",
     mixinStandardHelpOptions = true,
+    version = "AIX 0.1.0",
     description = "AIX lead-qualification middleware: CRM intake, scoring and writeback.",
     subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class})
 public class AixCommand {}

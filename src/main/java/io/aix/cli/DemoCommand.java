@@ -25,12 +25,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the full loop on the embedded sandbox org: seeds realistic leads, polls them through",
-      "the real Camel Salesforce component, normalizes, enriches, scores, writes back, reads the",
-      "AIX fields back through the org's own API, prints 10 samples and a one-line JSON summary.",
-      "Without --exit it keeps serving on the HTTP port until stopped."
-    })
+    description =
+        "Runs the full loop on the embedded sandbox org: seeds realistic leads, polls them"
+            + " through the real Camel Salesforce component, normalizes, enriches, scores, writes"
+            + " back, reads the AIX fields back through the org's own API, prints 10 samples and a"
+            + " one-line JSON summary. Without --exit it keeps serving on the HTTP port until"
+            + " stopped.")
 public class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--leads",

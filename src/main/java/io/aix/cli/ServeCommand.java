@@ -9,10 +9,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs AIX for real: profiles from crm-profiles/, mappings from mappings/, routes from routes/,",
-      "secrets from the environment. Serves the API on the configured HTTP port until stopped."
-    })
+    description =
+        "Runs AIX for real: profiles from crm-profiles/, mappings from mappings/, routes from"
+            + " routes/, secrets from the environment. Serves the API on the configured HTTP port"
+            + " until stopped.")
 public class ServeCommand implements Callable<Integer> {
   @Inject IntakeController intake;
 

@@ -9,10 +9,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
-    description = {
-      "Checks crm-profiles/, mappings/ and routes/. Start-up already refuses a bad file with",
-      "file:line: what is wrong; this command reports what was loaded and exits."
-    })
+    description =
+        "Checks crm-profiles/, mappings/ and routes/ and reports what was loaded. A bad file"
+            + " fails with file:line: what is wrong (start-up of every command refuses it too).")
 public class ValidateCommand implements Callable<Integer> {
   @Inject ConfigCatalog catalog;
   @Inject CamelContext camel;

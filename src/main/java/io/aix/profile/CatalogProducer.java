@@ -23,7 +23,14 @@ public class CatalogProducer {
   @Startup
   ConfigCatalog catalog() {
     Path root = Path.of(configDir).toAbsolutePath().normalize();
-    ConfigCatalog catalog = ConfigCatalog.load(root);
+    ConfigCatalog catalog;
+    try {
+      catalog = ConfigCatalog.load(root);
+    } catch (ConfigException e) {
+      // One plain line an admin can act on, ahead of the start-up stack trace.
+      LOG.error("Invalid configuration: " + e.getMessage());
+      throw e;
+    }
     LOG.infof(
         "Loaded %d CRM profile(s) %s, %d mapping(s), %d scoring profile(s) from %s",
         catalog.profiles().size(),
