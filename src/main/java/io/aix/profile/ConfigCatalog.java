@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * Everything admins and integration teams configure, loaded and cross-checked as one unit: {@code
- * crm-profiles/*.yaml}, {@code crm-profiles/scoring/*.yaml} and {@code mappings/*.yaml}. Either the
- * whole catalog is valid or {@link #load(Path)} throws the first {@code file:line} problem.
+ * crm-profiles/*.yaml}, {@code crm-profiles/scoring/*.yaml} and {@code mappings/*.yaml}, with
+ * {@code routes/*.yaml} checked by {@link RouteFiles}. Either the whole catalog is valid or {@link
+ * #load(Path)} throws the first {@code file:line} problem.
  */
 public record ConfigCatalog(
     Map<String, CrmProfile> profiles,
@@ -26,6 +27,7 @@ public record ConfigCatalog(
     Map<String, ScoringProfile> scoringProfiles) {
 
   public static ConfigCatalog load(Path root) {
+    RouteFiles.check(yamlFiles(root.resolve("routes")));
     Map<String, MappingProfile> mappings =
         readAll(
             root.resolve("mappings"),
