@@ -33,10 +33,7 @@ import java.util.regex.Pattern;
  * {@code id} URL, query pages with {@code nextRecordsUrl}, sObject Collections save results,
  * describe, limits, {@code Sforce-Limit-Info}) and its own error bodies. Thread-safe.
  */
-public final class SalesforceOrg {
-  /** An HTTP answer; {@code reset} means: drop the connection instead. */
-  public record Reply(int status, Map<String, String> headers, String body, boolean reset) {}
-
+public final class SalesforceOrg implements SandboxServer.Handler {
   public static final String ORG_ID = "00D5e000000AixDEAQ";
   public static final String INTEGRATION_USER_ID = "0055e000001AixIAAS";
   private static final ObjectMapper JSON = new ObjectMapper();

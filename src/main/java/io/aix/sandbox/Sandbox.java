@@ -27,39 +27,84 @@ public class Sandbox {
       defaultValue = "aix-sandbox-secret")
   String clientSecret;
 
+  @ConfigProperty(name = "aix.sandbox.hubspot.token", defaultValue = "pat-na1-aix-sandbox")
+  String hubspotToken;
+
+  @ConfigProperty(name = "aix.sandbox.hubspot.client-id", defaultValue = "aix-hubspot-app")
+  String hubspotClientId;
+
+  @ConfigProperty(
+      name = "aix.sandbox.hubspot.client-secret",
+      defaultValue = "aix-hubspot-app-secret")
+  String hubspotClientSecret;
+
+  @ConfigProperty(
+      name = "aix.sandbox.hubspot.refresh-token",
+      defaultValue = "aix-hubspot-refresh-token")
+  String hubspotRefreshToken;
+
   private SalesforceSandbox salesforce;
+  private HubSpotSandbox hubspot;
 
   public boolean enabled() {
     return enabled;
   }
 
   public synchronized SalesforceSandbox salesforce() {
-    if (!enabled) {
-      throw new IllegalStateException(
-          "the embedded sandbox is off (aix.sandbox.enabled=false); profiles with loginUrl: sandbox"
-              + " only run in the demo and the tests");
-    }
+    requireEnabled();
     if (salesforce == null) {
-      SalesforceSandbox started =
-          new SalesforceSandbox(new SalesforceOrg(clientId, clientSecret, Clock.systemUTC()), port)
-              .start();
-      // Camel stops its services after the CRM components that log out against the sandbox.
-      try {
-        camel.addService(
-            new org.apache.camel.support.service.ServiceSupport() {
-              @Override
-              protected void doStop() {
-                started.close();
-              }
-            },
-            true,
-            true);
-      } catch (Exception e) {
-        started.close();
-        throw new IllegalStateException("cannot register the sandbox with Camel", e);
-      }
-      salesforce = started;
+      salesforce =
+          closeWithCamel(
+              new SalesforceSandbox(
+                      new SalesforceOrg(clientId, clientSecret, Clock.systemUTC()), port)
+                  .start());
     }
     return salesforce;
+  }
+
+  public synchronized HubSpotSandbox hubspot() {
+    requireEnabled();
+    if (hubspot == null) {
+      HubSpotPortal portal =
+          new HubSpotPortal(
+              hubspotToken,
+              hubspotClientId,
+              hubspotClientSecret,
+              hubspotRefreshToken,
+              Clock.systemUTC());
+      hubspot = closeWithCamel(new HubSpotSandbox(portal, 0, Clock.systemUTC()).start());
+    }
+    return hubspot;
+  }
+
+  private void requireEnabled() {
+    if (!enabled) {
+      throw new IllegalStateException(
+          "the embedded sandbox is off (aix.sandbox.enabled=false); profiles on the sandbox only"
+              + " run in the demo and the tests");
+    }
+  }
+
+  /** Camel stops its services after the CRM components that log out against the sandbox. */
+  private <T extends AutoCloseable> T closeWithCamel(T started) {
+    try {
+      camel.addService(
+          new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+              started.close();
+            }
+          },
+          true,
+          true);
+    } catch (Exception e) {
+      try {
+        started.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new IllegalStateException("cannot register the sandbox with Camel", e);
+    }
+    return started;
   }
 }

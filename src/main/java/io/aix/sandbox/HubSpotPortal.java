@@ -1,0 +1,911 @@
+package io.aix.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stateful simulated HubSpot portal: contacts and tasks in memory, and the CRM API subset AIX
+ * uses, with HubSpot's shapes (search with filter groups, one sort, {@code after} paging and the
+ * 10,000-result cap; batch read/update with 207 partial errors; property groups and properties;
+ * tasks with inline associations; v4 association listing; OAuth refresh) and its error bodies and
+ * rate-limit headers. Every change is recorded as a webhook event that {@link HubSpotWebhooks}
+ * delivers, signed, like HubSpot does. Thread-safe.
+ */
+public final class HubSpotPortal implements SandboxServer.Handler {
+  public static final long PORTAL_ID = 62515;
+  public static final long APP_ID = 54321;
+  static final int SEARCH_CAP = 10_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Pattern OBJECTS =
+      Pattern.compile("/crm/v3/objects/(\\w+)/(search|batch/read|batch/update|batch/create)");
+  private static final Pattern GROUP = Pattern.compile("/crm/v3/properties/(\\w+)/groups/(\\w+)");
+  private static final Pattern GROUPS = Pattern.compile("/crm/v3/properties/(\\w+)/groups");
+  private static final Pattern PROPERTIES = Pattern.compile("/crm/v3/properties/(\\w+)");
+  private static final Pattern PROPERTIES_CREATE =
+      Pattern.compile("/crm/v3/properties/(\\w+)/batch/create");
+  private static final Pattern ASSOCIATIONS =
+      Pattern.compile("/crm/v4/objects/(\\w+)/(\\d+)/associations/(\\w+)");
+  private static final Set<String> OPERATORS =
+      Set.of("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "IN");
+
+  /** One CRM object; properties are strings, as HubSpot stores and returns them. */
+  record HsRecord(String id, Map<String, String> properties, Instant createdAt, boolean archived) {}
+
+  /** A change HubSpot would notify apps of. */
+  public record Change(
+      long eventId,
+      String subscriptionType,
+      String objectId,
+      String propertyName,
+      String propertyValue,
+      Instant occurredAt,
+      String changeSource) {}
+
+  private final String accessToken;
+  private final String clientId;
+  private final String clientSecret;
+  private final String refreshToken;
+  private final Clock clock;
+  private final Map<String, Map<String, HsRecord>> objects = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, JsonNode>> propertyDefs = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> groups = new ConcurrentHashMap<>();
+
+  /** contact id -> task ids associated with it (type 204 from the task's side). */
+  private final Map<String, List<String>> contactTasks = new ConcurrentHashMap<>();
+
+  private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+  private final AtomicLong idCounter = new AtomicLong(151);
+  private final AtomicLong eventCounter = new AtomicLong(1_000);
+  private final AtomicLong lastStamp = new AtomicLong();
+  private final AtomicLong apiCalls = new AtomicLong();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final AtomicLong writeCalls = new AtomicLong();
+  private final List<Change> changes = new CopyOnWriteArrayList<>();
+  private final SandboxFaults faults = new SandboxFaults();
+  private volatile long dailyLimit = 250_000;
+  private volatile int burstLimit = 190;
+  private final java.util.Deque<Long> recentCalls = new java.util.ArrayDeque<>();
+
+  public HubSpotPortal(
+      String accessToken, String clientId, String clientSecret, String refreshToken, Clock clock) {
+    this.accessToken = accessToken;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.refreshToken = refreshToken;
+    this.clock = clock;
+    reset();
+  }
+
+  public SandboxFaults faults() {
+    return faults;
+  }
+
+  public long apiCalls() {
+    return apiCalls.get();
+  }
+
+  /** Every authenticated request, as {@code METHOD /path}, in arrival order. */
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  public long writeCalls() {
+    return writeCalls.get();
+  }
+
+  public void dailyLimit(long limit) {
+    this.dailyLimit = limit;
+  }
+
+  /** Calls allowed per rolling 10 seconds before HubSpot answers 429 (private apps: 190). */
+  public void burstLimit(int limit) {
+    this.burstLimit = limit;
+  }
+
+  /** Empties the portal: contacts, tasks, AIX's properties, counters, faults, pending events. */
+  public synchronized void reset() {
+    objects.clear();
+    objects.put("contacts", new ConcurrentHashMap<>());
+    objects.put("tasks", new ConcurrentHashMap<>());
+    propertyDefs.clear();
+    groups.clear();
+    contactTasks.clear();
+    changes.clear();
+    for (String type : List.of("contacts", "tasks")) {
+      propertyDefs.put(type, new ConcurrentHashMap<>());
+      groups.put(type, ConcurrentHashMap.newKeySet());
+      groups.get(type).add("contactinformation");
+    }
+    for (String name : HubSpotSchema.CONTACT_PROPERTIES) {
+      propertyDefs.get("contacts").put(name, HubSpotSchema.builtIn(name));
+    }
+    apiCalls.set(0);
+    requests.clear();
+    writeCalls.set(0);
+    faults.clear();
+    dailyLimit = 250_000;
+    burstLimit = 190;
+    synchronized (recentCalls) {
+      recentCalls.clear();
+    }
+  }
+
+  // ---------------------------------------------------------------- records, for seeding and tests
+
+  /** Creates a contact as a user would; HubSpot sets the id and both stamps. */
+  public String createContact(Map<String, String> properties) {
+    String id = String.valueOf(idCounter.getAndIncrement());
+    Instant now = nextStamp();
+    Map<String, String> p = new ConcurrentHashMap<>();
+    properties.forEach(
+        (k, v) -> {
+          if (v != null) {
+            p.put(k, v);
+          }
+        });
+    p.putIfAbsent("createdate", now.toString());
+    p.put("lastmodifieddate", now.toString());
+    p.put("hs_object_id", id);
+    objects.get("contacts").put(id, new HsRecord(id, p, Instant.parse(p.get("createdate")), false));
+    changes.add(
+        new Change(eventCounter.getAndIncrement(), "contact.creation", id, null, null, now, "CRM"));
+    return id;
+  }
+
+  /** A user edits a contact: new values, a new {@code lastmodifieddate}, one event per property. */
+  public void updateContact(String id, Map<String, String> properties, String changeSource) {
+    HsRecord r = record("contacts", id);
+    if (r == null) {
+      throw new IllegalArgumentException("no contact " + id);
+    }
+    Instant now = nextStamp();
+    r.properties().putAll(properties);
+    r.properties().put("lastmodifieddate", now.toString());
+    properties.forEach(
+        (k, v) ->
+            changes.add(
+                new Change(
+                    eventCounter.getAndIncrement(),
+                    "contact.propertyChange",
+                    id,
+                    k,
+                    v,
+                    now,
+                    changeSource)));
+  }
+
+  /** Stamps the contact with an exact {@code lastmodifieddate} (for cap tests: bulk imports). */
+  public void stampContact(String id, Instant stamp) {
+    record("contacts", id).properties().put("lastmodifieddate", stamp.toString());
+  }
+
+  public void deleteContact(String id) {
+    HsRecord r = objects.get("contacts").remove(id);
+    if (r != null) {
+      objects.get("contacts").put(id, new HsRecord(id, r.properties(), r.createdAt(), true));
+      changes.add(
+          new Change(
+              eventCounter.getAndIncrement(),
+              "contact.deletion",
+              id,
+              null,
+              null,
+              nextStamp(),
+              "CRM"));
+    }
+  }
+
+  public Map<String, String> contact(String id) {
+    HsRecord r = record("contacts", id);
+    return r == null ? null : Map.copyOf(r.properties());
+  }
+
+  public List<String> contactIds() {
+    return objects.get("contacts").values().stream()
+        .filter(r -> !r.archived())
+        .map(HsRecord::id)
+        .sorted(Comparator.comparingLong(Long::parseLong))
+        .toList();
+  }
+
+  /** Takes the changes not yet handed to the webhook deliverer. */
+  public List<Change> drainChanges() {
+    synchronized (changes) {
+      List<Change> out = new ArrayList<>(changes);
+      changes.clear();
+      return out;
+    }
+  }
+
+  public int taskCount() {
+    return (int) objects.get("tasks").values().stream().filter(r -> !r.archived()).count();
+  }
+
+  private HsRecord record(String type, String id) {
+    HsRecord r = objects.get(type).get(id);
+    return r == null || r.archived() ? null : r;
+  }
+
+  /** Stamps strictly increase, so that a test can reason about order; one per millisecond. */
+  private Instant nextStamp() {
+    long now = clock.millis();
+    long stamp = lastStamp.updateAndGet(prev -> Math.max(prev + 1, now));
+    return Instant.ofEpochMilli(stamp);
+  }
+
+  // ---------------------------------------------------------------- the HTTP API
+
+  @Override
+  public Reply handle(
+      String method, String url, Map<String, String> headers, String body, String baseUrl) {
+    String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    try {
+      if (method.equals("POST") && path.equals("/oauth/v1/token")) {
+        return token(body);
+      }
+      if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return new Reply(0, Map.of(), "", true);
+      }
+      if (faults.latencyMillis > 0) {
+        Thread.sleep(faults.latencyMillis);
+      }
+      String auth = headers.getOrDefault("authorization", "");
+      if (!auth.startsWith("Bearer ")
+          || !(auth.substring(7).equals(accessToken) || tokens.contains(auth.substring(7)))) {
+        return error(
+            401,
+            "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication.",
+            Map.of());
+      }
+      long used = apiCalls.incrementAndGet();
+      requests.add(method + " " + path);
+      if (used > dailyLimit) {
+        return rateLimited("DAILY", "You have reached your daily limit.", used);
+      }
+      if (!withinBurst()) {
+        return rateLimited(
+            "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", used);
+      }
+      if (faults.failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return faults.failStatus == 429
+            ? rateLimited(
+                "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", used)
+            : error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.", Map.of());
+      }
+      Map<String, String> limits = limitHeaders(used);
+      Matcher m;
+      if (method.equals("POST") && (m = OBJECTS.matcher(path)).matches()) {
+        String type = m.group(1);
+        if (!objects.containsKey(type)) {
+          return error(
+              404, "OBJECT_NOT_FOUND", "Unable to infer object type from: " + type, limits);
+        }
+        JsonNode request = JSON.readTree(body);
+        return switch (m.group(2)) {
+          case "search" -> search(type, request, limits);
+          case "batch/read" -> batchRead(type, request, limits);
+          case "batch/update" -> {
+            writeCalls.incrementAndGet();
+            yield batchUpdate(type, request, limits);
+          }
+          default -> {
+            writeCalls.incrementAndGet();
+            yield type.equals("tasks")
+                ? createTasks(request, limits)
+                : error(
+                    405, "VALIDATION_ERROR", "creation of " + type + " is not simulated", limits);
+          }
+        };
+      }
+      if (method.equals("GET") && (m = GROUP.matcher(path)).matches()) {
+        return groups.getOrDefault(m.group(1), Set.of()).contains(m.group(2))
+            ? Reply.json(200, group(m.group(2)).toString(), limits)
+            : error(404, "OBJECT_NOT_FOUND", "Unable to find property group " + m.group(2), limits);
+      }
+      if (method.equals("POST") && (m = GROUPS.matcher(path)).matches()) {
+        String name = JSON.readTree(body).path("name").asText();
+        if (!groups.get(m.group(1)).add(name)) {
+          return error(
+              409,
+              "OBJECT_ALREADY_EXISTS",
+              "A property group named '" + name + "' already exists.",
+              limits);
+        }
+        return Reply.json(201, group(name).toString(), limits);
+      }
+      if (method.equals("POST") && (m = PROPERTIES_CREATE.matcher(path)).matches()) {
+        return createProperties(m.group(1), JSON.readTree(body), limits);
+      }
+      if (method.equals("GET") && (m = PROPERTIES.matcher(path)).matches()) {
+        ObjectNode reply = NODES.objectNode();
+        ArrayNode results = reply.putArray("results");
+        propertyDefs.getOrDefault(m.group(1), Map.of()).values().forEach(results::add);
+        return Reply.json(200, reply.toString(), limits);
+      }
+      if (method.equals("GET") && (m = ASSOCIATIONS.matcher(path)).matches()) {
+        return associations(m.group(1), m.group(2), m.group(3), limits);
+      }
+      return error(404, "NOT_FOUND", "No route for " + method + " " + path, limits);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return error(
+          400,
+          "VALIDATION_ERROR",
+          "Invalid input JSON on line 1: " + e.getOriginalMessage(),
+          Map.of());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return error(503, "SERVICE_UNAVAILABLE", "interrupted", Map.of());
+    }
+  }
+
+  private boolean withinBurst() {
+    long now = clock.millis();
+    synchronized (recentCalls) {
+      while (!recentCalls.isEmpty() && recentCalls.peekFirst() <= now - 10_000) {
+        recentCalls.pollFirst();
+      }
+      if (recentCalls.size() >= burstLimit) {
+        return false;
+      }
+      recentCalls.addLast(now);
+      return true;
+    }
+  }
+
+  private Map<String, String> limitHeaders(long used) {
+    int remaining;
+    synchronized (recentCalls) {
+      remaining = Math.max(0, burstLimit - recentCalls.size());
+    }
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("X-HubSpot-RateLimit-Daily", String.valueOf(dailyLimit));
+    h.put("X-HubSpot-RateLimit-Daily-Remaining", String.valueOf(Math.max(0, dailyLimit - used)));
+    h.put("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
+    h.put("X-HubSpot-RateLimit-Max", String.valueOf(burstLimit));
+    h.put("X-HubSpot-RateLimit-Remaining", String.valueOf(remaining));
+    return h;
+  }
+
+  private Reply rateLimited(String policy, String message, long used) {
+    ObjectNode e = NODES.objectNode();
+    e.put("status", "error");
+    e.put("message", message);
+    e.put("errorType", "RATE_LIMIT");
+    e.put("correlationId", UUID.randomUUID().toString());
+    e.put("policyName", policy);
+    Map<String, String> h = new LinkedHashMap<>(limitHeaders(used));
+    h.put("Retry-After", "1");
+    return Reply.json(429, e.toString(), h);
+  }
+
+  private static Reply error(int status, String category, String message, Map<String, String> h) {
+    ObjectNode e = NODES.objectNode();
+    e.put("status", "error");
+    e.put("message", message);
+    e.put("correlationId", UUID.randomUUID().toString());
+    e.put("category", category);
+    return Reply.json(status, e.toString(), h);
+  }
+
+  private Reply token(String body) {
+    Map<String, String> form = new LinkedHashMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        form.put(
+            java.net.URLDecoder.decode(
+                pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+            java.net.URLDecoder.decode(
+                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    if (!"refresh_token".equals(form.get("grant_type"))
+        || !clientId.equals(form.get("client_id"))
+        || !clientSecret.equals(form.get("client_secret"))
+        || !refreshToken.equals(form.get("refresh_token"))) {
+      ObjectNode e = NODES.objectNode();
+      e.put("status", "BAD_REFRESH_TOKEN");
+      e.put("message", "missing or unknown refresh token");
+      e.put("correlationId", UUID.randomUUID().toString());
+      return Reply.json(400, e.toString(), Map.of());
+    }
+    String token = "CJ" + UUID.randomUUID().toString().replace("-", "");
+    tokens.add(token);
+    ObjectNode reply = NODES.objectNode();
+    reply.put("token_type", "bearer");
+    reply.put("refresh_token", refreshToken);
+    reply.put("access_token", token);
+    reply.put("expires_in", 1800);
+    return Reply.json(200, reply.toString(), Map.of());
+  }
+
+  // ---------------------------------------------------------------- search
+
+  private Reply search(String type, JsonNode request, Map<String, String> limits) {
+    int limit = request.path("limit").asInt(10);
+    if (limit < 1 || limit > 200) {
+      return error(
+          400, "VALIDATION_ERROR", "limit must be between 1 and 200, was " + limit, limits);
+    }
+    int after = request.hasNonNull("after") ? Integer.parseInt(request.path("after").asText()) : 0;
+    if (after + limit > SEARCH_CAP) {
+      return error(
+          400,
+          "VALIDATION_ERROR",
+          "There was a problem with the request. The search API only returns up to 10,000 results"
+              + " per query.",
+          limits);
+    }
+    JsonNode filterGroups = request.path("filterGroups");
+    if (filterGroups.size() > 5) {
+      return error(400, "VALIDATION_ERROR", "At most 5 filterGroups are allowed", limits);
+    }
+    Predicate<HsRecord> match = r -> filterGroups.isEmpty();
+    for (JsonNode group : filterGroups) {
+      Predicate<HsRecord> all = r -> true;
+      for (JsonNode f : group.path("filters")) {
+        String operator = f.path("operator").asText();
+        if (!OPERATORS.contains(operator)) {
+          return error(400, "VALIDATION_ERROR", "Unknown operator " + operator, limits);
+        }
+        all = all.and(filter(f.path("propertyName").asText(), operator, f.path("value").asText()));
+      }
+      match = match.or(all);
+    }
+    Comparator<HsRecord> order = Comparator.comparingLong(r -> Long.parseLong(r.id()));
+    JsonNode sorts = request.path("sorts");
+    if (sorts.size() > 1) {
+      return error(400, "VALIDATION_ERROR", "Only one sort is allowed", limits);
+    }
+    if (sorts.size() == 1) {
+      String prop = sorts.get(0).path("propertyName").asText();
+      Comparator<HsRecord> bySort = Comparator.comparing(r -> sortKey(r, prop));
+      // HubSpot does not promise an order among equal values; the sandbox is deliberately
+      // unhelpful there (reverse id) so that clients relying on it fail in tests.
+      order = bySort.thenComparing(order.reversed());
+      if (sorts.get(0).path("direction").asText("ASCENDING").equals("DESCENDING")) {
+        order = bySort.reversed().thenComparing(order.reversed());
+      }
+    }
+    List<HsRecord> hits =
+        objects.get(type).values().stream()
+            .filter(r -> !r.archived())
+            .filter(match)
+            .sorted(order)
+            .toList();
+    List<String> props = strings(request.path("properties"));
+    ObjectNode reply = NODES.objectNode();
+    reply.put("total", hits.size());
+    ArrayNode results = reply.putArray("results");
+    int end = Math.min(hits.size(), after + limit);
+    for (int i = after; i < end; i++) {
+      results.add(view(hits.get(i), props));
+    }
+    if (end < hits.size()) {
+      ObjectNode next = reply.putObject("paging").putObject("next");
+      next.put("after", String.valueOf(end));
+      next.put("link", "?after=" + end);
+    }
+    return Reply.json(200, reply.toString(), Map.of());
+  }
+
+  private static String sortKey(HsRecord r, String prop) {
+    String v = r.properties().get(prop);
+    if (v == null) {
+      return "";
+    }
+    if (isTime(prop)) {
+      return String.format("%020d", Instant.parse(v).toEpochMilli());
+    }
+    if (v.matches("\\d{1,19}")) {
+      return String.format("%020d", Long.parseLong(v));
+    }
+    return v;
+  }
+
+  private static boolean isTime(String prop) {
+    return prop.equals("lastmodifieddate")
+        || prop.equals("createdate")
+        || prop.endsWith("_date")
+        || prop.equals("notes_last_updated");
+  }
+
+  private static Predicate<HsRecord> filter(String prop, String operator, String value) {
+    return r -> {
+      String v = r.properties().get(prop);
+      if (operator.equals("HAS_PROPERTY")) {
+        return v != null;
+      }
+      if (operator.equals("NOT_HAS_PROPERTY")) {
+        return v == null;
+      }
+      if (v == null) {
+        return operator.equals("NEQ");
+      }
+      int cmp;
+      if (isTime(prop)) {
+        long left = Instant.parse(v).toEpochMilli();
+        long right =
+            value.matches("\\d+") ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+        cmp = Long.compare(left, right);
+      } else if (v.matches("-?\\d+(\\.\\d+)?") && value.matches("-?\\d+(\\.\\d+)?")) {
+        cmp = new BigDecimal(v).compareTo(new BigDecimal(value));
+      } else {
+        cmp = v.compareToIgnoreCase(value);
+      }
+      return switch (operator) {
+        case "EQ" -> cmp == 0;
+        case "NEQ" -> cmp != 0;
+        case "LT" -> cmp < 0;
+        case "LTE" -> cmp <= 0;
+        case "GT" -> cmp > 0;
+        case "GTE" -> cmp >= 0;
+        default -> false;
+      };
+    };
+  }
+
+  /** A record as the API shows it: the requested properties, plus HubSpot's defaults. */
+  private ObjectNode view(HsRecord r, List<String> requested) {
+    ObjectNode o = NODES.objectNode();
+    o.put("id", r.id());
+    ObjectNode p = o.putObject("properties");
+    List<String> names = new ArrayList<>(List.of("createdate", "hs_object_id", "lastmodifieddate"));
+    names.addAll(requested);
+    for (String n : names) {
+      String v = r.properties().get(n);
+      if (v == null) {
+        p.putNull(n);
+      } else {
+        p.put(n, v);
+      }
+    }
+    o.put("createdAt", r.createdAt().toString());
+    o.put("updatedAt", r.properties().getOrDefault("lastmodifieddate", r.createdAt().toString()));
+    o.put("archived", r.archived());
+    return o;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- batch
+
+  private Reply batchRead(String type, JsonNode request, Map<String, String> limits) {
+    JsonNode inputs = request.path("inputs");
+    if (inputs.size() > 100) {
+      return error(400, "VALIDATION_ERROR", "Batch input size must be <= 100", limits);
+    }
+    List<String> props = strings(request.path("properties"));
+    ArrayNode results = NODES.arrayNode();
+    List<String> missing = new ArrayList<>();
+    for (JsonNode in : inputs) {
+      HsRecord r = record(type, in.path("id").asText());
+      if (r == null) {
+        missing.add(in.path("id").asText());
+      } else {
+        results.add(view(r, props));
+      }
+    }
+    return batchReply(
+        results,
+        missing,
+        "OBJECT_NOT_FOUND",
+        "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
+        limits);
+  }
+
+  private Reply batchUpdate(String type, JsonNode request, Map<String, String> limits) {
+    JsonNode inputs = request.path("inputs");
+    if (inputs.size() > 100) {
+      return error(400, "VALIDATION_ERROR", "Batch input size must be <= 100", limits);
+    }
+    ArrayNode results = NODES.arrayNode();
+    List<String> missing = new ArrayList<>();
+    List<String> invalid = new ArrayList<>();
+    String invalidReason = null;
+    Instant now = nextStamp();
+    for (JsonNode in : inputs) {
+      String id = in.path("id").asText();
+      HsRecord r = record(type, id);
+      if (r == null) {
+        missing.add(id);
+        continue;
+      }
+      if (faults.rejectWritesTo.contains(id)) {
+        invalid.add(id);
+        invalidReason =
+            "Property values were not valid: [{\"isValid\":false,\"message\":\"Blocked by a workflow\",\"error\":\"INVALID_OPTION\",\"name\":\"aix_grade\"}]";
+        continue;
+      }
+      String problem = null;
+      for (var e : in.path("properties").properties()) {
+        problem = validate(type, e.getKey(), e.getValue().asText());
+        if (problem != null) {
+          break;
+        }
+      }
+      if (problem != null) {
+        invalid.add(id);
+        invalidReason = problem;
+        continue;
+      }
+      Map<String, String> changed = new LinkedHashMap<>();
+      in.path("properties")
+          .properties()
+          .forEach(e -> changed.put(e.getKey(), e.getValue().asText()));
+      r.properties().putAll(changed);
+      r.properties().put("lastmodifieddate", now.toString());
+      changed.forEach(
+          (k, v) ->
+              changes.add(
+                  new Change(
+                      eventCounter.getAndIncrement(),
+                      "contact.propertyChange",
+                      id,
+                      k,
+                      v,
+                      now,
+                      "INTEGRATION")));
+      results.add(view(r, new ArrayList<>(changed.keySet())));
+    }
+    ObjectNode reply = NODES.objectNode();
+    reply.put("status", "COMPLETE");
+    reply.set("results", results);
+    ArrayNode errors = NODES.arrayNode();
+    if (!missing.isEmpty()) {
+      errors.add(
+          batchError(
+              "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", missing));
+    }
+    if (!invalid.isEmpty()) {
+      errors.add(batchError("VALIDATION_ERROR", invalidReason, invalid));
+    }
+    if (!errors.isEmpty()) {
+      reply.put("numErrors", missing.size() + invalid.size());
+      reply.set("errors", errors);
+    }
+    reply.put("startedAt", now.toString());
+    reply.put("completedAt", clock.instant().toString());
+    return Reply.json(errors.isEmpty() ? 200 : 207, reply.toString(), limits);
+  }
+
+  /** A property must exist, and hold a value of its type. */
+  private String validate(String type, String name, String value) {
+    JsonNode def = propertyDefs.get(type).get(name);
+    if (def == null) {
+      return "Property values were not valid: [{\"isValid\":false,\"message\":\"Property \\\""
+          + name
+          + "\\\" does not exist\",\"error\":\"PROPERTY_DOESNT_EXIST\",\"name\":\""
+          + name
+          + "\"}]";
+    }
+    String kind = def.path("type").asText();
+    boolean ok =
+        switch (kind) {
+          case "number" -> value.isEmpty() || value.matches("-?\\d+(\\.\\d+)?");
+          case "enumeration" -> {
+            boolean found = value.isEmpty() || def.path("options").isEmpty();
+            for (JsonNode o : def.path("options")) {
+              found |= o.path("value").asText().equals(value);
+            }
+            yield found;
+          }
+          case "datetime" -> value.isEmpty() || value.matches("\\d+") || parses(value);
+          default -> value.length() <= 65_536;
+        };
+    return ok
+        ? null
+        : "Property values were not valid: [{\"isValid\":false,\"message\":\""
+            + value.replace("\"", "'")
+            + " is not a valid "
+            + kind
+            + "\",\"error\":\"INVALID_"
+            + kind.toUpperCase(java.util.Locale.ROOT)
+            + "\",\"name\":\""
+            + name
+            + "\"}]";
+  }
+
+  private static boolean parses(String instant) {
+    try {
+      Instant.parse(instant);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static ObjectNode batchError(String category, String message, List<String> ids) {
+    ObjectNode e = NODES.objectNode();
+    e.put("status", "error");
+    e.put("category", category);
+    e.put("message", message);
+    ArrayNode list = e.putObject("context").putArray("ids");
+    ids.forEach(list::add);
+    return e;
+  }
+
+  private Reply batchReply(
+      ArrayNode results,
+      List<String> failed,
+      String category,
+      String message,
+      Map<String, String> limits) {
+    ObjectNode reply = NODES.objectNode();
+    reply.put("status", "COMPLETE");
+    reply.set("results", results);
+    if (!failed.isEmpty()) {
+      reply.put("numErrors", failed.size());
+      reply.putArray("errors").add(batchError(category, message, failed));
+    }
+    reply.put("startedAt", clock.instant().toString());
+    reply.put("completedAt", clock.instant().toString());
+    return Reply.json(failed.isEmpty() ? 200 : 207, reply.toString(), limits);
+  }
+
+  // ---------------------------------------------------------------- tasks and associations
+
+  private Reply createTasks(JsonNode request, Map<String, String> limits) {
+    JsonNode inputs = request.path("inputs");
+    if (inputs.size() > 100) {
+      return error(400, "VALIDATION_ERROR", "Batch input size must be <= 100", limits);
+    }
+    for (JsonNode in : inputs) {
+      JsonNode p = in.path("properties");
+      if (!p.hasNonNull("hs_timestamp")) {
+        return error(
+            400, "VALIDATION_ERROR", "Property hs_timestamp is required for tasks", limits);
+      }
+      for (JsonNode a : in.path("associations")) {
+        if (record("contacts", a.path("to").path("id").asText()) == null) {
+          return error(
+              400,
+              "VALIDATION_ERROR",
+              "One or more associations are invalid: contact "
+                  + a.path("to").path("id").asText()
+                  + " does not exist",
+              limits);
+        }
+        int typeId = a.path("types").path(0).path("associationTypeId").asInt();
+        if (typeId != 204) {
+          return error(
+              400,
+              "VALIDATION_ERROR",
+              "association type " + typeId + " is not task to contact",
+              limits);
+        }
+      }
+    }
+    ArrayNode results = NODES.arrayNode();
+    Instant now = nextStamp();
+    for (JsonNode in : inputs) {
+      String id = String.valueOf(idCounter.getAndIncrement());
+      Map<String, String> p = new ConcurrentHashMap<>();
+      in.path("properties").properties().forEach(e -> p.put(e.getKey(), e.getValue().asText()));
+      p.put("hs_object_id", id);
+      p.put("createdate", now.toString());
+      p.put("lastmodifieddate", now.toString());
+      objects.get("tasks").put(id, new HsRecord(id, p, now, false));
+      for (JsonNode a : in.path("associations")) {
+        contactTasks
+            .computeIfAbsent(a.path("to").path("id").asText(), k -> new CopyOnWriteArrayList<>())
+            .add(id);
+      }
+      ObjectNode view = NODES.objectNode();
+      view.put("id", id);
+      ObjectNode props = view.putObject("properties");
+      p.forEach(props::put);
+      view.put("createdAt", now.toString());
+      view.put("updatedAt", now.toString());
+      view.put("archived", false);
+      results.add(view);
+    }
+    ObjectNode reply = NODES.objectNode();
+    reply.put("status", "COMPLETE");
+    reply.set("results", results);
+    reply.put("startedAt", now.toString());
+    reply.put("completedAt", clock.instant().toString());
+    return Reply.json(201, reply.toString(), limits);
+  }
+
+  private Reply associations(String from, String id, String to, Map<String, String> limits) {
+    if (!from.equals("contacts") || !to.equals("tasks")) {
+      return error(400, "VALIDATION_ERROR", "only contacts -> tasks is simulated", limits);
+    }
+    ObjectNode reply = NODES.objectNode();
+    ArrayNode results = reply.putArray("results");
+    for (String taskId : contactTasks.getOrDefault(id, List.of())) {
+      ObjectNode r = results.addObject();
+      r.put("toObjectId", Long.parseLong(taskId));
+      ObjectNode t = r.putArray("associationTypes").addObject();
+      t.put("category", "HUBSPOT_DEFINED");
+      t.put("typeId", 203);
+      t.putNull("label");
+    }
+    return Reply.json(200, reply.toString(), limits);
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  private ObjectNode group(String name) {
+    ObjectNode g = NODES.objectNode();
+    g.put("name", name);
+    g.put("label", name.equals("aix") ? "AIX lead scoring" : name);
+    g.put("displayOrder", -1);
+    g.put("archived", false);
+    return g;
+  }
+
+  private Reply createProperties(String type, JsonNode request, Map<String, String> limits) {
+    ArrayNode results = NODES.arrayNode();
+    List<String> failed = new ArrayList<>();
+    for (JsonNode in : request.path("inputs")) {
+      String name = in.path("name").asText();
+      if (!groups.get(type).contains(in.path("groupName").asText())) {
+        return error(
+            400,
+            "VALIDATION_ERROR",
+            "property group " + in.path("groupName").asText() + " does not exist",
+            limits);
+      }
+      if (propertyDefs.get(type).containsKey(name)) {
+        failed.add(name);
+        continue;
+      }
+      ObjectNode def = ((ObjectNode) in).deepCopy();
+      def.put("createdAt", clock.instant().toString());
+      def.put("hidden", false);
+      def.put("formField", false);
+      propertyDefs.get(type).put(name, def);
+      results.add(def);
+    }
+    Reply reply =
+        batchReply(
+            results,
+            failed,
+            "OBJECT_ALREADY_EXISTS",
+            "A property with that name already exists.",
+            limits);
+    // HubSpot answers a fully successful batch create with 201 Created.
+    return reply.status() == 200 ? new Reply(201, reply.headers(), reply.body(), false) : reply;
+  }
+
+  /** The AIX property definitions as the portal holds them (for install tests). */
+  public Map<String, JsonNode> properties(String type) {
+    return Map.copyOf(propertyDefs.get(type));
+  }
+
+  public List<String> tasksOf(String contactId) {
+    return List.copyOf(contactTasks.getOrDefault(contactId, List.of()));
+  }
+
+  public Map<String, String> task(String id) {
+    HsRecord r = record("tasks", id);
+    return r == null ? null : Map.copyOf(r.properties());
+  }
+}
