@@ -8,14 +8,17 @@ import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.pipeline.IntakeController;
 import io.aix.profile.CrmProfile;
+import io.aix.sandbox.HubSpotPortal;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.OrgReadback;
+import io.aix.sandbox.PortalReadback;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,10 +29,11 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "Runs the full loop on the embedded sandbox org: seeds realistic leads, polls them"
-            + " through the real Camel Salesforce component, normalizes, enriches, scores, writes"
-            + " back, reads the AIX fields back through the org's own API, prints 10 samples and a"
-            + " one-line JSON summary. Without --exit it keeps serving on the HTTP port until"
+        "Runs the full loop on the embedded sandbox CRMs (a Salesforce org and a HubSpot portal):"
+            + " seeds realistic leads in each, polls them (the real Camel Salesforce component, the"
+            + " HubSpot REST client), normalizes, enriches, scores, writes back, creates tasks for"
+            + " hot leads, reads the AIX fields back through each CRM's own API, prints 10 samples"
+            + " and a one-line JSON summary. Without --exit it keeps serving on the HTTP port until"
             + " stopped.")
 public class DemoCommand implements Callable<Integer> {
   @Option(
@@ -63,72 +67,150 @@ public class DemoCommand implements Callable<Integer> {
       defaultValue = "aix-sandbox-secret")
   String clientSecret;
 
+  @ConfigProperty(name = "aix.sandbox.hubspot.token", defaultValue = "pat-na1-aix-sandbox")
+  String hubspotToken;
+
+  /** One lead as read back from a sandbox CRM's own API. */
+  record Sample(
+      String crm,
+      String id,
+      String name,
+      String title,
+      int score,
+      String grade,
+      String probability,
+      String factors) {}
+
   @Override
   public Integer call() throws InterruptedException {
     if (leads < 1) {
       System.err.println("--leads must be at least 1");
       return 2;
     }
-    CrmProfile profile =
-        connectors.activeProfiles().stream()
-            .filter(p -> p.type().equals("salesforce") && p.connection().usesSandbox())
-            .findFirst()
-            .orElse(null);
-    if (profile == null) {
-      System.err.println("no Salesforce profile with loginUrl: sandbox in crm-profiles/");
+    CrmProfile salesforce = sandboxProfile("salesforce");
+    CrmProfile hubspot = sandboxProfile("hubspot");
+    List<CrmProfile> profiles =
+        java.util.stream.Stream.of(salesforce, hubspot).filter(p -> p != null).toList();
+    if (profiles.isEmpty()) {
+      System.err.println(
+          "no profile on the embedded sandbox (loginUrl/baseUrl: sandbox) in crm-profiles/");
       return 2;
     }
-    SalesforceOrg org = sandbox.salesforce().org();
-    LeadGenerator generator = new LeadGenerator(42, Clock.systemUTC());
-    for (int i = 0; i < leads; i++) {
-      org.insert("Lead", generator.lead());
+    if (salesforce != null) {
+      SalesforceOrg org = sandbox.salesforce().org();
+      LeadGenerator generator = new LeadGenerator(42, Clock.systemUTC());
+      for (int i = 0; i < leads; i++) {
+        org.insert("Lead", generator.lead());
+      }
+      System.out.printf(
+          "Seeded %d leads in the sandbox Salesforce org at %s%n",
+          leads, sandbox.salesforce().baseUrl());
     }
-    System.out.printf(
-        "Seeded %d leads in the sandbox Salesforce org at %s%n",
-        leads, sandbox.salesforce().baseUrl());
+    if (hubspot != null) {
+      HubSpotPortal portal = sandbox.hubspot().portal();
+      LeadGenerator generator = new LeadGenerator(43, Clock.systemUTC());
+      for (int i = 0; i < leads; i++) {
+        portal.createContact(generator.contact());
+      }
+      System.out.printf(
+          "Seeded %d contacts in the sandbox HubSpot portal at %s%n",
+          leads, sandbox.hubspot().baseUrl());
+    }
 
     long started = System.nanoTime();
     intake.start();
     long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
-    long[] counts;
+    long expected = (long) leads * profiles.size();
+    long scoredCount;
+    long writtenCount;
     long deadLetters;
     do {
       Thread.sleep(250);
-      counts = ReactiveBridge.await(() -> store.counts(profile.id()));
+      scoredCount = 0;
+      writtenCount = 0;
+      for (CrmProfile p : profiles) {
+        long[] counts = ReactiveBridge.await(() -> store.counts(p.id()));
+        scoredCount += counts[0];
+        writtenCount += counts[1];
+      }
       deadLetters = ReactiveBridge.await(() -> store.deadLetterCount());
-    } while (counts[1] + deadLetters < leads && System.nanoTime() < deadline);
+    } while (writtenCount + deadLetters < expected && System.nanoTime() < deadline);
     double seconds = (System.nanoTime() - started) / 1e9;
-    long salesforceCalls = org.apiCalls();
     if (exit) {
+      // Lets the pages in flight finish (their tasks and checkpoints) before counting calls.
       intake.stop();
     }
+    long salesforceCalls = salesforce == null ? 0 : sandbox.salesforce().org().apiCalls();
+    long hubspotCalls = hubspot == null ? 0 : sandbox.hubspot().portal().apiCalls();
+    if (hubspot != null && Boolean.getBoolean("aix.demo.trace-calls")) {
+      sandbox.hubspot().portal().requests().forEach(r -> System.err.println("hubspot call: " + r));
+    }
 
-    OrgReadback readback =
-        new OrgReadback(
-            sandbox.salesforce().baseUrl(),
-            profile.connection().apiVersion(),
-            clientId,
-            clientSecret);
-    List<JsonNode> scored =
-        readback.query(
-            "SELECT Id, FirstName, LastName, Title, Company, AIX_Score__c, AIX_Grade__c,"
-                + " AIX_Conversion_Probability__c, AIX_Top_Factors__c FROM Lead WHERE AIX_Score__c != null"
-                + " ORDER BY AIX_Score__c DESC");
-    printSamples(scored);
+    List<Sample> samples = new ArrayList<>();
+    int writtenBack = 0;
+    int tasks = 0;
+    if (salesforce != null) {
+      List<JsonNode> scored = salesforceReadback(salesforce);
+      writtenBack += scored.size();
+      for (JsonNode r : scored) {
+        samples.add(
+            new Sample(
+                "salesforce",
+                r.path("Id").asText(),
+                r.path("FirstName").asText("") + " " + r.path("LastName").asText(""),
+                r.path("Title").asText(""),
+                r.path("AIX_Score__c").asInt(),
+                r.path("AIX_Grade__c").asText(),
+                r.path("AIX_Conversion_Probability__c").asText(),
+                r.path("AIX_Top_Factors__c").asText("")));
+      }
+    }
+    if (hubspot != null) {
+      PortalReadback readback = new PortalReadback(sandbox.hubspot().baseUrl(), hubspotToken);
+      List<JsonNode> scored =
+          readback.scoredContacts(
+              List.of(
+                  "firstname",
+                  "lastname",
+                  "jobtitle",
+                  "aix_score",
+                  "aix_grade",
+                  "aix_conversion_probability",
+                  "aix_top_factors"));
+      writtenBack += scored.size();
+      for (JsonNode r : scored) {
+        JsonNode p = r.path("properties");
+        samples.add(
+            new Sample(
+                "hubspot",
+                r.path("id").asText(),
+                p.path("firstname").asText("") + " " + p.path("lastname").asText(""),
+                p.path("jobtitle").asText(""),
+                p.path("aix_score").asInt(),
+                p.path("aix_grade").asText(),
+                p.path("aix_conversion_probability").asText(),
+                p.path("aix_top_factors").asText("")));
+        if (p.path("aix_grade").asText().compareTo(hubspot.tasks().grade()) <= 0) {
+          tasks += readback.tasksOf(r.path("id").asText()).size();
+        }
+      }
+    }
+    samples.sort(java.util.Comparator.comparingInt(Sample::score).reversed());
+    printSamples(samples);
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode summary = json.createObjectNode();
     summary.put("leads", leads);
-    summary.put("scored", counts[0]);
-    summary.put("written_back", scored.size());
-    summary.put("tasks", 0);
+    summary.put("scored", scoredCount);
+    summary.put("written_back", writtenBack);
+    summary.put("tasks", tasks);
     summary.put("signals", 0);
     ObjectNode calls = summary.putObject("api_calls");
     calls.put("salesforce", salesforceCalls);
-    calls.put("hubspot", 0);
+    calls.put("hubspot", hubspotCalls);
     summary.put("dead_letters", deadLetters);
     summary.put("seconds", Math.round(seconds * 100) / 100.0);
-    boolean complete = scored.size() + deadLetters >= leads;
+    boolean complete = writtenBack + deadLetters >= expected;
     if (!complete) {
       System.err.printf("The loop did not finish within %d s%n", timeoutSeconds);
     }
@@ -143,24 +225,44 @@ public class DemoCommand implements Callable<Integer> {
     return complete ? 0 : 1;
   }
 
-  private static void printSamples(List<JsonNode> records) {
+  private CrmProfile sandboxProfile(String type) {
+    return connectors.activeProfiles().stream()
+        .filter(p -> p.type().equals(type) && p.connection().usesSandbox())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private List<JsonNode> salesforceReadback(CrmProfile profile) {
+    OrgReadback readback =
+        new OrgReadback(
+            sandbox.salesforce().baseUrl(),
+            profile.connection().apiVersion(),
+            clientId,
+            clientSecret);
+    return readback.query(
+        "SELECT Id, FirstName, LastName, Title, Company, AIX_Score__c, AIX_Grade__c,"
+            + " AIX_Conversion_Probability__c, AIX_Top_Factors__c FROM Lead WHERE AIX_Score__c != null"
+            + " ORDER BY AIX_Score__c DESC");
+  }
+
+  private static void printSamples(List<Sample> samples) {
     System.out.println();
     System.out.println(
-        "Ten leads as the sandbox org's own API returns them (highest scores first):");
+        "Ten leads as the sandbox CRMs' own APIs return them (highest scores first):");
     System.out.printf(
-        "%-18s  %-22s  %-26s  %5s  %5s  %6s  %s%n",
-        "Id", "Name", "Title", "Score", "Grade", "Prob%", "Top factors");
-    for (JsonNode r : records.subList(0, Math.min(10, records.size()))) {
-      String factors = r.path("AIX_Top_Factors__c").asText("");
+        "%-10s  %-18s  %-22s  %-26s  %5s  %5s  %6s  %s%n",
+        "CRM", "Id", "Name", "Title", "Score", "Grade", "Prob%", "Top factors");
+    for (Sample r : samples.subList(0, Math.min(10, samples.size()))) {
       System.out.printf(
-          "%-18s  %-22s  %-26s  %5s  %5s  %6s  %s%n",
-          r.path("Id").asText(),
-          cut(r.path("FirstName").asText("") + " " + r.path("LastName").asText(""), 22),
-          cut(r.path("Title").asText(""), 26),
-          r.path("AIX_Score__c").asText(),
-          r.path("AIX_Grade__c").asText(),
-          r.path("AIX_Conversion_Probability__c").asText(),
-          cut(factors, 90));
+          "%-10s  %-18s  %-22s  %-26s  %5d  %5s  %6s  %s%n",
+          r.crm(),
+          r.id(),
+          cut(r.name(), 22),
+          cut(r.title(), 26),
+          r.score(),
+          r.grade(),
+          r.probability(),
+          cut(r.factors(), 90));
     }
     System.out.println();
   }

@@ -1,5 +1,6 @@
 package io.aix.connector;
 
+import io.aix.lead.CrmRecord;
 import io.aix.mapping.MappingProfile;
 import io.aix.profile.CrmProfile;
 import java.util.List;
@@ -50,6 +51,35 @@ public interface CrmConnector {
 
   /** Writes AIX's fields for each record; see the class comment for the contract. */
   List<WriteOutcome> writeScores(String object, List<ScoreWrite> writes);
+
+  /**
+   * Reads the current version of the given records, for CRMs that push change notices carrying ids
+   * only (HubSpot webhooks). Same ordering-free contract as a poll page; records that no longer
+   * exist are simply absent.
+   *
+   * @throws UnsupportedOperationException when this CRM's changes arrive only by polling
+   */
+  default List<CrmRecord> read(String object, MappingProfile mapping, List<String> ids) {
+    throw new UnsupportedOperationException(
+        profile().type() + " connector does not read records by id");
+  }
+
+  /** Whether {@link #createTasks} is implemented; profiles enabling tasks are refused otherwise. */
+  default boolean createsTasks() {
+    return false;
+  }
+
+  /**
+   * Creates one follow-up task per hot lead, assigned to the lead's owner and linked to the record.
+   * Returns one outcome per input, in input order. Each task carries its {@link
+   * HotLeadTask#idempotencyKey()} so a caller can recognise a task it created before a crash.
+   */
+  default List<TaskOutcome> createTasks(String object, List<HotLeadTask> tasks) {
+    throw new UnsupportedOperationException(profile().type() + " connector does not create tasks");
+  }
+
+  /** A task creation's result: the CRM's task id, or why there is none. */
+  record TaskOutcome(HotLeadTask task, String crmTaskId, CrmFailure failure) {}
 
   /** API calls this connector has made since start, and the CRM's last reported usage. */
   ApiUsage apiUsage();

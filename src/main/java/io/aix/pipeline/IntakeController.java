@@ -2,12 +2,15 @@ package io.aix.pipeline;
 
 import io.aix.connector.ConnectorRegistry;
 import io.aix.profile.CrmProfile;
+import io.aix.sandbox.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,6 +22,14 @@ import org.jboss.logging.Logger;
 public class IntakeController {
   private static final Logger LOG = Logger.getLogger(IntakeController.class);
   static final String TEMPLATE = "crm-poll";
+  static final String PUSH_TEMPLATE = "crm-push";
+
+  /** How often the push route drains queued change notices. */
+  @ConfigProperty(name = "aix.push.period", defaultValue = "1s")
+  Duration pushPeriod;
+
+  @Inject Sandbox sandbox;
+  @Inject IntakeGate gate;
 
   @Inject CamelContext camel;
   @Inject ConnectorRegistry connectors;
@@ -29,6 +40,7 @@ public class IntakeController {
     if (!routeIds.isEmpty()) {
       return List.copyOf(routeIds);
     }
+    gate.open();
     for (CrmProfile profile : connectors.activeProfiles()) {
       connectors.connector(profile.id());
       for (CrmProfile.ObjectSync object : profile.objects()) {
@@ -43,12 +55,60 @@ public class IntakeController {
         LOG.infof(
             "Intake %s: polling %s every %s (leader only)",
             profile.id(), object.name(), object.every());
+        if (profile.webhooks().isPresent()) {
+          String pushId = "push-" + profile.id() + "-" + object.name();
+          TemplatedRouteBuilder.builder(camel, PUSH_TEMPLATE)
+              .routeId(pushId)
+              .parameter("profileId", profile.id())
+              .parameter("crmObject", object.name())
+              .parameter("period", String.valueOf(pushPeriod.toMillis()))
+              .add();
+          routeIds.add(pushId);
+        }
+      }
+      if (profile.webhooks().isPresent() && profile.connection().usesSandbox()) {
+        // The sandbox portal plays HubSpot: it delivers, signed, to this instance's endpoint.
+        String url = "http://127.0.0.1:" + httpPort() + "/webhooks/hubspot/" + profile.id();
+        sandbox
+            .hubspot()
+            .webhooks()
+            .subscribe(url, profile.webhooks().get().clientSecret().resolve());
+        LOG.infof("Intake %s: sandbox portal delivers webhooks to %s", profile.id(), url);
       }
     }
     return List.copyOf(routeIds);
   }
 
+  /** The port this instance serves on; in tests Quarkus serves on its test port. */
+  static int httpPort() {
+    org.eclipse.microprofile.config.Config config =
+        org.eclipse.microprofile.config.ConfigProvider.getConfig();
+    String key =
+        io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.TEST
+            ? "quarkus.http.test-port"
+            : "quarkus.http.port";
+    // With port 0, Quarkus publishes the port it got as a system property of the same name.
+    String actual = System.getProperty(key);
+    if (actual != null && !actual.equals("0")) {
+      return Integer.parseInt(actual);
+    }
+    return config.getOptionalValue(key, Integer.class).orElse(8080);
+  }
+
   public synchronized void stop() {
+    gate.close();
+    // Cycles in flight finish the page in hand (the gate ends them there) before routes stop, so
+    // no page is cut between its writeback and its checkpoint.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (routeIds.stream().anyMatch(id -> camel.getInflightRepository().size(id) > 0)
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     for (String id : routeIds) {
       try {
         camel.getRouteController().stopRoute(id);
@@ -58,5 +118,6 @@ public class IntakeController {
       }
     }
     routeIds.clear();
+    gate.open();
   }
 }

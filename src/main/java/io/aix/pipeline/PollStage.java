@@ -47,13 +47,16 @@ public class PollStage {
   @Inject ConnectorRegistry connectors;
   @Inject ConfigCatalog catalog;
   @Inject LeadStore store;
+  @Inject IntakeGate gate;
 
-  /** One page as read, with the offset the cycle started from. */
-  public record Page(String profileId, String object, Offset startedAt, List<CrmRecord> records) {
-    public String stream() {
-      return streamName(object);
-    }
-  }
+  /**
+   * One page as read, with the offset its stream started from.
+   *
+   * @param stream the source stream: {@code <object>:poll} or {@code <object>:push}; offsets and
+   *     processed change keys are kept per stream
+   */
+  public record Page(
+      String profileId, String object, String stream, Offset startedAt, List<CrmRecord> records) {}
 
   public static String streamName(String object) {
     return object + ":poll";
@@ -67,22 +70,37 @@ public class PollStage {
     CrmConnector connector = connectors.connector(profileId);
     String token = exchange.getProperty(NEXT_TOKEN, String.class);
     Offset offset = ReactiveBridge.await(() -> store.offset(profileId, streamName(object)));
+    if (!gate.isOpen()) {
+      // Stopping: end the cycle here; the next start resumes from the checkpointed offset.
+      exchange.setProperty(MORE, false);
+      exchange.setProperty(
+          PAGE, new Page(profileId, object, streamName(object), offset, List.of()));
+      return List.of();
+    }
     if (token == null) {
       LOG.debugf("Polling %s %s from %s", profileId, object, offset.encode());
     }
     PollPage page = connector.poll(object, mapping, offset, token);
     exchange.setProperty(NEXT_TOKEN, page.nextPageToken());
     exchange.setProperty(MORE, page.hasMore());
-    exchange.setProperty(PAGE, new Page(profileId, object, offset, page.records()));
+    Page read = new Page(profileId, object, streamName(object), offset, page.records());
+    exchange.setProperty(PAGE, read);
+    return work(store, read);
+  }
 
+  /**
+   * The work of a page: its records minus the versions this stream processed already, each with
+   * what AIX stored about the record.
+   */
+  static List<LeadWork> work(LeadStore store, Page page) {
     List<String> keys = page.records().stream().map(CrmRecord::changeKey).toList();
     Set<String> done =
-        ReactiveBridge.await(() -> store.processed(profileId, streamName(object), keys));
+        ReactiveBridge.await(() -> store.processed(page.profileId(), page.stream(), keys));
     List<CrmRecord> fresh =
         page.records().stream().filter(r -> !done.contains(r.changeKey())).toList();
     List<String> ids = fresh.stream().map(r -> r.key().crmId()).distinct().toList();
     Map<String, LeadState> states =
-        ReactiveBridge.await(() -> store.states(profileId, object, ids));
+        ReactiveBridge.await(() -> store.states(page.profileId(), page.object(), ids));
     List<LeadWork> work = new ArrayList<>(fresh.size());
     for (CrmRecord r : fresh) {
       work.add(new LeadWork(r, states.get(r.key().crmId())));
@@ -90,7 +108,7 @@ public class PollStage {
     if (!page.records().isEmpty()) {
       LOG.debugf(
           "%s %s: page of %d record(s), %d new version(s)",
-          profileId, object, page.records().size(), work.size());
+          page.profileId(), page.stream(), page.records().size(), work.size());
     }
     return work;
   }

@@ -19,9 +19,17 @@ public record CrmProfile(
     List<ObjectSync> objects,
     Writeback writeback,
     String scoringProfile,
-    Limits limits) {
+    Limits limits,
+    Optional<Webhooks> webhooks,
+    Tasks tasks) {
 
-  /** Where and how to reach the CRM. {@code loginUrl: sandbox} means the embedded sandbox org. */
+  /**
+   * Where and how to reach the CRM. {@code sandbox} as the URL means the embedded sandbox.
+   *
+   * @param loginUrl the OAuth login host (Salesforce {@code loginUrl}) or the API base URL (HubSpot
+   *     {@code baseUrl})
+   * @param apiVersion Salesforce REST API version; null for HubSpot, whose paths carry it
+   */
   public record Connection(String loginUrl, String apiVersion, Auth auth, int line) {
     public static final String SANDBOX = "sandbox";
 
@@ -32,7 +40,6 @@ public record CrmProfile(
 
   /** How AIX authenticates; a closed set of flows. */
   public sealed interface Auth {
-    SecretRef clientId();
 
     /**
      * OAuth 2.0 JWT bearer flow: the production choice for Salesforce (no stored password).
@@ -50,6 +57,35 @@ public record CrmProfile(
 
     /** OAuth 2.0 client credentials flow, with a run-as user configured on the connected app. */
     record ClientCredentials(SecretRef clientId, SecretRef clientSecret) implements Auth {}
+
+    /** HubSpot private app: one static access token. */
+    record PrivateApp(SecretRef token) implements Auth {}
+
+    /**
+     * HubSpot public app (OAuth): a refresh token exchanged for 30-minute access tokens, renewed
+     * ahead of their {@code expires_in}.
+     */
+    record OAuthRefresh(SecretRef clientId, SecretRef clientSecret, SecretRef refreshToken)
+        implements Auth {}
+  }
+
+  /**
+   * Where the CRM pushes changes (HubSpot webhooks).
+   *
+   * @param clientSecret the app's client secret, which signs every delivery (signature v3)
+   * @param publicUrl the externally visible base URL HubSpot calls, when AIX runs behind a proxy;
+   *     the signature covers the full URL as HubSpot sent it
+   */
+  public record Webhooks(SecretRef clientSecret, Optional<String> publicUrl) {}
+
+  /**
+   * A task for the lead's owner when a lead turns hot.
+   *
+   * @param grade the grade that makes a lead hot (a task is created when a lead reaches it)
+   * @param dueIn how long the rep has, from the moment the lead turned hot
+   */
+  public record Tasks(boolean enabled, String grade, String subject, Duration dueIn) {
+    public static final Tasks OFF = new Tasks(false, "A", "", Duration.ofDays(1));
   }
 
   /**
@@ -58,7 +94,7 @@ public record CrmProfile(
    * @param every how often the leader polls
    * @param overlap how far before the stored watermark each poll starts, to catch records whose
    *     modification stamp was committed late; re-read records are de-duplicated by id and stamp
-   * @param pageSize records per query page (Salesforce accepts 200 to 2,000)
+   * @param pageSize records per query page (Salesforce accepts 200 to 2,000, HubSpot 1 to 200)
    */
   public record ObjectSync(
       String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {}

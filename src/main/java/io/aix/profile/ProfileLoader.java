@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public final class ProfileLoader {
   /** Connector types this build knows. A new CRM adds its name here and a package in connector/. */
-  public static final Set<String> TYPES = Set.of("salesforce");
+  public static final Set<String> TYPES = Set.of("salesforce", "hubspot");
 
   /** The AIX fields on Salesforce Lead and Contact (ARCHITECTURE.md contract). */
   public static final List<String> SALESFORCE_FIELDS =
@@ -30,6 +31,23 @@ public final class ProfileLoader {
           "AIX_Top_Factors__c",
           "AIX_Scored_At__c",
           "AIX_Model_Version__c");
+
+  /** The AIX properties on HubSpot contacts, in the property group {@code aix}. */
+  public static final List<String> HUBSPOT_PROPERTIES =
+      List.of(
+          "aix_score",
+          "aix_grade",
+          "aix_conversion_probability",
+          "aix_fit_score",
+          "aix_engagement_score",
+          "aix_top_factors",
+          "aix_scored_at",
+          "aix_model_version");
+
+  /** The AIX fields of a CRM type, in contract order. */
+  public static List<String> aixFields(String type) {
+    return type.equals("hubspot") ? HUBSPOT_PROPERTIES : SALESFORCE_FIELDS;
+  }
 
   private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{1,62}");
   private static final Pattern API_VERSION = Pattern.compile("\\d{2}\\.0");
@@ -47,7 +65,9 @@ public final class ProfileLoader {
             "objects",
             "writeback",
             "scoring",
-            "limits"));
+            "limits",
+            "webhooks",
+            "tasks"));
     String id = doc.string("id");
     if (!ID.matcher(id).matches()) {
       throw doc.get("id")
@@ -58,11 +78,13 @@ public final class ProfileLoader {
       throw doc.get("type")
           .error("unknown CRM type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
     }
-    Connection connection = connection(doc.get("connection"));
+    boolean hubspot = type.equals("hubspot");
+    Connection connection =
+        hubspot ? hubspotConnection(doc.get("connection")) : connection(doc.get("connection"));
     List<ObjectSync> objects = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigNode o : doc.get("objects").list()) {
-      ObjectSync sync = objectSync(o);
+      ObjectSync sync = objectSync(o, hubspot);
       if (!names.add(sync.name())) {
         throw o.error("object '" + sync.name() + "' is listed twice");
       }
@@ -71,7 +93,13 @@ public final class ProfileLoader {
     if (objects.isEmpty()) {
       throw doc.get("objects").error("a profile needs at least one object");
     }
-    Writeback writeback = writeback(doc.opt("writeback").orElse(null));
+    Writeback writeback = writeback(doc.opt("writeback").orElse(null), type);
+    Optional<CrmProfile.Webhooks> webhooks = doc.opt("webhooks").map(ProfileLoader::webhooks);
+    if (webhooks.isPresent() && !hubspot) {
+      throw doc.get("webhooks").error("webhooks are a HubSpot setting; Salesforce pushes via CDC");
+    }
+    CrmProfile.Tasks tasks =
+        doc.opt("tasks").map(ProfileLoader::tasks).orElse(CrmProfile.Tasks.OFF);
     int budget =
         doc.opt("limits")
             .map(
@@ -87,7 +115,61 @@ public final class ProfileLoader {
         List.copyOf(objects),
         writeback,
         doc.string("scoring", "default-rules"),
-        new Limits(budget));
+        new Limits(budget),
+        webhooks,
+        tasks);
+  }
+
+  private static Connection hubspotConnection(ConfigNode c) {
+    c.allowOnly(Set.of("baseUrl", "auth"));
+    String baseUrl = c.string("baseUrl", "https://api.hubapi.com");
+    if (!baseUrl.equals(Connection.SANDBOX) && !baseUrl.startsWith("https://")) {
+      throw c.get("baseUrl")
+          .error("baseUrl must be 'sandbox' or an https:// URL such as https://api.hubapi.com");
+    }
+    ConfigNode a = c.get("auth");
+    String flow = a.string("flow");
+    CrmProfile.Auth auth =
+        switch (flow) {
+          case "private-app" -> {
+            a.allowOnly(Set.of("flow", "token"));
+            yield new CrmProfile.Auth.PrivateApp(secret(a, "token"));
+          }
+          case "oauth" -> {
+            a.allowOnly(Set.of("flow", "clientId", "clientSecret", "refreshToken"));
+            yield new CrmProfile.Auth.OAuthRefresh(
+                secret(a, "clientId"), secret(a, "clientSecret"), secret(a, "refreshToken"));
+          }
+          default ->
+              throw a.get("flow")
+                  .error("unknown auth flow '" + flow + "' (expected private-app or oauth)");
+        };
+    return new Connection(baseUrl, null, auth, c.line());
+  }
+
+  private static CrmProfile.Webhooks webhooks(ConfigNode w) {
+    w.allowOnly(Set.of("clientSecret", "publicUrl"));
+    Optional<String> publicUrl = w.optString("publicUrl");
+    if (publicUrl.isPresent() && !publicUrl.get().matches("https?://[^/?#]+(/[^?#]*)?")) {
+      throw w.get("publicUrl")
+          .error("publicUrl must be the base URL HubSpot calls, like https://aix.example.com");
+    }
+    return new CrmProfile.Webhooks(
+        secret(w, "clientSecret"), publicUrl.map(u -> u.replaceAll("/+$", "")));
+  }
+
+  private static CrmProfile.Tasks tasks(ConfigNode t) {
+    t.allowOnly(Set.of("enabled", "whenGrade", "subject", "dueIn"));
+    String grade = t.string("whenGrade", "A");
+    if (!grade.matches("[A-D]")) {
+      throw t.get("whenGrade").error("whenGrade must be one of A, B, C, D");
+    }
+    String subject = t.string("subject", "Hot lead: follow up");
+    if (subject.length() > 255) {
+      throw t.get("subject").error("subject is longer than 255 characters");
+    }
+    return new CrmProfile.Tasks(
+        t.bool("enabled", true), grade, subject, t.duration("dueIn", Duration.ofDays(1)));
   }
 
   private static Connection connection(ConfigNode c) {
@@ -145,7 +227,7 @@ public final class ProfileLoader {
     return new SecretRef(env, node.file(), node.line());
   }
 
-  private static ObjectSync objectSync(ConfigNode o) {
+  private static ObjectSync objectSync(ConfigNode o, boolean hubspot) {
     o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize"));
     Duration every = o.duration("every", Duration.ofSeconds(30));
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -156,26 +238,29 @@ public final class ProfileLoader {
         o.string("mapping"),
         every,
         o.duration("overlap", Duration.ofMinutes(2)),
-        o.integer("pageSize", 2000, 200, 2000),
+        hubspot ? o.integer("pageSize", 200, 1, 200) : o.integer("pageSize", 2000, 200, 2000),
         o.line());
   }
 
-  private static Writeback writeback(ConfigNode w) {
+  private static Writeback writeback(ConfigNode w, String type) {
+    List<String> known = aixFields(type);
+    int maxBatch = type.equals("hubspot") ? 100 : 200;
     if (w == null) {
-      return new Writeback(true, 200, SALESFORCE_FIELDS);
+      return new Writeback(true, maxBatch, known);
     }
     w.allowOnly(Set.of("enabled", "batchSize", "fields"));
-    List<String> fields = w.has("fields") ? w.stringList("fields") : SALESFORCE_FIELDS;
+    List<String> fields = w.has("fields") ? w.stringList("fields") : known;
     for (ConfigNode f : w.list("fields")) {
-      if (!SALESFORCE_FIELDS.contains(f.text().trim())) {
+      if (!known.contains(f.text().trim())) {
         throw f.error(
             "'"
                 + f.text().trim()
                 + "' is not an AIX field (known: "
-                + String.join(", ", SALESFORCE_FIELDS)
+                + String.join(", ", known)
                 + ")");
       }
     }
-    return new Writeback(w.bool("enabled", true), w.integer("batchSize", 200, 1, 200), fields);
+    return new Writeback(
+        w.bool("enabled", true), w.integer("batchSize", maxBatch, 1, maxBatch), fields);
   }
 }

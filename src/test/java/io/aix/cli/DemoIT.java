@@ -38,7 +38,7 @@ class DemoIT {
   }
 
   @Test
-  void demoOf1000LeadsScoresAndWritesBackAllWithin15ApiCalls()
+  void demoOf1000LeadsPerCrmScoresWritesBackAndCreatesTasksWithinTheApiBudgets()
       throws IOException, InterruptedException {
     assertThat(JAR).as("the packaged application (mvn package runs before failsafe)").exists();
     Path out = Files.createTempFile("aix-demo", ".out");
@@ -70,13 +70,21 @@ class DemoIT {
     assertThat(lines).as("standard output").isNotEmpty();
     JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
     assertThat(summary.path("leads").asInt()).isEqualTo(1000);
-    assertThat(summary.path("scored").asInt()).isEqualTo(1000);
+    assertThat(summary.path("scored").asInt())
+        .as("1,000 Salesforce leads and 1,000 HubSpot contacts")
+        .isEqualTo(2000);
     assertThat(summary.path("written_back").asInt())
-        .as("read back from the sandbox org's API")
-        .isEqualTo(1000);
+        .as("read back from the sandbox org's and portal's own APIs")
+        .isEqualTo(2000);
     assertThat(summary.path("api_calls").path("salesforce").asInt())
         .as("5 write calls, queries and the token")
         .isBetween(7, 15);
+    assertThat(summary.path("api_calls").path("hubspot").asInt())
+        .as("10 batch updates, 6 searches, the property install and the task batches")
+        .isBetween(15, 25);
+    assertThat(summary.path("tasks").asInt())
+        .as("hot leads got a task, linked to the contact in the portal")
+        .isPositive();
     assertThat(summary.path("dead_letters").asInt()).isZero();
     assertThat(summary.path("seconds").asDouble()).isPositive();
     assertThat(summary.fieldNames())
@@ -92,6 +100,6 @@ class DemoIT {
             "seconds");
     assertThat(lines)
         .as("ten sample leads are printed")
-        .anyMatch(l -> l.startsWith("Ten leads as the sandbox org's own API"));
+        .anyMatch(l -> l.startsWith("Ten leads as the sandbox CRMs' own APIs"));
   }
 }

@@ -69,7 +69,7 @@ class ProfileValidationTest {
     assertThat(p.objects().get(0).every()).hasSeconds(30);
     assertThat(p.objects().get(0).overlap()).as("default overlap").hasMinutes(2);
     assertThat(p.writeback().fields()).contains("AIX_Score__c", "AIX_Top_Factors__c");
-    assertThat(p.connection().auth().clientId().toString())
+    assertThat(((CrmProfile.Auth.Jwt) p.connection().auth()).clientId().toString())
         .as("a secret reference prints its name, never a value")
         .isEqualTo("env:ACME_SF_CLIENT_ID");
   }

@@ -61,7 +61,9 @@ class SalesforceJwtTest {
                 "Lead", "salesforce-lead", Duration.ofSeconds(30), Duration.ofMinutes(2), 2000, 1)),
         new CrmProfile.Writeback(true, 200, List.of("AIX_Score__c")),
         "default-rules",
-        new CrmProfile.Limits(5000));
+        new CrmProfile.Limits(5000),
+        java.util.Optional.empty(),
+        CrmProfile.Tasks.OFF);
   }
 
   @Test

@@ -1,0 +1,176 @@
+package io.aix.connector.hubspot;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HubSpot CRM APIs AIX uses, as a typed Quarkus REST client. Paths, verbs and field names
+ * follow HubSpot's API reference (CRM v3 objects, search, batch, properties; v4 associations; OAuth
+ * v1). Every method returns the raw {@link Response} so the connector sees the status (HubSpot
+ * answers 207 for partial batch failures), the rate-limit headers and HubSpot's error body.
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public interface HubSpotApi {
+
+  /** {@code POST /crm/v3/objects/{objectType}/search}: at most 200 a page, 10,000 a query. */
+  @POST
+  @Path("crm/v3/objects/{objectType}/search")
+  Response search(@PathParam("objectType") String objectType, SearchRequest request);
+
+  /** {@code POST /crm/v3/objects/{objectType}/batch/read}: at most 100 ids a call. */
+  @POST
+  @Path("crm/v3/objects/{objectType}/batch/read")
+  Response batchRead(@PathParam("objectType") String objectType, BatchReadRequest request);
+
+  /** {@code POST /crm/v3/objects/{objectType}/batch/update}: 100 a call; 207 on partial errors. */
+  @POST
+  @Path("crm/v3/objects/{objectType}/batch/update")
+  Response batchUpdate(@PathParam("objectType") String objectType, BatchInputs<UpdateInput> body);
+
+  /** {@code POST /crm/v3/objects/tasks/batch/create}, with associations to the contacts. */
+  @POST
+  @Path("crm/v3/objects/tasks/batch/create")
+  Response createTasks(BatchInputs<CreateInput> body);
+
+  /** {@code GET /crm/v3/properties/{objectType}/groups/{groupName}}: 404 when missing. */
+  @GET
+  @Path("crm/v3/properties/{objectType}/groups/{groupName}")
+  Response propertyGroup(
+      @PathParam("objectType") String objectType, @PathParam("groupName") String groupName);
+
+  /** {@code POST /crm/v3/properties/{objectType}/groups}: 409 when it exists already. */
+  @POST
+  @Path("crm/v3/properties/{objectType}/groups")
+  Response createPropertyGroup(@PathParam("objectType") String objectType, PropertyGroup group);
+
+  /** {@code GET /crm/v3/properties/{objectType}}: every property of the object type. */
+  @GET
+  @Path("crm/v3/properties/{objectType}")
+  Response properties(@PathParam("objectType") String objectType);
+
+  /** {@code POST /crm/v3/properties/{objectType}/batch/create}. */
+  @POST
+  @Path("crm/v3/properties/{objectType}/batch/create")
+  Response createProperties(
+      @PathParam("objectType") String objectType, BatchInputs<PropertyDefinition> body);
+
+  /** {@code GET /crm/v4/objects/{from}/{id}/associations/{to}}: what a record is linked to. */
+  @GET
+  @Path("crm/v4/objects/{fromType}/{id}/associations/{toType}")
+  Response associations(
+      @PathParam("fromType") String fromType,
+      @PathParam("id") String id,
+      @PathParam("toType") String toType);
+
+  /** {@code POST /oauth/v1/token} with {@code grant_type=refresh_token}. */
+  @POST
+  @Path("oauth/v1/token")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  Response refreshToken(
+      @FormParam("grant_type") String grantType,
+      @FormParam("client_id") String clientId,
+      @FormParam("client_secret") String clientSecret,
+      @FormParam("refresh_token") String refreshToken);
+
+  // ------------------------------------------------------------------ request and response bodies
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record SearchRequest(
+      List<FilterGroup> filterGroups,
+      List<Sort> sorts,
+      List<String> properties,
+      int limit,
+      String after) {}
+
+  record FilterGroup(List<Filter> filters) {}
+
+  record Filter(String propertyName, String operator, String value) {}
+
+  record Sort(String propertyName, String direction) {}
+
+  /** A CRM object as HubSpot returns it; property values are always strings (or null). */
+  record HsObject(
+      String id,
+      Map<String, String> properties,
+      String createdAt,
+      String updatedAt,
+      Boolean archived) {}
+
+  record SearchResponse(Long total, List<HsObject> results, Paging paging) {}
+
+  record Paging(Next next) {}
+
+  record Next(String after, String link) {}
+
+  record BatchReadRequest(List<String> properties, List<IdInput> inputs) {}
+
+  record IdInput(String id) {}
+
+  record BatchInputs<T>(List<T> inputs) {}
+
+  record UpdateInput(String id, Map<String, String> properties) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record CreateInput(Map<String, String> properties, List<Association> associations) {}
+
+  record Association(AssociationTarget to, List<AssociationType> types) {}
+
+  record AssociationTarget(String id) {}
+
+  record AssociationType(String associationCategory, int associationTypeId) {}
+
+  /** 200 (all done) or 207 (some failed: {@code errors} names them in {@code context.ids}). */
+  record BatchResponse(
+      String status, List<HsObject> results, Integer numErrors, List<BatchError> errors) {}
+
+  record BatchError(
+      String status,
+      String category,
+      String subCategory,
+      String message,
+      Map<String, List<String>> context) {}
+
+  /** HubSpot's error body for a failed call. */
+  record ErrorBody(
+      String status,
+      String message,
+      String correlationId,
+      String category,
+      String errorType,
+      String policyName) {}
+
+  record PropertyGroup(String name, String label, int displayOrder) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record PropertyDefinition(
+      String name,
+      String label,
+      String description,
+      String groupName,
+      String type,
+      String fieldType,
+      List<PropertyOption> options) {}
+
+  record PropertyOption(String label, String value, int displayOrder) {}
+
+  record PropertyList(List<PropertyDefinition> results) {}
+
+  record TokenResponse(
+      String access_token, String refresh_token, Long expires_in, String token_type) {}
+
+  /** {@code GET .../associations/...} answer (v4): the linked ids and their association types. */
+  record AssociationList(List<JsonNode> results) {}
+}

@@ -1,0 +1,88 @@
+package io.aix.connector.hubspot;
+
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmFailure;
+import io.aix.profile.CrmProfile;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bearer token for HubSpot calls. A private app's token is static. An OAuth app's access token
+ * lasts 30 minutes: it is renewed from the refresh token a minute before {@code expires_in} runs
+ * out, never by waiting for a 401. HubSpot may rotate the refresh token; the newest one is kept.
+ */
+final class HubSpotAuth {
+  static final Duration RENEW_AHEAD = Duration.ofSeconds(60);
+
+  private final CrmProfile.Auth auth;
+  private final Clock clock;
+  private final AtomicLong calls = new AtomicLong();
+  private HubSpotApi tokenApi;
+  private String accessToken;
+  private String refreshToken;
+  private Instant expiresAt = Instant.EPOCH;
+
+  HubSpotAuth(CrmProfile.Auth auth, Clock clock) {
+    this.auth = auth;
+    this.clock = clock;
+    if (auth instanceof CrmProfile.Auth.PrivateApp app) {
+      accessToken = app.token().resolve();
+      expiresAt = Instant.MAX;
+    } else if (auth instanceof CrmProfile.Auth.OAuthRefresh oauth) {
+      refreshToken = oauth.refreshToken().resolve();
+    } else {
+      throw new IllegalArgumentException("HubSpot takes private-app or oauth auth, not " + auth);
+    }
+  }
+
+  /** The client used for the token endpoint; set once the REST client exists. */
+  void tokenApi(HubSpotApi api) {
+    this.tokenApi = api;
+  }
+
+  synchronized String bearer() {
+    if (clock.instant().isBefore(expiresAt.minus(RENEW_AHEAD))) {
+      return accessToken;
+    }
+    CrmProfile.Auth.OAuthRefresh oauth = (CrmProfile.Auth.OAuthRefresh) auth;
+    calls.incrementAndGet();
+    Response response;
+    try {
+      response =
+          tokenApi.refreshToken(
+              "refresh_token",
+              oauth.clientId().resolve(),
+              oauth.clientSecret().resolve(),
+              refreshToken);
+    } catch (ProcessingException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "CONNECTION", String.valueOf(e.getMessage())),
+          e);
+    }
+    if (response.getStatus() != 200) {
+      HubSpotApi.ErrorBody body = null;
+      try {
+        body = response.readEntity(HubSpotApi.ErrorBody.class);
+      } catch (RuntimeException ignored) {
+        // the status says enough
+      }
+      throw new CrmCallException(HubSpotErrors.callError(response.getStatus(), body), null);
+    }
+    HubSpotApi.TokenResponse token = response.readEntity(HubSpotApi.TokenResponse.class);
+    accessToken = token.access_token();
+    if (token.refresh_token() != null) {
+      refreshToken = token.refresh_token();
+    }
+    long seconds = token.expires_in() == null ? 1800 : token.expires_in();
+    expiresAt = clock.instant().plusSeconds(seconds);
+    return accessToken;
+  }
+
+  long calls() {
+    return calls.get();
+  }
+}

@@ -1,0 +1,473 @@
+package io.aix.connector.hubspot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmConnector;
+import io.aix.connector.CrmFailure;
+import io.aix.connector.HotLeadTask;
+import io.aix.connector.Offset;
+import io.aix.connector.PollPage;
+import io.aix.connector.ScoreWrite;
+import io.aix.connector.WriteOutcome;
+import io.aix.connector.hubspot.HubSpotApi.Association;
+import io.aix.connector.hubspot.HubSpotApi.AssociationTarget;
+import io.aix.connector.hubspot.HubSpotApi.AssociationType;
+import io.aix.connector.hubspot.HubSpotApi.BatchError;
+import io.aix.connector.hubspot.HubSpotApi.BatchInputs;
+import io.aix.connector.hubspot.HubSpotApi.BatchResponse;
+import io.aix.connector.hubspot.HubSpotApi.CreateInput;
+import io.aix.connector.hubspot.HubSpotApi.ErrorBody;
+import io.aix.connector.hubspot.HubSpotApi.Filter;
+import io.aix.connector.hubspot.HubSpotApi.FilterGroup;
+import io.aix.connector.hubspot.HubSpotApi.HsObject;
+import io.aix.connector.hubspot.HubSpotApi.SearchRequest;
+import io.aix.connector.hubspot.HubSpotApi.SearchResponse;
+import io.aix.connector.hubspot.HubSpotApi.Sort;
+import io.aix.connector.hubspot.HubSpotApi.UpdateInput;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.LeadKey;
+import io.aix.mapping.MappingProfile;
+import io.aix.profile.CrmProfile;
+import io.aix.scoring.ScoreResult;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * HubSpot through its CRM v3 APIs (there is no Camel HubSpot component).
+ *
+ * <h2>Polling: a bounded window, walked by keys</h2>
+ *
+ * HubSpot's search returns at most 200 records a page and 10,000 a query (asking for more is a
+ * 400), and its results are live: a record updated while a client pages with {@code after} moves to
+ * the end and shifts every later page, so offset paging skips records. AIX therefore never pages
+ * with {@code after}. A poll is a chain of one-page queries over a window fixed when the cycle
+ * starts, {@code [watermark - overlap, cycle start)}, carried in the page token:
+ *
+ * <ul>
+ *   <li>{@code t|<fromMillis>|<untilMillis>}: {@code from <= lastmodifieddate < until}, sorted by
+ *       it. The next query starts at the last stamp of the page; records at that stamp that were
+ *       read already are dropped by the caller's change-key de-duplication.
+ *   <li>{@code i|<millis>|<afterId>|<untilMillis>}: when a whole page shares one stamp (a bulk
+ *       import), that millisecond is walked by {@code hs_object_id}, then the chain carries on at
+ *       the next millisecond.
+ * </ul>
+ *
+ * No query ever reaches the 10,000 cap, AIX's own writes (which move records past {@code until})
+ * are left to the next cycle, and no record is skipped or processed twice however large the
+ * backlog.
+ */
+public final class HubSpotConnector implements CrmConnector {
+  private static final Logger LOG = Logger.getLogger(HubSpotConnector.class);
+
+  /** HubSpot's caps: search pages, search results per query, batch inputs. */
+  static final int SEARCH_PAGE_MAX = 200;
+
+  static final int BATCH_MAX = 100;
+
+  /** The HubSpot-defined association type of task -> contact. */
+  static final int TASK_TO_CONTACT = 204;
+
+  static final String GROUP = "aix";
+  private static final String MODIFIED = "lastmodifieddate";
+  private static final String OBJECT_ID = "hs_object_id";
+
+  private final CrmProfile profile;
+  private final HubSpotApi api;
+  private final HubSpotAuth auth;
+  private final Clock clock;
+  private final ObjectMapper json = new ObjectMapper();
+  private final AtomicLong calls = new AtomicLong();
+  private final RateGovernor governor;
+  private volatile boolean installed;
+
+  HubSpotConnector(CrmProfile profile, HubSpotApi api, HubSpotAuth auth, Clock clock) {
+    this.profile = profile;
+    this.api = api;
+    this.auth = auth;
+    this.clock = clock;
+    this.governor = new RateGovernor(clock);
+  }
+
+  @Override
+  public CrmProfile profile() {
+    return profile;
+  }
+
+  @Override
+  public int maxWriteBatch() {
+    return Math.min(BATCH_MAX, profile.writeback().batchSize());
+  }
+
+  @Override
+  public ApiUsage apiUsage() {
+    return new ApiUsage(calls.get() + auth.calls(), governor.dailyUsed(), governor.dailyLimit());
+  }
+
+  // ---------------------------------------------------------------------------------- polling
+
+  @Override
+  public PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken) {
+    CrmProfile.ObjectSync sync =
+        profile
+            .object(object)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "profile " + profile.id() + " does not sync " + object));
+    int limit = Math.min(SEARCH_PAGE_MAX, sync.pageSize());
+    Cursor cursor =
+        pageToken != null
+            ? Cursor.decode(pageToken)
+            : new Cursor(
+                'T',
+                Math.max(
+                    0,
+                    ((Offset.Watermark) since).modifiedAt().minus(sync.overlap()).toEpochMilli()),
+                "",
+                clock.millis());
+    List<String> properties = properties(mapping);
+    SearchRequest request = cursor.request(properties, limit);
+    SearchResponse body = call(() -> api.search(object, request), SearchResponse.class);
+    List<CrmRecord> records = new ArrayList<>();
+    for (HsObject o : body.results()) {
+      records.add(record(object, o));
+    }
+    return new PollPage(List.copyOf(records), next(cursor, records, limit));
+  }
+
+  /** Where the chain of queries goes after this page; null when the window is done. */
+  static String next(Cursor cursor, List<CrmRecord> records, int limit) {
+    if (records.size() < limit) {
+      // The query is exhausted: the window is done, or the walked millisecond is.
+      return cursor.mode() == 'I' && cursor.millis() + 1 < cursor.until()
+          ? new Cursor('T', cursor.millis() + 1, "", cursor.until()).encode()
+          : null;
+    }
+    CrmRecord last = records.get(records.size() - 1);
+    if (cursor.mode() == 'I') {
+      return new Cursor('I', cursor.millis(), last.key().crmId(), cursor.until()).encode();
+    }
+    long lastStamp = last.modifiedAt().toEpochMilli();
+    if (lastStamp > cursor.millis()) {
+      return new Cursor('T', lastStamp, "", cursor.until()).encode();
+    }
+    // A full page in one millisecond: walk it by id.
+    return new Cursor('I', cursor.millis(), "0", cursor.until()).encode();
+  }
+
+  /**
+   * One step of the query chain.
+   *
+   * @param mode {@code T}: stamps from {@code millis}; {@code I}: stamps equal to {@code millis},
+   *     ids after {@code afterId}
+   * @param until the window's exclusive end, fixed when the cycle started
+   */
+  record Cursor(char mode, long millis, String afterId, long until) {
+    String encode() {
+      return mode == 'T'
+          ? "t|" + millis + "|" + until
+          : "i|" + millis + "|" + afterId + "|" + until;
+    }
+
+    static Cursor decode(String token) {
+      String[] parts = token.split("\\|");
+      try {
+        if (parts[0].equals("t") && parts.length == 3) {
+          return new Cursor('T', Long.parseLong(parts[1]), "", Long.parseLong(parts[2]));
+        }
+        if (parts[0].equals("i") && parts.length == 4) {
+          return new Cursor('I', Long.parseLong(parts[1]), parts[2], Long.parseLong(parts[3]));
+        }
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      throw new IllegalArgumentException("malformed HubSpot page token: " + token);
+    }
+
+    SearchRequest request(List<String> properties, int limit) {
+      Filter before = new Filter(MODIFIED, "LT", String.valueOf(until));
+      if (mode == 'T') {
+        return new SearchRequest(
+            List.of(
+                new FilterGroup(
+                    List.of(new Filter(MODIFIED, "GTE", String.valueOf(millis)), before))),
+            List.of(new Sort(MODIFIED, "ASCENDING")),
+            properties,
+            limit,
+            null);
+      }
+      return new SearchRequest(
+          List.of(
+              new FilterGroup(
+                  List.of(
+                      new Filter(MODIFIED, "EQ", String.valueOf(millis)),
+                      new Filter(OBJECT_ID, "GT", afterId)))),
+          List.of(new Sort(OBJECT_ID, "ASCENDING")),
+          properties,
+          limit,
+          null);
+    }
+  }
+
+  private static List<String> properties(MappingProfile mapping) {
+    Set<String> names = new LinkedHashSet<>(List.of(OBJECT_ID, MODIFIED));
+    names.addAll(mapping.crmFields());
+    return List.copyOf(names);
+  }
+
+  private CrmRecord record(String object, HsObject o) {
+    ObjectNode fields = json.createObjectNode();
+    fields.put("id", o.id());
+    if (o.properties() != null) {
+      o.properties().forEach(fields::put);
+    }
+    String stamp =
+        o.properties() != null && o.properties().get(MODIFIED) != null
+            ? o.properties().get(MODIFIED)
+            : o.updatedAt();
+    return new CrmRecord(
+        new LeadKey(profile.id(), object, o.id()),
+        parseStamp(stamp),
+        Boolean.TRUE.equals(o.archived()),
+        fields);
+  }
+
+  /** HubSpot writes stamps as ISO-8601 instants, or as epoch milliseconds in older payloads. */
+  static Instant parseStamp(String value) {
+    if (value == null || value.isBlank()) {
+      return Instant.EPOCH;
+    }
+    return value.chars().allMatch(Character::isDigit)
+        ? Instant.ofEpochMilli(Long.parseLong(value))
+        : Instant.parse(value);
+  }
+
+  @Override
+  public List<CrmRecord> read(String object, MappingProfile mapping, List<String> ids) {
+    List<CrmRecord> records = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += BATCH_MAX) {
+      List<HubSpotApi.IdInput> inputs =
+          ids.subList(from, Math.min(ids.size(), from + BATCH_MAX)).stream()
+              .map(HubSpotApi.IdInput::new)
+              .toList();
+      BatchResponse body =
+          call(
+              () ->
+                  api.batchRead(
+                      object, new HubSpotApi.BatchReadRequest(properties(mapping), inputs)),
+              BatchResponse.class);
+      for (HsObject o : body.results()) {
+        records.add(record(object, o));
+      }
+    }
+    return records;
+  }
+
+  // ---------------------------------------------------------------------------------- writing
+
+  @Override
+  public List<WriteOutcome> writeScores(String object, List<ScoreWrite> writes) {
+    if (writes.size() > maxWriteBatch()) {
+      throw new IllegalArgumentException(
+          writes.size() + " records in one batch; HubSpot takes " + maxWriteBatch());
+    }
+    install(object);
+    List<UpdateInput> inputs =
+        writes.stream().map(w -> new UpdateInput(w.crmId(), values(w.score()))).toList();
+    BatchResponse body =
+        call(() -> api.batchUpdate(object, new BatchInputs<>(inputs)), BatchResponse.class);
+    return outcomes(writes.stream().map(ScoreWrite::crmId).toList(), body);
+  }
+
+  /** One outcome per id, in input order: failed where a 207 error names the id. */
+  static List<WriteOutcome> outcomes(List<String> ids, BatchResponse body) {
+    Map<String, CrmFailure> failures = new HashMap<>();
+    if (body.errors() != null) {
+      for (BatchError error : body.errors()) {
+        List<String> named =
+            error.context() == null ? List.of() : error.context().getOrDefault("ids", List.of());
+        for (String id : named) {
+          failures.put(id, HubSpotErrors.recordError(error));
+        }
+      }
+    }
+    List<WriteOutcome> outcomes = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      CrmFailure f = failures.get(id);
+      outcomes.add(f == null ? new WriteOutcome.Written(id) : new WriteOutcome.Failed(id, f));
+    }
+    return outcomes;
+  }
+
+  /** The {@code aix_*} property values, as HubSpot's API takes them: strings. */
+  Map<String, String> values(ScoreResult s) {
+    List<String> enabled = profile.writeback().fields();
+    Map<String, String> v = new LinkedHashMap<>();
+    put(v, enabled, "aix_score", String.valueOf(s.score()));
+    put(v, enabled, "aix_grade", s.grade());
+    put(
+        v,
+        enabled,
+        "aix_conversion_probability",
+        BigDecimal.valueOf(s.probability() * 100)
+            .setScale(1, RoundingMode.HALF_UP)
+            .toPlainString());
+    put(v, enabled, "aix_fit_score", String.valueOf(s.fit()));
+    put(v, enabled, "aix_engagement_score", String.valueOf(s.engagement()));
+    put(v, enabled, "aix_top_factors", s.topFactors());
+    put(v, enabled, "aix_scored_at", s.scoredAt().truncatedTo(ChronoUnit.MILLIS).toString());
+    put(v, enabled, "aix_model_version", s.modelVersion());
+    return v;
+  }
+
+  private static void put(Map<String, String> v, List<String> enabled, String name, String value) {
+    if (enabled.contains(name)) {
+      v.put(name, value);
+    }
+  }
+
+  /**
+   * Creates the {@code aix} property group and any missing {@code aix_*} property, once per run.
+   * Safe to repeat: existing ones are left alone, so an admin's label edits survive.
+   */
+  synchronized void install(String object) {
+    if (installed) {
+      return;
+    }
+    // Create, and take "already exists" (409) as success: one call either way.
+    Response group =
+        raw(
+            () ->
+                api.createPropertyGroup(
+                    object, new HubSpotApi.PropertyGroup(GROUP, "AIX lead scoring", -1)));
+    if (group.getStatus() != 201 && group.getStatus() != 200 && group.getStatus() != 409) {
+      throw failure(group);
+    }
+    HubSpotApi.PropertyList existing =
+        call(() -> api.properties(object), HubSpotApi.PropertyList.class);
+    Set<String> have = new java.util.HashSet<>();
+    existing.results().forEach(p -> have.add(p.name()));
+    List<HubSpotApi.PropertyDefinition> missing =
+        HubSpotProperties.definitions().stream().filter(p -> !have.contains(p.name())).toList();
+    if (!missing.isEmpty()) {
+      LOG.infof(
+          "%s: creating HubSpot properties %s",
+          profile.id(), missing.stream().map(HubSpotApi.PropertyDefinition::name).toList());
+      call(() -> api.createProperties(object, new BatchInputs<>(missing)), BatchResponse.class);
+    }
+    installed = true;
+  }
+
+  @Override
+  public boolean createsTasks() {
+    return true;
+  }
+
+  @Override
+  public List<TaskOutcome> createTasks(String object, List<HotLeadTask> tasks) {
+    List<TaskOutcome> outcomes = new ArrayList<>();
+    for (int from = 0; from < tasks.size(); from += BATCH_MAX) {
+      List<HotLeadTask> batch = tasks.subList(from, Math.min(tasks.size(), from + BATCH_MAX));
+      List<CreateInput> inputs = batch.stream().map(this::taskInput).toList();
+      BatchResponse body =
+          call(() -> api.createTasks(new BatchInputs<>(inputs)), BatchResponse.class);
+      // HubSpot answers in no promised order; the idempotency key travels in the task body.
+      Map<String, String> created = new HashMap<>();
+      for (HsObject o : body.results()) {
+        String key = HubSpotProperties.idempotencyKey(o.properties());
+        if (key != null) {
+          created.put(key, o.id());
+        }
+      }
+      for (HotLeadTask t : batch) {
+        String id = created.get(t.idempotencyKey());
+        outcomes.add(
+            id != null
+                ? new TaskOutcome(t, id, null)
+                : new TaskOutcome(
+                    t,
+                    null,
+                    new CrmFailure(
+                        CrmFailure.Kind.RETRIABLE, "NOT_CREATED", "HubSpot did not create it")));
+      }
+    }
+    return outcomes;
+  }
+
+  private CreateInput taskInput(HotLeadTask t) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("hs_timestamp", t.due().truncatedTo(ChronoUnit.MILLIS).toString());
+    p.put("hs_task_subject", t.subject());
+    p.put("hs_task_body", HubSpotProperties.taskBody(t));
+    p.put("hs_task_status", "NOT_STARTED");
+    p.put("hs_task_priority", "HIGH");
+    p.put("hs_task_type", "TODO");
+    if (t.ownerId() != null) {
+      p.put("hubspot_owner_id", t.ownerId());
+    }
+    return new CreateInput(
+        p,
+        List.of(
+            new Association(
+                new AssociationTarget(t.crmId()),
+                List.of(new AssociationType("HUBSPOT_DEFINED", TASK_TO_CONTACT)))));
+  }
+
+  // ---------------------------------------------------------------------------------- calls
+
+  private <T> T call(Supplier<Response> request, Class<T> type) {
+    Response response = raw(request);
+    int status = response.getStatus();
+    if (status == 200 || status == 201 || status == 207) {
+      return response.readEntity(type);
+    }
+    throw failure(response);
+  }
+
+  /** One HTTP call: paced by the governor, counted, its rate-limit headers recorded. */
+  private Response raw(Supplier<Response> request) {
+    governor.awaitPermit();
+    calls.incrementAndGet();
+    Response response;
+    try {
+      response = request.get();
+    } catch (ProcessingException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "CONNECTION", String.valueOf(e.getMessage())),
+          e);
+    }
+    governor.observe(response);
+    return response;
+  }
+
+  private CrmCallException failure(Response response) {
+    ErrorBody body = null;
+    try {
+      body = response.readEntity(ErrorBody.class);
+    } catch (RuntimeException unreadable) {
+      // Not JSON (a proxy's HTML page, say): the status alone classifies it.
+    }
+    CrmFailure f = HubSpotErrors.callError(response.getStatus(), body);
+    return new CrmCallException(f, null);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+}

@@ -1,0 +1,146 @@
+package io.aix.persistence;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Hot-lead tasks, claimed in PostgreSQL before they are created in the CRM: at most one open task
+ * per lead and kind, whatever the retries, restarts or replicas.
+ */
+@ApplicationScoped
+public class TaskStore {
+  private static final String[] CLAIM_COLUMNS = {
+    "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "timestamptz"
+  };
+
+  /**
+   * A lead that should hold an open task, with what the task will say.
+   *
+   * @param ownerId the CRM user to assign it to; null leaves it unassigned
+   * @param body the rep-facing text, fixed when the lead turned hot
+   * @param claimedAt when the claim was stored; null for a claim not yet stored
+   */
+  public record Claim(
+      String crmId, String idempotencyKey, String ownerId, String body, Instant claimedAt) {}
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /**
+   * Claims an open task for each lead that has none, then returns every claimed task of the object
+   * not yet created in the CRM (this page's, and any left by an earlier crash or failure).
+   */
+  public Uni<List<Claim>> claim(
+      String profileId, String object, String kind, List<Claim> claims, Instant now, int limit) {
+    String insert =
+        "insert into lead_task (profile_id, crm_object, crm_id, kind, idempotency_key, owner_id,"
+            + " body, created_at) values %s on conflict do nothing";
+    String unsent =
+        "select crm_id, idempotency_key, owner_id, body, created_at from lead_task where profile_id = :p and crm_object = :o"
+            + " and kind = :k and closed_at is null and crm_task_id is null order by id limit :n";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                                s,
+                                insert,
+                                CLAIM_COLUMNS,
+                                claims,
+                                c ->
+                                    new Object[] {
+                                      profileId,
+                                      object,
+                                      c.crmId(),
+                                      kind,
+                                      c.idempotencyKey(),
+                                      c.ownerId(),
+                                      c.body(),
+                                      at(now)
+                                    })
+                            .chain(
+                                () ->
+                                    s.<Object[]>createNativeQuery(unsent)
+                                        .setParameter("p", profileId)
+                                        .setParameter("o", object)
+                                        .setParameter("k", kind)
+                                        .setParameter("n", limit)
+                                        .getResultList()))
+                .map(
+                    rows -> {
+                      List<Claim> out = new ArrayList<>(rows.size());
+                      for (Object[] r : rows) {
+                        out.add(
+                            new Claim(
+                                (String) r[0],
+                                (String) r[1],
+                                (String) r[2],
+                                (String) r[3],
+                                PushEventStore.instant(r[4])));
+                      }
+                      return out;
+                    }));
+  }
+
+  public Uni<Void> created(String idempotencyKey, String crmTaskId, Instant now) {
+    String sql =
+        "update lead_task set crm_task_id = :t, crm_created_at = :at where idempotency_key = :k";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.createNativeQuery(sql)
+                            .setParameter("t", crmTaskId)
+                            .setParameter("at", at(now))
+                            .setParameter("k", idempotencyKey)
+                            .executeUpdate())
+                .replaceWithVoid());
+  }
+
+  /** The leads cooled down: their open tasks close, so turning hot again makes a new one. */
+  public Uni<Void> close(
+      String profileId, String object, String kind, List<String> crmIds, Instant now) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String sql =
+        "update lead_task set closed_at = :t where profile_id = :p and crm_object = :o"
+            + " and kind = :k and crm_id in (:ids) and closed_at is null";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.createNativeQuery(sql)
+                            .setParameter("t", at(now))
+                            .setParameter("p", profileId)
+                            .setParameter("o", object)
+                            .setParameter("k", kind)
+                            .setParameter("ids", crmIds)
+                            .executeUpdate())
+                .replaceWithVoid());
+  }
+
+  /** Tasks confirmed created in the CRM for a profile. */
+  public Uni<Long> createdCount(String profileId) {
+    String sql = "select count(*) from lead_task where profile_id = :p and crm_task_id is not null";
+    return Panache.withSession(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.<Number>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .getSingleResult())
+                .map(Number::longValue));
+  }
+}
