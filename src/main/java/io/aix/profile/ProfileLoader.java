@@ -100,6 +100,10 @@ public final class ProfileLoader {
     }
     CrmProfile.Tasks tasks =
         doc.opt("tasks").map(ProfileLoader::tasks).orElse(CrmProfile.Tasks.OFF);
+    if (tasks.enabled() && !hubspot) {
+      throw doc.get("tasks")
+          .error("hot-lead tasks are available for HubSpot profiles; Salesforce tasks are not yet");
+    }
     int budget =
         doc.opt("limits")
             .map(

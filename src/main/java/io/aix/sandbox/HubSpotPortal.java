@@ -78,7 +78,16 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private final AtomicLong eventCounter = new AtomicLong(1_000);
   private final AtomicLong lastStamp = new AtomicLong();
   private final AtomicLong apiCalls = new AtomicLong();
-  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  /** An authenticated request as the portal received it. */
+  public record Request(String method, String path, String body) {
+    @Override
+    public String toString() {
+      return method + " " + path;
+    }
+  }
+
   private final AtomicLong writeCalls = new AtomicLong();
   private final List<Change> changes = new CopyOnWriteArrayList<>();
   private final SandboxFaults faults = new SandboxFaults();
@@ -104,8 +113,8 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return apiCalls.get();
   }
 
-  /** Every authenticated request, as {@code METHOD /path}, in arrival order. */
-  public List<String> requests() {
+  /** Every authenticated request, in arrival order. */
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
@@ -246,10 +255,13 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return r == null || r.archived() ? null : r;
   }
 
-  /** Stamps strictly increase, so that a test can reason about order; one per millisecond. */
+  /**
+   * The clock's millisecond, never behind the last stamp given. Many changes share a millisecond
+   * under load, as they do in HubSpot, which is what a client's paging must cope with.
+   */
   private Instant nextStamp() {
     long now = clock.millis();
-    long stamp = lastStamp.updateAndGet(prev -> Math.max(prev + 1, now));
+    long stamp = lastStamp.updateAndGet(prev -> Math.max(prev, now));
     return Instant.ofEpochMilli(stamp);
   }
 
@@ -279,7 +291,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
             Map.of());
       }
       long used = apiCalls.incrementAndGet();
-      requests.add(method + " " + path);
+      requests.add(new Request(method, path, body == null ? "" : body));
       if (used > dailyLimit) {
         return rateLimited("DAILY", "You have reached your daily limit.", used);
       }
@@ -823,6 +835,9 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       view.put("createdAt", now.toString());
       view.put("updatedAt", now.toString());
       view.put("archived", false);
+      if (in.hasNonNull("objectWriteTraceId")) {
+        view.put("objectWriteTraceId", in.path("objectWriteTraceId").asText());
+      }
       results.add(view);
     }
     ObjectNode reply = NODES.objectNode();

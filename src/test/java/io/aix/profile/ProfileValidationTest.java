@@ -174,4 +174,80 @@ class ProfileValidationTest {
     assertThatThrownBy(() -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", badRole)))
         .hasMessage("m.yaml:6: role 'label' is only for canonical field 'converted'");
   }
+
+  private static final String HUBSPOT =
+      """
+      id: acme-hs
+      type: hubspot
+      connection:
+        auth:
+          flow: oauth
+          clientId: { env: ACME_HS_CLIENT_ID }
+          clientSecret: { env: ACME_HS_CLIENT_SECRET }
+          refreshToken: { env: ACME_HS_REFRESH_TOKEN }
+      webhooks:
+        clientSecret: { env: ACME_HS_CLIENT_SECRET }
+        publicUrl: https://aix.acme.com/
+      objects:
+        - name: contacts
+          mapping: hubspot-contact
+          pageSize: 200
+      tasks:
+        whenGrade: B
+      """;
+
+  private ConfigException hubspotFails(String yaml) throws IOException {
+    Files.createDirectories(root.resolve("mappings"));
+    Files.copy(
+        Path.of("mappings/hubspot-contact.yaml"), root.resolve("mappings/hubspot-contact.yaml"));
+    return loadFails(yaml);
+  }
+
+  @Test
+  void aHubSpotProfileLoadsWithItsDefaults() throws IOException {
+    Files.createDirectories(root.resolve("crm-profiles/scoring"));
+    Files.createDirectories(root.resolve("mappings"));
+    Files.copy(
+        Path.of("mappings/hubspot-contact.yaml"), root.resolve("mappings/hubspot-contact.yaml"));
+    Files.copy(
+        Path.of("crm-profiles/scoring/default-rules.yaml"),
+        root.resolve("crm-profiles/scoring/default-rules.yaml"));
+    Files.writeString(root.resolve("crm-profiles/acme.yaml"), HUBSPOT);
+    CrmProfile p = ConfigCatalog.load(root).profile("acme-hs");
+    assertThat(p.connection().loginUrl()).isEqualTo("https://api.hubapi.com");
+    assertThat(p.connection().auth()).isInstanceOf(CrmProfile.Auth.OAuthRefresh.class);
+    assertThat(p.webhooks().orElseThrow().publicUrl()).contains("https://aix.acme.com");
+    assertThat(p.writeback().batchSize()).as("HubSpot batches take 100").isEqualTo(100);
+    assertThat(p.writeback().fields()).contains("aix_score", "aix_top_factors");
+    assertThat(p.tasks().enabled()).isTrue();
+    assertThat(p.tasks().grade()).isEqualTo("B");
+  }
+
+  @Test
+  void hubSpotSearchPagesAreCappedAt200() throws IOException {
+    ConfigException e = hubspotFails(HUBSPOT.replace("pageSize: 200", "pageSize: 2000"));
+    assertThat(e.getMessage())
+        .isEqualTo(file() + ":15: 'objects[0].pageSize' must be between 1 and 200, not 2000");
+  }
+
+  @Test
+  void salesforceProfilesCannotAskForTasksYet() throws IOException {
+    ConfigException e = loadFails(GOOD + "tasks:\n  whenGrade: A\n");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            file()
+                + ":18: hot-lead tasks are available for HubSpot profiles; Salesforce tasks are"
+                + " not yet");
+  }
+
+  @Test
+  void aWebhookSecretMustBeAReferenceToo() throws IOException {
+    ConfigException e =
+        hubspotFails(
+            HUBSPOT.replace(
+                "webhooks:\n  clientSecret: { env: ACME_HS_CLIENT_SECRET }",
+                "webhooks:\n  clientSecret: s3cr3t"));
+    assertThat(e.getMessage())
+        .startsWith(file() + ":10: 'clientSecret' must be a reference like { env:");
+  }
 }

@@ -107,7 +107,8 @@ public interface HubSpotApi {
       Map<String, String> properties,
       String createdAt,
       String updatedAt,
-      Boolean archived) {}
+      Boolean archived,
+      String objectWriteTraceId) {}
 
   record SearchResponse(Long total, List<HsObject> results, Paging paging) {}
 
@@ -123,8 +124,13 @@ public interface HubSpotApi {
 
   record UpdateInput(String id, Map<String, String> properties) {}
 
+  /**
+   * One object to create; HubSpot echoes {@code objectWriteTraceId} on the matching result, which
+   * is how a batch's results are matched to its inputs.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record CreateInput(Map<String, String> properties, List<Association> associations) {}
+  record CreateInput(
+      Map<String, String> properties, List<Association> associations, String objectWriteTraceId) {}
 
   record Association(AssociationTarget to, List<AssociationType> types) {}
 

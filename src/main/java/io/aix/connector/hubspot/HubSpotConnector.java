@@ -292,7 +292,22 @@ public final class HubSpotConnector implements CrmConnector {
         writes.stream().map(w -> new UpdateInput(w.crmId(), values(w.score()))).toList();
     BatchResponse body =
         call(() -> api.batchUpdate(object, new BatchInputs<>(inputs)), BatchResponse.class);
+    if (propertiesMissing(body)) {
+      // An admin deleted AIX's properties since they were installed: put them back, write again.
+      LOG.warnf("%s: AIX properties are missing in HubSpot; installing them again", profile.id());
+      synchronized (this) {
+        installed = false;
+      }
+      install(object);
+      body = call(() -> api.batchUpdate(object, new BatchInputs<>(inputs)), BatchResponse.class);
+    }
     return outcomes(writes.stream().map(ScoreWrite::crmId).toList(), body);
+  }
+
+  private static boolean propertiesMissing(BatchResponse body) {
+    return body.errors() != null
+        && body.errors().stream()
+            .anyMatch(e -> e.message() != null && e.message().contains("PROPERTY_DOESNT_EXIST"));
   }
 
   /** One outcome per id, in input order: failed where a 207 error names the id. */
@@ -387,10 +402,14 @@ public final class HubSpotConnector implements CrmConnector {
       List<CreateInput> inputs = batch.stream().map(this::taskInput).toList();
       BatchResponse body =
           call(() -> api.createTasks(new BatchInputs<>(inputs)), BatchResponse.class);
-      // HubSpot answers in no promised order; the idempotency key travels in the task body.
+      // HubSpot answers in no promised order: results carry the input's objectWriteTraceId, and
+      // the task body carries the key too, for anyone looking at a task later.
       Map<String, String> created = new HashMap<>();
       for (HsObject o : body.results()) {
-        String key = HubSpotProperties.idempotencyKey(o.properties());
+        String key =
+            o.objectWriteTraceId() != null
+                ? o.objectWriteTraceId()
+                : HubSpotProperties.idempotencyKey(o.properties());
         if (key != null) {
           created.put(key, o.id());
         }
@@ -426,7 +445,8 @@ public final class HubSpotConnector implements CrmConnector {
         List.of(
             new Association(
                 new AssociationTarget(t.crmId()),
-                List.of(new AssociationType("HUBSPOT_DEFINED", TASK_TO_CONTACT)))));
+                List.of(new AssociationType("HUBSPOT_DEFINED", TASK_TO_CONTACT)))),
+        t.idempotencyKey());
   }
 
   // ---------------------------------------------------------------------------------- calls
