@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The durable queue of change notices a CRM pushed (HubSpot webhooks). A notice is stored before
@@ -108,35 +109,20 @@ public class PushEventStore {
     if (eventIds.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    String sql =
-        "update inbound_event set processed_at = :t where profile_id = :p and event_id in (:ids)";
-    return Panache.withTransaction(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.createNativeQuery(sql)
-                            .setParameter("t", at(now))
-                            .setParameter("p", profileId)
-                            .setParameter("ids", eventIds)
-                            .executeUpdate())
-                .replaceWithVoid());
+    return NativeSql.update(
+            "update inbound_event set processed_at = :t where profile_id = :p"
+                + " and event_id in (:ids)",
+            Map.of("t", at(now), "p", profileId, "ids", eventIds))
+        .replaceWithVoid();
   }
 
   /** Counts of (all, unprocessed) events of a profile. */
   public Uni<long[]> counts(String profileId) {
-    String sql =
-        "select count(*), count(*) filter (where processed_at is null) from inbound_event"
-            + " where profile_id = :p";
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.<Object[]>createNativeQuery(sql)
-                            .setParameter("p", profileId)
-                            .getSingleResult())
-                .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()}));
+    return NativeSql.<Object[]>single(
+            "select count(*), count(*) filter (where processed_at is null) from inbound_event"
+                + " where profile_id = :p",
+            Map.of("p", profileId))
+        .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()});
   }
 
   static Instant instant(Object value) {

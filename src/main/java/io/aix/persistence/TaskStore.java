@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Hot-lead tasks, claimed in PostgreSQL before they are created in the CRM: at most one open task
@@ -91,19 +92,11 @@ public class TaskStore {
   }
 
   public Uni<Void> created(String idempotencyKey, String crmTaskId, Instant now) {
-    String sql =
-        "update lead_task set crm_task_id = :t, crm_created_at = :at where idempotency_key = :k";
-    return Panache.withTransaction(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.createNativeQuery(sql)
-                            .setParameter("t", crmTaskId)
-                            .setParameter("at", at(now))
-                            .setParameter("k", idempotencyKey)
-                            .executeUpdate())
-                .replaceWithVoid());
+    return NativeSql.update(
+            "update lead_task set crm_task_id = :t, crm_created_at = :at"
+                + " where idempotency_key = :k",
+            Map.of("t", crmTaskId, "at", at(now), "k", idempotencyKey))
+        .replaceWithVoid();
   }
 
   /** The leads cooled down: their open tasks close, so turning hot again makes a new one. */
@@ -112,35 +105,18 @@ public class TaskStore {
     if (crmIds.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    String sql =
-        "update lead_task set closed_at = :t where profile_id = :p and crm_object = :o"
-            + " and kind = :k and crm_id in (:ids) and closed_at is null";
-    return Panache.withTransaction(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.createNativeQuery(sql)
-                            .setParameter("t", at(now))
-                            .setParameter("p", profileId)
-                            .setParameter("o", object)
-                            .setParameter("k", kind)
-                            .setParameter("ids", crmIds)
-                            .executeUpdate())
-                .replaceWithVoid());
+    return NativeSql.update(
+            "update lead_task set closed_at = :t where profile_id = :p and crm_object = :o"
+                + " and kind = :k and crm_id in (:ids) and closed_at is null",
+            Map.of("t", at(now), "p", profileId, "o", object, "k", kind, "ids", crmIds))
+        .replaceWithVoid();
   }
 
   /** Tasks confirmed created in the CRM for a profile. */
   public Uni<Long> createdCount(String profileId) {
-    String sql = "select count(*) from lead_task where profile_id = :p and crm_task_id is not null";
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.<Number>createNativeQuery(sql)
-                            .setParameter("p", profileId)
-                            .getSingleResult())
-                .map(Number::longValue));
+    return NativeSql.<Number>single(
+            "select count(*) from lead_task where profile_id = :p and crm_task_id is not null",
+            Map.of("p", profileId))
+        .map(Number::longValue);
   }
 }

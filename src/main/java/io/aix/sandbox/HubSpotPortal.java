@@ -187,19 +187,23 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (r == null) {
       throw new IllegalArgumentException("no contact " + id);
     }
-    Instant now = nextStamp();
-    r.properties().putAll(properties);
-    r.properties().put("lastmodifieddate", now.toString());
-    properties.forEach(
+    change(r, properties, nextStamp(), changeSource);
+  }
+
+  /** Applies new values, moves {@code lastmodifieddate}, records one event per property. */
+  private void change(HsRecord r, Map<String, String> values, Instant at, String changeSource) {
+    r.properties().putAll(values);
+    r.properties().put("lastmodifieddate", at.toString());
+    values.forEach(
         (k, v) ->
             changes.add(
                 new Change(
                     eventCounter.getAndIncrement(),
                     "contact.propertyChange",
-                    id,
+                    r.id(),
                     k,
                     v,
-                    now,
+                    at,
                     changeSource)));
   }
 
@@ -670,19 +674,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       in.path("properties")
           .properties()
           .forEach(e -> changed.put(e.getKey(), e.getValue().asText()));
-      r.properties().putAll(changed);
-      r.properties().put("lastmodifieddate", now.toString());
-      changed.forEach(
-          (k, v) ->
-              changes.add(
-                  new Change(
-                      eventCounter.getAndIncrement(),
-                      "contact.propertyChange",
-                      id,
-                      k,
-                      v,
-                      now,
-                      "INTEGRATION")));
+      change(r, changed, now, "INTEGRATION");
       results.add(view(r, new ArrayList<>(changed.keySet())));
     }
     ObjectNode reply = NODES.objectNode();
