@@ -10,5 +10,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "AIX 0.1.0",
     description = "AIX lead-qualification middleware: CRM intake, scoring and writeback.",
-    subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      ServeCommand.class,
+      ValidateCommand.class,
+      BenchCommand.class
+    })
 public class AixCommand {}

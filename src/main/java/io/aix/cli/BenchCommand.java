@@ -1,0 +1,11 @@
+package io.aix.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./aix bench <what>}: benchmarks that print figures, never timed unit tests. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks; each prints its figures and ends with one JSON line.",
+    subcommands = {BenchModelCommand.class})
+public class BenchCommand {}
