@@ -52,6 +52,15 @@ public final class BinaryModel {
   /** One training row: a lead's features and whether it converted. */
   public record Row(FeatureSet features, boolean converted) {}
 
+  /** A model read back from the registry. */
+  @SuppressWarnings("unchecked")
+  public static BinaryModel of(Algorithm algorithm, Model<?> model) {
+    if (!(model.getOutputIDInfo().getDomain().iterator().next() instanceof Label)) {
+      throw new IllegalArgumentException("not a classification model");
+    }
+    return new BinaryModel(algorithm, (Model<Label>) model);
+  }
+
   public static BinaryModel train(Algorithm algorithm, List<Row> rows, long seed) {
     MutableDataset<Label> data =
         new MutableDataset<>(

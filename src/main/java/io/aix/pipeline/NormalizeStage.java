@@ -3,6 +3,7 @@ package io.aix.pipeline;
 import io.aix.mapping.LeadMapper;
 import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.scoring.ScoreResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -15,6 +16,7 @@ import jakarta.inject.Named;
 @Named("normalizer")
 public class NormalizeStage {
   @Inject ConfigCatalog catalog;
+  @Inject ScoreStage scorer;
 
   public void normalize(LeadWork work) {
     if (work.record().deleted()) {
@@ -29,8 +31,18 @@ public class NormalizeStage {
           LeadMapper.STAGE,
           "TOMBSTONED",
           "the record was deleted in the CRM earlier; AIX no longer writes to it");
-    } else if (work.stored() != null && work.stored().upToDateFor(work.lead().inputHash())) {
+    } else if (work.stored() != null
+        && work.stored().upToDateFor(work.lead().inputHash())
+        && scoredByCurrentModel(work)) {
       work.status(LeadWork.Status.UNCHANGED);
     }
+  }
+
+  /** A lead scored by an older model is scored again even when its fields did not change. */
+  private boolean scoredByCurrentModel(LeadWork work) {
+    String current =
+        scorer.currentVersion(work.record().key().profileId(), work.record().key().crmObject());
+    String stored = ScoreResult.modelVersionOf(work.stored().fingerprint());
+    return stored == null || current.startsWith(stored);
   }
 }

@@ -1,5 +1,8 @@
 package io.aix.pipeline;
 
+import io.aix.model.ChampionCache;
+import io.aix.model.ChampionModel;
+import io.aix.model.ModelScorer;
 import io.aix.profile.ConfigCatalog;
 import io.aix.scoring.RulesScorer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,21 +10,44 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Stage {@code score}: the profile's scoring profile (rules, until a model is promoted). */
+/**
+ * Stage {@code score}: the champion model of the profile and object when one is promoted, otherwise
+ * the profile's rules scorer (the cold start).
+ */
 @ApplicationScoped
 @Named("scorer")
 public class ScoreStage {
   @Inject ConfigCatalog catalog;
+  @Inject ChampionCache champions;
 
-  private final Map<String, RulesScorer> scorers = new ConcurrentHashMap<>();
+  private final Map<String, RulesScorer> rules = new ConcurrentHashMap<>();
 
   public void score(LeadWork work) {
-    String scoringId = catalog.profile(work.lead().key().profileId()).scoringProfile();
-    RulesScorer scorer =
-        scorers.computeIfAbsent(
-            scoringId, id -> new RulesScorer(catalog.scoring(id), Clock.systemUTC()));
-    work.score(scorer.score(work.lead(), work.enrichment()));
+    String profileId = work.lead().key().profileId();
+    String object = work.lead().key().crmObject();
+    RulesScorer rulesScorer = rules(profileId);
+    Optional<ChampionModel> champion = champions.champion(profileId, object);
+    work.score(
+        champion.isPresent()
+            ? new ModelScorer(champion.get(), rulesScorer, Clock.systemUTC())
+                .score(work.lead(), work.enrichment())
+            : rulesScorer.score(work.lead(), work.enrichment()));
+  }
+
+  /** The model version that scores this profile and object now. */
+  public String currentVersion(String profileId, String object) {
+    return champions
+        .champion(profileId, object)
+        .map(ChampionModel::version)
+        .orElseGet(() -> rules(profileId).profile().modelVersion());
+  }
+
+  private RulesScorer rules(String profileId) {
+    String scoringId = catalog.profile(profileId).scoringProfile();
+    return rules.computeIfAbsent(
+        scoringId, id -> new RulesScorer(catalog.scoring(id), Clock.systemUTC()));
   }
 }

@@ -21,7 +21,18 @@ public record CrmProfile(
     String scoringProfile,
     Limits limits,
     Optional<Webhooks> webhooks,
-    Tasks tasks) {
+    Tasks tasks,
+    ModelSettings model) {
+
+  /**
+   * Predictive scoring: when to re-train, and how much history a model needs before it may replace
+   * the rules scorer.
+   *
+   * @param retrain a Quartz cron expression, or {@code off}
+   */
+  public record ModelSettings(String retrain, int minLeads, int minConversions, int line) {
+    public static final ModelSettings DEFAULT = new ModelSettings("0 0 3 ? * SUN", 1000, 120, 0);
+  }
 
   /**
    * Where and how to reach the CRM. {@code sandbox} as the URL means the embedded sandbox.

@@ -67,7 +67,8 @@ public final class ProfileLoader {
             "scoring",
             "limits",
             "webhooks",
-            "tasks"));
+            "tasks",
+            "model"));
     String id = doc.string("id");
     if (!ID.matcher(id).matches()) {
       throw doc.get("id")
@@ -121,7 +122,33 @@ public final class ProfileLoader {
         doc.string("scoring", "default-rules"),
         new Limits(budget),
         webhooks,
-        tasks);
+        tasks,
+        doc.opt("model").map(ProfileLoader::model).orElse(CrmProfile.ModelSettings.DEFAULT));
+  }
+
+  private static CrmProfile.ModelSettings model(ConfigNode m) {
+    m.allowOnly(Set.of("retrain", "minLeads", "minConversions"));
+    String retrain = m.string("retrain", CrmProfile.ModelSettings.DEFAULT.retrain());
+    if (!retrain.equals("off")) {
+      try {
+        new com.cronutils.parser.CronParser(
+                com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
+                    com.cronutils.model.CronType.QUARTZ))
+            .parse(retrain)
+            .validate();
+      } catch (IllegalArgumentException e) {
+        throw m.get("retrain")
+            .error(
+                "retrain must be a Quartz cron expression such as '0 0 3 ? * SUN' (Sundays at"
+                    + " 03:00), or off: "
+                    + e.getMessage());
+      }
+    }
+    return new CrmProfile.ModelSettings(
+        retrain,
+        m.integer("minLeads", 1000, 50, 100_000_000),
+        m.integer("minConversions", 120, 10, 100_000_000),
+        m.line());
   }
 
   private static Connection hubspotConnection(ConfigNode c) {

@@ -26,22 +26,15 @@ public final class RulesScorer {
     this.clock = clock;
   }
 
-  record Factor(int points, String text) {}
+  /** One reason behind a score, with the points it is worth. */
+  public record Factor(int points, String text) {}
 
-  public ScoreResult score(CanonicalLead lead, Enrichment enrichment) {
-    Map<String, Object> facts = ScoringFacts.of(lead, enrichment);
+  /** The engagement part: 0-100, and the reasons for it. */
+  public record Engagement(int score, List<Factor> factors) {}
+
+  /** Engagement from the lead's age and last activity, decayed with the profile's half-life. */
+  public Engagement engagement(CanonicalLead lead) {
     List<Factor> factors = new ArrayList<>();
-    int fitPoints = 0;
-    for (ScoringProfile.Rule rule : profile.fitRules()) {
-      Object value = facts.get(rule.fact());
-      if (rule.condition().test(value)) {
-        fitPoints += rule.points();
-        factors.add(
-            new Factor(rule.points(), rule.reason().replace("{value}", String.valueOf(value))));
-      }
-    }
-    int fit = clamp(fitPoints);
-
     Instant now = clock.instant();
     double engagementPoints = 0;
     Instant created = lead.instant(CanonicalField.CREATED_AT).orElse(null);
@@ -71,14 +64,42 @@ public final class RulesScorer {
     int engagement =
         clamp((int) Math.round(100 * Math.max(0, engagementPoints) / profile.engagementCap()));
 
+    return new Engagement(engagement, factors);
+  }
+
+  /** The profile's grade for a score 0-100. */
+  public String grade(int score) {
+    return score >= profile.grades().get("A")
+        ? "A"
+        : score >= profile.grades().get("B") ? "B" : score >= profile.grades().get("C") ? "C" : "D";
+  }
+
+  public ScoringProfile profile() {
+    return profile;
+  }
+
+  public ScoreResult score(CanonicalLead lead, Enrichment enrichment) {
+    Map<String, Object> facts = ScoringFacts.of(lead, enrichment);
+    List<Factor> factors = new ArrayList<>();
+    int fitPoints = 0;
+    for (ScoringProfile.Rule rule : profile.fitRules()) {
+      Object value = facts.get(rule.fact());
+      if (rule.condition().test(value)) {
+        fitPoints += rule.points();
+        factors.add(
+            new Factor(rule.points(), rule.reason().replace("{value}", String.valueOf(value))));
+      }
+    }
+    int fit = clamp(fitPoints);
+
+    Instant now = clock.instant();
+    Engagement e = engagement(lead);
+    factors.addAll(e.factors());
+    int engagement = e.score();
+
     int score =
         clamp((int) Math.round(profile.fitWeight() * fit + (1 - profile.fitWeight()) * engagement));
-    String grade =
-        score >= profile.grades().get("A")
-            ? "A"
-            : score >= profile.grades().get("B")
-                ? "B"
-                : score >= profile.grades().get("C") ? "C" : "D";
+    String grade = grade(score);
     double probability =
         1 / (1 + Math.exp(-profile.probabilitySlope() * (score - profile.probabilityMidpoint())));
     return new ScoreResult(
@@ -106,7 +127,7 @@ public final class RulesScorer {
   /**
    * "+25 Senior decision maker; -10 Free e-mail address; ...", strongest first, within 1,024 chars.
    */
-  static String topFactors(List<Factor> factors) {
+  public static String topFactors(List<Factor> factors) {
     StringBuilder out = new StringBuilder();
     factors.stream()
         .sorted(
@@ -123,7 +144,7 @@ public final class RulesScorer {
     return out.toString();
   }
 
-  private static int clamp(int v) {
+  static int clamp(int v) {
     return Math.max(0, Math.min(100, v));
   }
 }

@@ -31,6 +31,7 @@ public record ScoreResult(
    * the write is skipped to save API budget.
    */
   public String fingerprint() {
+    // The model version comes last: modelVersionOf reads it back.
     return score
         + "|"
         + grade
@@ -44,5 +45,10 @@ public record ScoreResult(
         + Objects.hashCode(topFactors)
         + "|"
         + modelVersion;
+  }
+
+  /** The model version a {@link #fingerprint()} was made with. */
+  public static String modelVersionOf(String fingerprint) {
+    return fingerprint == null ? null : fingerprint.substring(fingerprint.lastIndexOf('|') + 1);
   }
 }

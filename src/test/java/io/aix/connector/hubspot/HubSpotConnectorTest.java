@@ -58,7 +58,8 @@ class HubSpotConnectorTest {
             "default-rules",
             new CrmProfile.Limits(250_000),
             Optional.empty(),
-            CrmProfile.Tasks.OFF));
+            CrmProfile.Tasks.OFF,
+            CrmProfile.ModelSettings.DEFAULT));
   }
 
   private CrmConnector privateApp() {

@@ -63,7 +63,8 @@ class SalesforceJwtTest {
         "default-rules",
         new CrmProfile.Limits(5000),
         java.util.Optional.empty(),
-        CrmProfile.Tasks.OFF);
+        CrmProfile.Tasks.OFF,
+        CrmProfile.ModelSettings.DEFAULT);
   }
 
   @Test

@@ -1,0 +1,269 @@
+package io.aix.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.model.BinaryModel.Algorithm;
+import io.aix.model.TrainingData.Example;
+import io.aix.persistence.ModelStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.pipeline.PollStage;
+import io.aix.profile.ConfigCatalog;
+import io.aix.profile.CrmProfile;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Trains a challenger from a profile's own history and decides whether it replaces the champion.
+ *
+ * <ol>
+ *   <li>The labelled leads AIX stored, oldest first, are checked ({@link TrainingValidation}).
+ *   <li>They are split by time: the oldest 70% train, the next 15% calibrate and choose between
+ *       logistic regression and XGBoost, the newest 15% are the test the decision rests on.
+ *   <li>The challenger is promoted when there is no champion, or when on that same test its AUC is
+ *       at least the champion's minus 0.005 and its calibration error is no worse (0.005
+ *       tolerance). A champion trained on other feature groups than the mapping now feeds cannot be
+ *       compared, and is replaced.
+ *   <li>A promotion has every lead of the object read and scored again.
+ * </ol>
+ */
+@ApplicationScoped
+public class ModelTrainer {
+  static final double AUC_TOLERANCE = 0.005;
+  static final double CALIBRATION_TOLERANCE = 0.005;
+  private static final Logger LOG = Logger.getLogger(ModelTrainer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject ModelStore store;
+  @Inject ConfigCatalog catalog;
+  @Inject ChampionCache champions;
+
+  /** What a training run did. */
+  public record Outcome(
+      Optional<ModelStore.Stored> version,
+      boolean promoted,
+      String reason,
+      Map<String, Object> metrics) {}
+
+  /** Test figures of one calibrated model. */
+  record Figures(double auc, double brier, double logLoss, double calibrationError) {
+    Map<String, Object> asMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("auc", round(auc));
+      m.put("brier", round(brier));
+      m.put("log_loss", round(logLoss));
+      m.put("calibration_error", round(calibrationError));
+      return m;
+    }
+  }
+
+  public Outcome train(String profileId, String object) {
+    return train(profileId, object, false);
+  }
+
+  /**
+   * @param sabotage train on shuffled outcomes: a deliberately worthless challenger, for proving
+   *     that the promotion rule refuses it
+   */
+  public Outcome train(String profileId, String object, boolean sabotage) {
+    CrmProfile profile = catalog.profile(profileId);
+    CrmProfile.ModelSettings settings = profile.model();
+    LeadFeatures features =
+        LeadFeatures.of(catalog.mapping(profile.object(object).orElseThrow().mapping()));
+    List<Example> examples =
+        TrainingData.of(
+            profileId, object, ReactiveBridge.await(() -> store.history(profileId, object)));
+    TrainingValidation.Report report;
+    try {
+      report =
+          TrainingValidation.check(
+              examples, features, settings.minLeads(), settings.minConversions());
+    } catch (TrainingRefused refused) {
+      LOG.warnf("%s %s: training refused: %s", profileId, object, refused.getMessage());
+      return new Outcome(Optional.empty(), false, refused.getMessage(), Map.of());
+    }
+    int n = examples.size();
+    List<Example> train = new ArrayList<>(examples.subList(0, (int) (n * 0.70)));
+    List<Example> calibrate = examples.subList((int) (n * 0.70), (int) (n * 0.85));
+    List<Example> test = examples.subList((int) (n * 0.85), n);
+    if (sabotage) {
+      train = shuffledLabels(train);
+    }
+
+    BinaryModel best = null;
+    Calibration bestCalibration = null;
+    double bestAuc = -1;
+    Map<String, Object> candidates = new LinkedHashMap<>();
+    for (Algorithm algorithm : Algorithm.values()) {
+      BinaryModel model = BinaryModel.train(algorithm, rows(train, features), 42);
+      double[] raw = raw(model, calibrate, features);
+      boolean[] y = labels(calibrate);
+      Calibration calibration = Calibration.fit(raw, y);
+      double auc = Metrics.auc(raw, y);
+      candidates.put(algorithm.name().toLowerCase(), round(auc));
+      if (auc > bestAuc) {
+        best = model;
+        bestCalibration = calibration;
+        bestAuc = auc;
+      }
+    }
+    Figures challenger = figures(best, bestCalibration, features, test);
+    Map<String, Object> metrics = new LinkedHashMap<>(challenger.asMap());
+    metrics.put("calibration_split_auc", candidates);
+    metrics.put("train_rows", train.size());
+    metrics.put("test_rows", test.size());
+
+    Optional<ModelStore.Stored> champion =
+        ReactiveBridge.await(() -> store.champion(profileId, object));
+    String reason;
+    boolean promote;
+    if (champion.isEmpty()) {
+      promote = challenger.auc() > 0.55;
+      reason =
+          promote
+              ? "first model for this object"
+              : String.format("test AUC %.3f is no better than chance", challenger.auc());
+    } else if (!champion.get().featureGroups().equals(features.groups())) {
+      promote = true;
+      reason = "the champion was trained on other feature groups than the mapping now feeds";
+    } else {
+      ChampionModel current;
+      try {
+        current = ChampionCache.load(champion.get(), features);
+      } catch (RuntimeException corrupt) {
+        current = null;
+      }
+      if (current == null) {
+        promote = true;
+        reason = "the stored champion cannot be read";
+      } else {
+        Figures held = figures(current.model(), current.calibration(), features, test);
+        metrics.put("champion_on_same_test", held.asMap());
+        promote =
+            challenger.auc() >= held.auc() - AUC_TOLERANCE
+                && challenger.calibrationError() <= held.calibrationError() + CALIBRATION_TOLERANCE;
+        reason =
+            String.format(
+                "%s: AUC %.4f vs champion %.4f, calibration error %.4f vs %.4f",
+                promote ? "promoted" : "kept the champion",
+                challenger.auc(),
+                held.auc(),
+                challenger.calibrationError(),
+                held.calibrationError());
+      }
+    }
+
+    ModelStore.Stored candidate =
+        new ModelStore.Stored(
+            0,
+            profileId,
+            object,
+            0,
+            best.algorithm().name().toLowerCase(),
+            promote ? "challenger" : "rejected",
+            reason,
+            features.groups(),
+            bestCalibration.a(),
+            bestCalibration.b(),
+            json(metrics),
+            json(report),
+            best.tribuoModel().getProvenance().toString(),
+            bytes(best),
+            Instant.now());
+    ModelStore.Stored registered = ReactiveBridge.await(() -> store.register(candidate));
+    if (promote) {
+      ReactiveBridge.await(
+          () ->
+              store.promote(
+                  registered.id(), profileId, object, PollStage.streamName(object), Instant.now()));
+      champions.invalidate(profileId, object);
+      LOG.infof(
+          "%s %s: model v%d (%s) promoted: %s; every lead will be scored again",
+          profileId, object, registered.version(), registered.algorithm(), reason);
+    } else {
+      LOG.infof(
+          "%s %s: model v%d not promoted: %s", profileId, object, registered.version(), reason);
+    }
+    return new Outcome(Optional.of(registered), promote, reason, metrics);
+  }
+
+  static List<BinaryModel.Row> rows(List<Example> examples, LeadFeatures features) {
+    return examples.stream()
+        .map(
+            e ->
+                new BinaryModel.Row(features.encode(e.lead(), e.enrichment(), null), e.converted()))
+        .toList();
+  }
+
+  private static double[] raw(BinaryModel model, List<Example> examples, LeadFeatures features) {
+    double[] p = new double[examples.size()];
+    for (int i = 0; i < p.length; i++) {
+      Example e = examples.get(i);
+      p[i] = model.probability(features.encode(e.lead(), e.enrichment(), null));
+    }
+    return p;
+  }
+
+  private static boolean[] labels(List<Example> examples) {
+    boolean[] y = new boolean[examples.size()];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = examples.get(i).converted();
+    }
+    return y;
+  }
+
+  static Figures figures(
+      BinaryModel model, Calibration calibration, LeadFeatures features, List<Example> test) {
+    double[] raw = raw(model, test, features);
+    double[] p = new double[raw.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = calibration.apply(raw[i]);
+    }
+    boolean[] y = labels(test);
+    return new Figures(
+        Metrics.auc(p, y),
+        Metrics.brier(p, y),
+        Metrics.logLoss(p, y),
+        Calibration.expectedCalibrationError(p, y));
+  }
+
+  private static List<Example> shuffledLabels(List<Example> examples) {
+    List<Boolean> labels = new ArrayList<>(examples.stream().map(Example::converted).toList());
+    java.util.Collections.shuffle(labels, new java.util.Random(7));
+    List<Example> out = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      Example e = examples.get(i);
+      out.add(new Example(e.lead(), e.enrichment(), labels.get(i), e.at()));
+    }
+    return out;
+  }
+
+  private static byte[] bytes(BinaryModel model) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      model.tribuoModel().serializeToStream(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise the model", e);
+    }
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static double round(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
+  }
+}

@@ -1,0 +1,193 @@
+package io.aix.persistence;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The model registry, the training history it reads, and the re-scoring switch a promotion pulls.
+ */
+@ApplicationScoped
+public class ModelStore {
+  /** One registered model version. */
+  public record Stored(
+      long id,
+      String profileId,
+      String crmObject,
+      int version,
+      String algorithm,
+      String status,
+      String reason,
+      List<String> featureGroups,
+      double calibrationA,
+      double calibrationB,
+      String metrics,
+      String validation,
+      String provenance,
+      byte[] model,
+      Instant trainedAt) {}
+
+  /** A lead as AIX stored it: its mapped canonical values (JSON) and when the CRM changed it. */
+  public record HistoryRow(String crmId, String mappedValues, Instant modifiedAt) {}
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /** Every live (not deleted) lead of one profile and object, as training history. */
+  public Uni<List<HistoryRow>> history(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select crm_id, mapped_values, crm_modified_at from lead where profile_id = :p"
+                + " and crm_object = :o and deleted_at is null order by crm_modified_at, crm_id",
+            Map.of("p", profileId, "o", object))
+        .map(
+            rows -> {
+              List<HistoryRow> out = new ArrayList<>(rows.size());
+              for (Object[] r : rows) {
+                out.add(new HistoryRow((String) r[0], (String) r[1], PushEventStore.instant(r[2])));
+              }
+              return out;
+            });
+  }
+
+  /** Registers a version with the next number; returns it with its id and number. */
+  public Uni<Stored> register(Stored v) {
+    String sql =
+        "insert into model_version (profile_id, crm_object, version, algorithm, status, reason,"
+            + " feature_groups, calibration_a, calibration_b, metrics, validation, provenance,"
+            + " model, trained_at) values (:p, :o, (select coalesce(max(version), 0) + 1 from"
+            + " model_version where profile_id = :p and crm_object = :o), :alg, :st, :why, :fg,"
+            + " :ca, :cb, :m, :val, :prov, :model, :t) returning id, version";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.<Object[]>createNativeQuery(sql)
+                            .setParameter("p", v.profileId())
+                            .setParameter("o", v.crmObject())
+                            .setParameter("alg", v.algorithm())
+                            .setParameter("st", v.status())
+                            .setParameter("why", v.reason())
+                            .setParameter("fg", String.join(",", v.featureGroups()))
+                            .setParameter("ca", v.calibrationA())
+                            .setParameter("cb", v.calibrationB())
+                            .setParameter("m", v.metrics())
+                            .setParameter("val", v.validation())
+                            .setParameter("prov", v.provenance())
+                            .setParameter("model", v.model())
+                            .setParameter("t", at(v.trainedAt()))
+                            .getSingleResult())
+                .map(
+                    r ->
+                        new Stored(
+                            ((Number) r[0]).longValue(),
+                            v.profileId(),
+                            v.crmObject(),
+                            ((Number) r[1]).intValue(),
+                            v.algorithm(),
+                            v.status(),
+                            v.reason(),
+                            v.featureGroups(),
+                            v.calibrationA(),
+                            v.calibrationB(),
+                            v.metrics(),
+                            v.validation(),
+                            v.provenance(),
+                            v.model(),
+                            v.trainedAt())));
+  }
+
+  private static final String COLUMNS =
+      "id, profile_id, crm_object, version, algorithm, status, reason, feature_groups,"
+          + " calibration_a, calibration_b, metrics, validation, provenance, model, trained_at";
+
+  private static Stored stored(Object[] r) {
+    String groups = (String) r[7];
+    return new Stored(
+        ((Number) r[0]).longValue(),
+        (String) r[1],
+        (String) r[2],
+        ((Number) r[3]).intValue(),
+        (String) r[4],
+        (String) r[5],
+        (String) r[6],
+        groups.isEmpty() ? List.of() : List.of(groups.split(",")),
+        ((Number) r[8]).doubleValue(),
+        ((Number) r[9]).doubleValue(),
+        (String) r[10],
+        (String) r[11],
+        (String) r[12],
+        (byte[]) r[13],
+        PushEventStore.instant(r[14]));
+  }
+
+  public Uni<Optional<Stored>> champion(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select "
+                + COLUMNS
+                + " from model_version where profile_id = :p and crm_object = :o"
+                + " and status = 'champion'",
+            Map.of("p", profileId, "o", object))
+        .map(rows -> rows.stream().findFirst().map(ModelStore::stored));
+  }
+
+  public Uni<List<Stored>> versions(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select "
+                + COLUMNS
+                + " from model_version where profile_id = :p and crm_object = :o order by version",
+            Map.of("p", profileId, "o", object))
+        .map(rows -> rows.stream().map(ModelStore::stored).toList());
+  }
+
+  /**
+   * Makes {@code id} the champion (the old one retires) and has every lead of the object read and
+   * scored again: the poll stream starts over and forgets which versions it processed.
+   */
+  public Uni<Void> promote(long id, String profileId, String object, String stream, Instant now) {
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.createNativeQuery(
+                                "update model_version set status = 'retired' where profile_id = :p"
+                                    + " and crm_object = :o and status = 'champion'")
+                            .setParameter("p", profileId)
+                            .setParameter("o", object)
+                            .executeUpdate()
+                            .chain(
+                                () ->
+                                    s.createNativeQuery(
+                                            "update model_version set status = 'champion',"
+                                                + " promoted_at = :t where id = :id")
+                                        .setParameter("t", at(now))
+                                        .setParameter("id", id)
+                                        .executeUpdate())
+                            .chain(
+                                () ->
+                                    s.createNativeQuery(
+                                            "delete from processed_event where profile_id = :p"
+                                                + " and stream = :s")
+                                        .setParameter("p", profileId)
+                                        .setParameter("s", stream)
+                                        .executeUpdate())
+                            .chain(
+                                () ->
+                                    s.createNativeQuery(
+                                            "delete from source_offset where profile_id = :p"
+                                                + " and stream = :s")
+                                        .setParameter("p", profileId)
+                                        .setParameter("s", stream)
+                                        .executeUpdate()))
+                .replaceWithVoid());
+  }
+}

@@ -1,0 +1,165 @@
+package io.aix.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.aix.pipeline.PollStage;
+import io.aix.sandbox.LeadGenerator;
+import io.aix.sandbox.SalesforceOrg;
+import io.aix.sandbox.Sandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sandbox org's own history trains a model, which is promoted; every lead is then scored again
+ * by it and its reasons appear in the org; a worthless challenger is not promoted; a corrupted
+ * champion hands scoring back to the rules.
+ */
+@QuarkusTest
+class ModelTrainingTest {
+  static final String PROFILE = "demo-salesforce";
+
+  @Inject ProducerTemplate camel;
+  @Inject Sandbox sandbox;
+  @Inject AgroalDataSource db;
+  @Inject ModelTrainer trainer;
+  @Inject ChampionCache champions;
+
+  SalesforceOrg org;
+
+  @BeforeEach
+  void clean() throws SQLException {
+    org = sandbox.salesforce().org();
+    org.reset();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "truncate lead, score, source_offset, processed_event, dead_letter, model_version,"
+              + " lead_task");
+    }
+    champions.invalidate(PROFILE, "Lead");
+  }
+
+  /** Later tests in this application expect the rules scorer: leave no champion behind. */
+  @org.junit.jupiter.api.AfterEach
+  void noChampionLeftBehind() throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("truncate model_version");
+    }
+    champions.invalidate(PROFILE, "Lead");
+  }
+
+  private void pollLeads() {
+    Exchange e =
+        camel.send(
+            "direct:poll-cycle",
+            x -> {
+              x.getIn().setHeader(PollStage.PROFILE, PROFILE);
+              x.getIn().setHeader(PollStage.OBJECT, "Lead");
+            });
+    assertThat(e.getException()).as("poll cycle failure").isNull();
+  }
+
+  private String one(String sql) throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      return r.next() ? r.getString(1) : null;
+    }
+  }
+
+  @Test
+  void theOrgsHistoryTrainsAChampionThatRescoresEveryLead() throws SQLException {
+    LeadGenerator generator = new LeadGenerator(99, Clock.systemUTC());
+    for (int i = 0; i < 1600; i++) {
+      org.insert("Lead", generator.lead());
+    }
+    pollLeads();
+    assertThat(org.records("Lead"))
+        .allSatisfy(r -> assertThat(r.path("AIX_Model_Version__c").asText()).startsWith("rules:"));
+
+    ModelTrainer.Outcome first = trainer.train(PROFILE, "Lead");
+
+    assertThat(first.promoted()).as(first.reason()).isTrue();
+    assertThat((Double) first.metrics().get("auc")).as("test AUC").isGreaterThan(0.6);
+    assertThat(one("select status from model_version where version = 1")).isEqualTo("champion");
+    assertThat(one("select validation from model_version where version = 1"))
+        .contains("\"rows\":1600")
+        .contains("\"seniority\"");
+    assertThat(one("select provenance from model_version where version = 1"))
+        .as("Tribuo's provenance is kept")
+        .contains("trainer");
+
+    long writes = org.writeCalls();
+    pollLeads();
+    assertThat(org.writeCalls() - writes)
+        .as("the whole population re-scored, written 200 a call")
+        .isEqualTo(8);
+    List<com.fasterxml.jackson.databind.node.ObjectNode> leads = org.records("Lead");
+    assertThat(leads)
+        .allSatisfy(
+            r -> {
+              assertThat(r.path("AIX_Model_Version__c").asText())
+                  .startsWith("model:demo-salesforce/Lead@1");
+              assertThat(r.path("AIX_Top_Factors__c").asText().length()).isBetween(1, 1024);
+            });
+    assertThat(leads)
+        .as("the model's reasons speak of the lead's fields")
+        .anyMatch(r -> r.path("AIX_Top_Factors__c").asText().contains("Seniority: "));
+
+    writes = org.writeCalls();
+    pollLeads();
+    assertThat(org.writeCalls()).as("once re-scored, nothing to write").isEqualTo(writes);
+
+    ModelTrainer.Outcome worthless = trainer.train(PROFILE, "Lead", true);
+    assertThat(worthless.promoted()).as(worthless.reason()).isFalse();
+    assertThat(worthless.reason()).startsWith("kept the champion");
+    assertThat(one("select status from model_version where version = 2")).isEqualTo("rejected");
+    assertThat(one("select status from model_version where version = 1")).isEqualTo("champion");
+  }
+
+  @Test
+  void aCorruptedChampionHandsScoringBackToTheRules() throws SQLException {
+    LeadGenerator generator = new LeadGenerator(5, Clock.systemUTC());
+    for (int i = 0; i < 1200; i++) {
+      org.insert("Lead", generator.lead());
+    }
+    pollLeads();
+    assertThat(trainer.train(PROFILE, "Lead").promoted()).isTrue();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("update model_version set model = 'not a model'::bytea where status = 'champion'");
+    }
+    champions.invalidate(PROFILE, "Lead");
+
+    assertThat(champions.champion(PROFILE, "Lead")).isEmpty();
+    String id = org.insert("Lead", generator.lead());
+    pollLeads();
+    assertThat(org.record("Lead", id).path("AIX_Model_Version__c").asText()).startsWith("rules:");
+  }
+
+  @Test
+  void tooLittleHistoryKeepsTheRulesInCharge() {
+    LeadGenerator generator = new LeadGenerator(3, Clock.systemUTC());
+    for (int i = 0; i < 300; i++) {
+      org.insert("Lead", generator.lead());
+    }
+    pollLeads();
+    ModelTrainer.Outcome outcome = trainer.train(PROFILE, "Lead");
+    assertThat(outcome.promoted()).isFalse();
+    assertThat(outcome.reason())
+        .contains("not enough history: 300 labelled leads")
+        .contains("the rules scorer stays in charge");
+  }
+}
