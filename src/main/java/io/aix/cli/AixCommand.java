@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       ValidateCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      ModelCommand.class
     })
 public class AixCommand {}

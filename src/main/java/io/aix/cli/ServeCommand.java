@@ -1,5 +1,6 @@
 package io.aix.cli;
 
+import io.aix.model.ModelSchedule;
 import io.aix.pipeline.IntakeController;
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
@@ -15,10 +16,12 @@ import picocli.CommandLine.Command;
             + " until stopped.")
 public class ServeCommand implements Callable<Integer> {
   @Inject IntakeController intake;
+  @Inject ModelSchedule models;
 
   @Override
   public Integer call() {
     intake.start();
+    models.start();
     Quarkus.waitForExit();
     return 0;
   }

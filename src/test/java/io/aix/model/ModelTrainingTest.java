@@ -34,6 +34,7 @@ class ModelTrainingTest {
   @Inject AgroalDataSource db;
   @Inject ModelTrainer trainer;
   @Inject ChampionCache champions;
+  @Inject ModelSchedule schedule;
 
   SalesforceOrg org;
 
@@ -161,5 +162,18 @@ class ModelTrainingTest {
     assertThat(outcome.reason())
         .contains("not enough history: 300 labelled leads")
         .contains("the rules scorer stays in charge");
+  }
+
+  @Test
+  void whileOneReplicaTrainsAnotherSkips() throws SQLException {
+    try (Connection other = db.getConnection();
+        Statement s = other.createStatement()) {
+      s.execute("select pg_advisory_lock(hashtext('aix-model:demo-salesforce/Lead'))");
+      assertThat(schedule.trainIfFirst(PROFILE, "Lead")).isEmpty();
+      s.execute("select pg_advisory_unlock(hashtext('aix-model:demo-salesforce/Lead'))");
+    }
+    assertThat(schedule.trainIfFirst(PROFILE, "Lead"))
+        .as("free again: it trains (and refuses the empty history)")
+        .hasValueSatisfying(o -> assertThat(o.reason()).contains("one class only"));
   }
 }

@@ -250,4 +250,12 @@ class ProfileValidationTest {
     assertThat(e.getMessage())
         .startsWith(file() + ":10: 'clientSecret' must be a reference like { env:");
   }
+
+  @Test
+  void aRetrainScheduleMustBeACronExpression() throws IOException {
+    ConfigException e = loadFails(GOOD + "model:\n  retrain: every sunday\n");
+    assertThat(e.getMessage())
+        .startsWith(
+            file() + ":19: retrain must be a Quartz cron expression such as '0 0 3 ? * SUN'");
+  }
 }
