@@ -256,6 +256,6 @@ class ProfileValidationTest {
     ConfigException e = loadFails(GOOD + "model:\n  retrain: every sunday\n");
     assertThat(e.getMessage())
         .startsWith(
-            file() + ":19: retrain must be a Quartz cron expression such as '0 0 3 ? * SUN'");
+            file() + ":18: retrain must be a Quartz cron expression such as '0 0 3 ? * SUN'");
   }
 }
