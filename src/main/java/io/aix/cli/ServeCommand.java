@@ -17,11 +17,13 @@ import picocli.CommandLine.Command;
 public class ServeCommand implements Callable<Integer> {
   @Inject IntakeController intake;
   @Inject ModelSchedule models;
+  @Inject io.aix.ops.AlertMonitor alerts;
 
   @Override
   public Integer call() {
     intake.start();
     models.start();
+    alerts.watch();
     Quarkus.waitForExit();
     return 0;
   }

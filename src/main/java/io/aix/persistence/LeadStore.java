@@ -362,7 +362,21 @@ public class LeadStore {
                                                     .setParameter("now", at(now))
                                                     .executeUpdate()
                                                     .replaceWithVoid())
-                                        .orElse(Uni.createFrom().voidItem()))
+                                        // No move: still record that the source is alive
+                                        // (the stalled-intake alert reads updated_at).
+                                        .orElseGet(
+                                            () ->
+                                                s.createNativeQuery(
+                                                        "insert into source_offset (profile_id, stream, position, updated_at)"
+                                                            + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                                                            + " do update set updated_at = excluded.updated_at")
+                                                    .setParameter("p", profileId)
+                                                    .setParameter("s", stream)
+                                                    .setParameter(
+                                                        "pos", Offset.Watermark.START.encode())
+                                                    .setParameter("now", at(now))
+                                                    .executeUpdate()
+                                                    .replaceWithVoid()))
                             .chain(
                                 () ->
                                     s.createNativeQuery(

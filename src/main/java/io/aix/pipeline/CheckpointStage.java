@@ -29,6 +29,7 @@ public class CheckpointStage {
 
   @Inject LeadStore store;
   @Inject ConfigCatalog catalog;
+  @Inject io.aix.ops.PipelineMetrics metrics;
 
   public void commit(Exchange exchange) {
     PollStage.Page page = exchange.getProperty(PollStage.PAGE, PollStage.Page.class);
@@ -53,6 +54,7 @@ public class CheckpointStage {
         () ->
             store.checkpoint(
                 page.profileId(), page.stream(), finished, next, pruneBefore, Instant.now()));
+    metrics.page(page, work);
   }
 
   static boolean isAfter(Offset.Watermark a, Offset.Watermark b) {

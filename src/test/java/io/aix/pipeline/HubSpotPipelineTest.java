@@ -155,6 +155,14 @@ class HubSpotPipelineTest {
           .isEqualTo(portal.contact(id).get("hubspot_owner_id"));
     }
     assertThat(portal.taskCount()).isEqualTo(hot.size());
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(metrics)
+        .as("per-profile figures for Prometheus")
+        .contains(
+            "aix_leads_written_total{object=\"contacts\",profile=\"demo-hubspot\",source=\"poll\"}")
+        .contains("aix_change_to_score_seconds")
+        .contains("aix_lead_score_bucket")
+        .contains("aix_api_calls{crm=\"hubspot\",profile=\"demo-hubspot\"}");
     assertThat(calls("POST /crm/v3/objects/tasks/batch/create"))
         .as("the cycle's tasks go in one batch")
         .isEqualTo(1);

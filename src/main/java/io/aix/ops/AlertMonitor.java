@@ -1,0 +1,138 @@
+package io.aix.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.connector.ConnectorRegistry;
+import io.aix.persistence.AlertStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.pipeline.PollStage;
+import io.aix.profile.CrmProfile;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Anomaly alerts, evaluated on a schedule against what every replica wrote to PostgreSQL, and sent
+ * as Slack-compatible JSON ({@code {"text": ...}}) to {@code aix.alerts.webhook-url}. Each alert
+ * fires once per episode: the episode opens in the database (one open episode per alert, whatever
+ * the number of replicas), and a notice goes out when it resolves.
+ *
+ * <p>Rule: <b>intake stalled</b>, a CRM object whose poll has not completed a page for {@code
+ * aix.alerts.stalled-cycles} of its poll periods plus {@code aix.alerts.stalled-grace}: the poller
+ * stopped, or every cycle fails. Open alerts are also shown on {@code /q/health/well}.
+ */
+@ApplicationScoped
+public class AlertMonitor {
+  private static final Logger LOG = Logger.getLogger(AlertMonitor.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject ConnectorRegistry connectors;
+  @Inject AlertStore store;
+
+  @ConfigProperty(name = "aix.alerts.webhook-url")
+  Optional<String> webhookUrl;
+
+  @ConfigProperty(name = "aix.alerts.stalled-cycles", defaultValue = "3")
+  int stalledCycles;
+
+  @ConfigProperty(name = "aix.alerts.stalled-grace", defaultValue = "60s")
+  Duration stalledGrace;
+
+  @ConfigProperty(name = "aix.alerts.enabled", defaultValue = "true")
+  boolean enabled;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private volatile boolean watching;
+
+  /** Starts evaluating (serve and demo); until then nothing runs, so no alert before intake. */
+  public void watch() {
+    watching = true;
+  }
+
+  @Scheduled(
+      every = "${aix.alerts.check-every:30s}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void scheduled() {
+    if (watching && enabled) {
+      check(Instant.now());
+    }
+  }
+
+  /** Evaluates every rule as of {@code now}; returns the alerts that fired in this call. */
+  public List<String> check(Instant now) {
+    List<String> fired = new ArrayList<>();
+    for (CrmProfile profile : connectors.activeProfiles()) {
+      Map<String, Instant> beats = ReactiveBridge.await(() -> store.heartbeats(profile.id()));
+      for (CrmProfile.ObjectSync object : profile.objects()) {
+        String key = "intake-stalled:" + profile.id() + "/" + object.name();
+        Instant last = beats.get(PollStage.streamName(object.name()));
+        Duration allowed = object.every().multipliedBy(stalledCycles).plus(stalledGrace);
+        boolean stalled = last == null || last.plus(allowed).isBefore(now);
+        if (stalled) {
+          String message =
+              String.format(
+                  "AIX: intake of %s %s has stalled: no poll completed since %s (allowed %ds)",
+                  profile.id(),
+                  object.name(),
+                  last == null ? "start" : last.toString(),
+                  allowed.toSeconds());
+          if (ReactiveBridge.await(() -> store.open(key, message, now))) {
+            fired.add(message);
+            notify(key, message, now);
+          }
+        } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
+          notify(null, "AIX: intake of " + profile.id() + " " + object.name() + " is back", now);
+        }
+      }
+    }
+    // Episodes whose notice could not be sent are retried on the next check.
+    for (AlertStore.Episode e : ReactiveBridge.await(() -> store.openEpisodes())) {
+      if (!e.notified() && !fired.contains(e.message())) {
+        notify(e.key(), e.message(), now);
+      }
+    }
+    return fired;
+  }
+
+  private void notify(String key, String message, Instant now) {
+    LOG.warn(message);
+    if (webhookUrl.isEmpty()) {
+      if (key != null) {
+        ReactiveBridge.await(() -> store.notified(key, now));
+      }
+      return;
+    }
+    try {
+      String body = JSON.writeValueAsString(Map.of("text", message));
+      HttpResponse<Void> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(webhookUrl.get()))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (response.statusCode() / 100 == 2 && key != null) {
+        ReactiveBridge.await(() -> store.notified(key, now));
+      } else if (response.statusCode() / 100 != 2) {
+        LOG.errorf("Alert webhook answered %d; retried on the next check", response.statusCode());
+      }
+    } catch (java.io.IOException e) {
+      LOG.errorf("Alert webhook unreachable (%s); retried on the next check", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
