@@ -183,4 +183,33 @@ class ManifestTest {
     assertThat(ALL)
         .allSatisfy(m -> assertThat(at(m, "metadata", "labels").toString()).contains("aix"));
   }
+
+  @Test
+  void monitoringRulesAndDashboardUseMetricsAixPublishes() throws IOException {
+    String rules = Files.readString(Path.of("k8s/monitoring/prometheus-rules.yaml"));
+    String dashboard = Files.readString(Path.of("k8s/monitoring/grafana-dashboard.json"));
+    new Load(LoadSettings.builder().build()).loadFromString(rules);
+    com.fasterxml.jackson.databind.JsonNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard);
+    assertThat(json.path("panels").size()).isGreaterThanOrEqualTo(5);
+    Matcher m = Pattern.compile("aix_[a-z_]+").matcher(rules + dashboard);
+    Set<String> names = new HashSet<>();
+    while (m.find()) {
+      names.add(m.group());
+    }
+    // The series PipelineMetrics registers, as Prometheus names them.
+    Set<String> published =
+        Set.of(
+            "aix_leads_ingested_total",
+            "aix_leads_scored_total",
+            "aix_leads_written_total",
+            "aix_dead_letters_total",
+            "aix_change_to_score_seconds",
+            "aix_lead_score_bucket",
+            "aix_api_calls",
+            "aix_api_daily_used",
+            "aix_api_daily_limit",
+            "aix_api_budget");
+    assertThat(published).containsAll(names);
+  }
 }
