@@ -53,6 +53,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final AtomicLong idCounter = new AtomicLong(1);
   private final AtomicLong apiCalls = new AtomicLong();
   private final AtomicLong writeCalls = new AtomicLong();
+  private final AtomicLong redundantWrites = new AtomicLong();
   private final AtomicLong lastModstampMicros = new AtomicLong();
   private final SandboxFaults faults = new SandboxFaults();
   private volatile long dailyApiLimit = 15_000;
@@ -73,6 +74,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   /** API calls the org has counted (as Salesforce counts them against the daily limit). */
   public long apiCalls() {
     return apiCalls.get();
+  }
+
+  /**
+   * Record updates that changed nothing but the scored-at stamp: the same score written twice,
+   * which is what a duplicate write looks like from the CRM's side.
+   */
+  public long redundantWrites() {
+    return redundantWrites.get();
   }
 
   /** sObject Collections write calls so far. */
@@ -97,6 +106,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     cursors.clear();
     apiCalls.set(0);
     writeCalls.set(0);
+    redundantWrites.set(0);
     faults.clear();
     dailyApiLimit = 15_000;
   }
@@ -534,6 +544,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
             List.of(f));
       }
       changes.put(f, value);
+    }
+    boolean redundant =
+        !changes.isEmpty()
+            && changes.entrySet().stream()
+                .filter(e -> !e.getKey().equals("AIX_Scored_At__c"))
+                .allMatch(e -> e.getValue().equals(rec.get(e.getKey())));
+    if (redundant) {
+      redundantWrites.incrementAndGet();
     }
     changes.forEach(rec::set);
     touch(rec, INTEGRATION_USER_ID);

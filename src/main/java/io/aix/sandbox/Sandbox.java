@@ -43,6 +43,13 @@ public class Sandbox {
       defaultValue = "aix-hubspot-refresh-token")
   String hubspotRefreshToken;
 
+  /**
+   * A sandbox org served by another process (the cluster benchmark's), instead of an embedded one:
+   * several AIX processes then share one simulated org.
+   */
+  @ConfigProperty(name = "aix.sandbox.salesforce.url")
+  java.util.Optional<String> salesforceUrl;
+
   private SalesforceSandbox salesforce;
   private HubSpotSandbox hubspot;
 
@@ -60,6 +67,12 @@ public class Sandbox {
                   .start());
     }
     return salesforce;
+  }
+
+  /** Where profiles on the sandbox reach the Salesforce org: a shared one, or the embedded one. */
+  public String salesforceUrl() {
+    requireEnabled();
+    return salesforceUrl.orElseGet(() -> salesforce().baseUrl());
   }
 
   public synchronized HubSpotSandbox hubspot() {

@@ -135,6 +135,7 @@ class SalesforcePipelineTest {
     assertThat(org.writeCalls())
         .as("AIX's own writes come back as changes, are recognised and not written again")
         .isEqualTo(writesBefore);
+    assertThat(org.redundantWrites()).as("no lead got the same score twice").isZero();
 
     String id = scored.get(0).path("Id").asText();
     org.update("Lead", id, Map.of("Title", "Chief Executive Officer", "NumberOfEmployees", 25000));

@@ -31,7 +31,7 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
     SalesforceComponent component = new SalesforceComponent();
     CrmProfile.Connection connection = profile.connection();
     component.setLoginUrl(
-        connection.usesSandbox() ? sandbox.salesforce().baseUrl() : connection.loginUrl());
+        connection.usesSandbox() ? sandbox.salesforceUrl() : connection.loginUrl());
     org.apache.camel.component.salesforce.SalesforceEndpointConfig config =
         new org.apache.camel.component.salesforce.SalesforceEndpointConfig();
     config.setApiVersion(connection.apiVersion());

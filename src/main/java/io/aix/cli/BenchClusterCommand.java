@@ -1,0 +1,55 @@
+package io.aix.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.bench.ClusterBench;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "cluster",
+    mixinStandardHelpOptions = true,
+    description =
+        "Starts AIX processes (the packaged application) against one PostgreSQL and one shared"
+            + " sandbox org, with the file lock cluster service: times N leads with one process and"
+            + " with three, checks that one of the three polls, kills it with SIGKILL and times the"
+            + " takeover, then counts lost leads and duplicate writes. Needs PostgreSQL on"
+            + " AIX_DB_HOST (default 127.0.0.1) with the right to create a database.")
+public class BenchClusterCommand implements Callable<Integer> {
+  @Option(names = "--leads", defaultValue = "2000", description = "Leads per phase.")
+  int leads;
+
+  @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
+  String configDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+    ClusterBench bench =
+        new ClusterBench(
+            jar,
+            Path.of(configDir).toAbsolutePath(),
+            System.getenv().getOrDefault("AIX_DB_HOST", "127.0.0.1"),
+            Integer.parseInt(System.getenv().getOrDefault("AIX_DB_PORT", "5432")),
+            System.getenv().getOrDefault("AIX_DB_USER", "postgres"),
+            System.err);
+    ClusterBench.Result r = bench.run(leads);
+    System.out.printf(
+        "%d leads: one process %.2f s, three processes %.2f s (throughput ratio %.2f)%n",
+        leads, r.oneProcessSeconds(), r.threeProcessSeconds(), r.throughputRatio());
+    System.out.printf("leaders: %d of 3 processes polled%n", r.leaders());
+    System.out.printf(
+        "takeover after SIGKILL of the poller: %.2f s to new leads scored%n", r.takeoverSeconds());
+    System.out.printf("lost: %d, duplicates: %d%n", r.lost(), r.duplicates());
+    ObjectNode line = new ObjectMapper().createObjectNode();
+    line.put("takeover_s", Math.round(r.takeoverSeconds() * 100) / 100.0);
+    line.put("lost", r.lost());
+    line.put("duplicates", r.duplicates());
+    line.put("throughput_ratio_3v1", Math.round(r.throughputRatio() * 100) / 100.0);
+    System.out.println(line);
+    return r.lost() == 0 && r.duplicates() == 0 && r.leaders() == 1 ? 0 : 1;
+  }
+}
