@@ -95,6 +95,11 @@ public class IntakeController {
     return config.getOptionalValue(key, Integer.class).orElse(8080);
   }
 
+  /** SIGTERM (a rolling update, a scale-in): finish the page in hand, then stop polling. */
+  void onShutdown(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+    stop();
+  }
+
   public synchronized void stop() {
     gate.close();
     // Cycles in flight finish the page in hand (the gate ends them there) before routes stop, so
