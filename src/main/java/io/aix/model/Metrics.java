@@ -60,4 +60,30 @@ public final class Metrics {
     }
     return sum / probabilities.length;
   }
+
+  /** Shares of probabilities in ten equal-width bins: the distribution PSI compares. */
+  public static double[] histogram(double[] probabilities) {
+    double[] bins = new double[10];
+    for (double p : probabilities) {
+      bins[Math.max(0, Math.min(9, (int) (p * 10)))]++;
+    }
+    for (int i = 0; i < bins.length; i++) {
+      bins[i] = probabilities.length == 0 ? 0 : bins[i] / probabilities.length;
+    }
+    return bins;
+  }
+
+  /**
+   * Population stability index of {@code actual} against {@code expected} (bin shares): under 0.1
+   * stable, 0.1 to 0.25 shifting, over 0.25 a different population. Empty bins count as 0.1%.
+   */
+  public static double psi(double[] expected, double[] actual) {
+    double psi = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double e = Math.max(expected[i], 0.001);
+      double a = Math.max(actual[i], 0.001);
+      psi += (a - e) * Math.log(a / e);
+    }
+    return psi;
+  }
 }

@@ -53,13 +53,20 @@ public class ModelTrainer {
       Map<String, Object> metrics) {}
 
   /** Test figures of one calibrated model. */
-  record Figures(double auc, double brier, double logLoss, double calibrationError) {
+  record Figures(
+      double auc, double brier, double logLoss, double calibrationError, double[] distribution) {
     Map<String, Object> asMap() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("auc", round(auc));
       m.put("brier", round(brier));
       m.put("log_loss", round(logLoss));
       m.put("calibration_error", round(calibrationError));
+      // What scores should look like; the drift alert compares live scores with it (PSI).
+      List<Double> shares = new ArrayList<>();
+      for (double d : distribution) {
+        shares.add(round(d));
+      }
+      m.put("test_distribution", shares);
       return m;
     }
   }
@@ -231,7 +238,8 @@ public class ModelTrainer {
         Metrics.auc(p, y),
         Metrics.brier(p, y),
         Metrics.logLoss(p, y),
-        Calibration.expectedCalibrationError(p, y));
+        Calibration.expectedCalibrationError(p, y),
+        Metrics.histogram(p));
   }
 
   private static List<Example> shuffledLabels(List<Example> examples) {

@@ -30,7 +30,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Rule: <b>intake stalled</b>, a CRM object whose poll has not completed a page for {@code
  * aix.alerts.stalled-cycles} of its poll periods plus {@code aix.alerts.stalled-grace}: the poller
- * stopped, or every cycle fails. Open alerts are also shown on {@code /q/health/well}.
+ * stopped, or every cycle fails. <b>Score drift</b>, the champion model's probabilities over {@code
+ * aix.alerts.drift-window} differ from those on its test set by a population stability index over
+ * {@code aix.alerts.psi-threshold}: the leads are not the ones it learned from. Open alerts are
+ * also shown on {@code /q/health/well}.
  */
 @ApplicationScoped
 public class AlertMonitor {
@@ -39,6 +42,17 @@ public class AlertMonitor {
 
   @Inject ConnectorRegistry connectors;
   @Inject AlertStore store;
+  @Inject io.aix.persistence.ModelStore models;
+  @Inject io.aix.model.ChampionCache champions;
+
+  @ConfigProperty(name = "aix.alerts.psi-threshold", defaultValue = "0.25")
+  double psiThreshold;
+
+  @ConfigProperty(name = "aix.alerts.drift-window", defaultValue = "24h")
+  Duration driftWindow;
+
+  @ConfigProperty(name = "aix.alerts.drift-min-scores", defaultValue = "200")
+  int driftMinScores;
 
   @ConfigProperty(name = "aix.alerts.webhook-url")
   Optional<String> webhookUrl;
@@ -95,6 +109,7 @@ public class AlertMonitor {
         } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
           notify(null, "AIX: intake of " + profile.id() + " " + object.name() + " is back", now);
         }
+        drift(profile, object.name(), now).ifPresent(fired::add);
       }
     }
     // Episodes whose notice could not be sent are retried on the next check.
@@ -104,6 +119,57 @@ public class AlertMonitor {
       }
     }
     return fired;
+  }
+
+  /** The drift rule for one object with a champion; the message when it fired now. */
+  private Optional<String> drift(CrmProfile profile, String object, Instant now) {
+    Optional<io.aix.persistence.ModelStore.Stored> champion =
+        ReactiveBridge.await(() -> models.champion(profile.id(), object));
+    Optional<io.aix.model.ChampionModel> loaded = champions.champion(profile.id(), object);
+    if (champion.isEmpty() || loaded.isEmpty()) {
+      return Optional.empty();
+    }
+    double[] expected;
+    try {
+      com.fasterxml.jackson.databind.JsonNode shares =
+          JSON.readTree(champion.get().metrics()).path("test_distribution");
+      if (shares.size() != 10) {
+        return Optional.empty();
+      }
+      expected = new double[10];
+      for (int i = 0; i < 10; i++) {
+        expected[i] = shares.get(i).asDouble();
+      }
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+    String version = loaded.get().version();
+    String stored = version.length() <= 64 ? version : version.substring(0, 64);
+    List<Double> recent =
+        ReactiveBridge.await(
+            () -> models.recentProbabilities(profile.id(), object, stored, now.minus(driftWindow)));
+    if (recent.size() < driftMinScores) {
+      return Optional.empty();
+    }
+    double psi =
+        io.aix.model.Metrics.psi(
+            expected,
+            io.aix.model.Metrics.histogram(recent.stream().mapToDouble(d -> d).toArray()));
+    String key = "score-drift:" + profile.id() + "/" + object;
+    if (psi > psiThreshold) {
+      String message =
+          String.format(
+              "AIX: scores of %s %s have drifted from the model's test set (PSI %.2f over %d"
+                  + " scores, threshold %.2f): re-train, or check the mapping",
+              profile.id(), object, psi, recent.size(), psiThreshold);
+      if (ReactiveBridge.await(() -> store.open(key, message, now))) {
+        notify(key, message, now);
+        return Optional.of(message);
+      }
+    } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
+      notify(null, "AIX: scores of " + profile.id() + " " + object + " are stable again", now);
+    }
+    return Optional.empty();
   }
 
   private void notify(String key, String message, Instant now) {

@@ -190,4 +190,14 @@ public class ModelStore {
                                         .executeUpdate()))
                 .replaceWithVoid());
   }
+
+  /** Probabilities a model version gave since a moment, for the drift check. */
+  public Uni<List<Double>> recentProbabilities(
+      String profileId, String object, String modelVersion, Instant since) {
+    return NativeSql.<Number>list(
+            "select probability from score where profile_id = :p and crm_object = :o"
+                + " and model_version = :v and scored_at >= :t",
+            Map.of("p", profileId, "o", object, "v", modelVersion, "t", at(since)))
+        .map(rows -> rows.stream().map(Number::doubleValue).toList());
+  }
 }

@@ -29,4 +29,14 @@ class MetricsTest {
     assertThat(Metrics.logLoss(new double[] {0.5, 0.5}, y)).isCloseTo(Math.log(2), within(1e-12));
     assertThat(Metrics.logLoss(new double[] {1.0, 0.0}, y)).isLessThan(1e-12);
   }
+
+  @Test
+  void psiIsZeroForTheSameDistributionAndLargeForAShiftedOne() {
+    double[] base = Metrics.histogram(new double[] {0.05, 0.15, 0.25, 0.35, 0.45, 0.55});
+    assertThat(Metrics.psi(base, base)).isZero();
+    double[] shifted = Metrics.histogram(new double[] {0.95, 0.95, 0.95, 0.85, 0.85, 0.75});
+    assertThat(Metrics.psi(base, shifted)).isGreaterThan(1.0);
+    assertThat(Metrics.histogram(new double[] {0.0, 1.0, 0.999}))
+        .containsExactly(1.0 / 3, 0, 0, 0, 0, 0, 0, 0, 0, 2.0 / 3);
+  }
 }

@@ -35,6 +35,7 @@ class ModelTrainingTest {
   @Inject ModelTrainer trainer;
   @Inject ChampionCache champions;
   @Inject ModelSchedule schedule;
+  @Inject io.aix.ops.AlertMonitor alerts;
 
   SalesforceOrg org;
 
@@ -46,7 +47,7 @@ class ModelTrainingTest {
         Statement s = c.createStatement()) {
       s.execute(
           "truncate lead, score, source_offset, processed_event, dead_letter, model_version,"
-              + " lead_task");
+              + " lead_task, alert_episode");
     }
     champions.invalidate(PROFILE, "Lead");
   }
@@ -56,7 +57,7 @@ class ModelTrainingTest {
   void noChampionLeftBehind() throws SQLException {
     try (Connection c = db.getConnection();
         Statement s = c.createStatement()) {
-      s.execute("truncate model_version");
+      s.execute("truncate model_version, alert_episode");
     }
     champions.invalidate(PROFILE, "Lead");
   }
@@ -122,6 +123,16 @@ class ModelTrainingTest {
     writes = org.writeCalls();
     pollLeads();
     assertThat(org.writeCalls()).as("once re-scored, nothing to write").isEqualTo(writes);
+
+    assertThat(alerts.check(java.time.Instant.now()))
+        .as("the population it learned from has not drifted")
+        .noneMatch(m -> m.contains("drifted"));
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("update score set probability = 0.97 where model_version like 'model:%'");
+    }
+    assertThat(alerts.check(java.time.Instant.now()))
+        .anyMatch(m -> m.contains("scores of demo-salesforce Lead have drifted"));
 
     ModelTrainer.Outcome worthless = trainer.train(PROFILE, "Lead", true);
     assertThat(worthless.promoted()).as(worthless.reason()).isFalse();
