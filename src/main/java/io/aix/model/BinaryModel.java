@@ -33,7 +33,7 @@ public final class BinaryModel {
     Trainer<Label> trainer(long seed) {
       return switch (this) {
         case LOGISTIC_REGRESSION ->
-            new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 1e-6), 10, 1_000, 1, seed);
+            new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 1e-6), 10, -1, 1, seed);
         case XGBOOST ->
             new XGBoostClassificationTrainer(
                 400, 0.05, 0.0, 6, 1.0, 0.8, 0.8, 1.0, 0.0, 2, true, seed);
