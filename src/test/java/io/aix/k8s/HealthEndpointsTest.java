@@ -26,4 +26,14 @@ class HealthEndpointsTest {
   void metricsAreServedForPrometheus() {
     given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
   }
+
+  @Test
+  void wellnessListsEachConnectedCrmWithItsBudget() {
+    given()
+        .get("/q/health/well")
+        .then()
+        .body(containsString("aix-crms"))
+        .body(containsString("demo-salesforce"))
+        .body(containsString("AIX's budget 15000"));
+  }
 }
