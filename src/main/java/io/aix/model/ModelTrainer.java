@@ -100,6 +100,16 @@ public class ModelTrainer {
     List<Example> train = new ArrayList<>(examples.subList(0, (int) (n * 0.70)));
     List<Example> calibrate = examples.subList((int) (n * 0.70), (int) (n * 0.85));
     List<Example> test = examples.subList((int) (n * 0.85), n);
+    for (List<Example> split : List.of(train, calibrate, test)) {
+      long positives = split.stream().filter(Example::converted).count();
+      if (positives == 0 || positives == split.size()) {
+        String reason =
+            "the conversions are not spread over time: one of the time-ordered splits (train,"
+                + " calibrate, test) has one class only; wait for more history";
+        LOG.warnf("%s %s: training refused: %s", profileId, object, reason);
+        return new Outcome(Optional.empty(), false, reason, Map.of());
+      }
+    }
     if (sabotage) {
       train = shuffledLabels(train);
     }
