@@ -23,7 +23,7 @@ public class AlertStore {
             rows -> {
               Map<String, Instant> out = new HashMap<>();
               for (Object[] r : rows) {
-                out.put((String) r[0], PushEventStore.instant(r[1]));
+                out.put((String) r[0], NativeSql.instant(r[1]));
               }
               return out;
             });
@@ -66,7 +66,7 @@ public class AlertStore {
                             new Episode(
                                 (String) r[0],
                                 (String) r[1],
-                                PushEventStore.instant(r[2]),
+                                NativeSql.instant(r[2]),
                                 (Boolean) r[3]))
                     .toList());
   }

@@ -51,7 +51,7 @@ public class ModelStore {
             rows -> {
               List<HistoryRow> out = new ArrayList<>(rows.size());
               for (Object[] r : rows) {
-                out.add(new HistoryRow((String) r[0], (String) r[1], PushEventStore.instant(r[2])));
+                out.add(new HistoryRow((String) r[0], (String) r[1], NativeSql.instant(r[2])));
               }
               return out;
             });
@@ -126,7 +126,7 @@ public class ModelStore {
         (String) r[11],
         (String) r[12],
         (byte[]) r[13],
-        PushEventStore.instant(r[14]));
+        NativeSql.instant(r[14]));
   }
 
   public Uni<Optional<Stored>> champion(String profileId, String object) {

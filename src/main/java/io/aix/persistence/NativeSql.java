@@ -44,4 +44,21 @@ final class NativeSql {
             Panache.getSession()
                 .chain(s -> bind(s.<T>createNativeQuery(sql), params).getSingleResult()));
   }
+
+  /** A timestamptz column as the reactive driver hands it back, as an Instant. */
+  static java.time.Instant instant(Object value) {
+    if (value instanceof java.time.Instant i) {
+      return i;
+    }
+    if (value instanceof java.time.OffsetDateTime o) {
+      return o.toInstant();
+    }
+    if (value instanceof java.time.LocalDateTime l) {
+      return l.toInstant(java.time.ZoneOffset.UTC);
+    }
+    if (value instanceof java.util.Date d) {
+      return d.toInstant();
+    }
+    throw new IllegalArgumentException("not a time stamp: " + value);
+  }
 }

@@ -98,8 +98,8 @@ public class PushEventStore {
                                 object,
                                 (String) r[1],
                                 (String) r[2],
-                                instant(r[3]),
-                                instant(r[4])));
+                                NativeSql.instant(r[3]),
+                                NativeSql.instant(r[4])));
                       }
                       return out;
                     }));
@@ -123,21 +123,5 @@ public class PushEventStore {
                 + " where profile_id = :p",
             Map.of("p", profileId))
         .map(r -> new long[] {((Number) r[0]).longValue(), ((Number) r[1]).longValue()});
-  }
-
-  static Instant instant(Object value) {
-    if (value instanceof Instant i) {
-      return i;
-    }
-    if (value instanceof OffsetDateTime o) {
-      return o.toInstant();
-    }
-    if (value instanceof java.time.LocalDateTime l) {
-      return l.toInstant(ZoneOffset.UTC);
-    }
-    if (value instanceof java.util.Date d) {
-      return d.toInstant();
-    }
-    throw new IllegalArgumentException("not a time stamp: " + value);
   }
 }

@@ -85,7 +85,7 @@ public class TaskStore {
                                 (String) r[1],
                                 (String) r[2],
                                 (String) r[3],
-                                PushEventStore.instant(r[4])));
+                                NativeSql.instant(r[4])));
                       }
                       return out;
                     }));

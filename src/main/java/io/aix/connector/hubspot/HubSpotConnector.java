@@ -436,6 +436,7 @@ public final class HubSpotConnector implements CrmConnector {
     p.put("hs_task_body", HubSpotProperties.taskBody(t));
     p.put("hs_task_status", "NOT_STARTED");
     p.put("hs_task_priority", "HIGH");
+    // HubSpot's task types are CALL, EMAIL and TODO (a to-do item); TODO is the general one.
     p.put("hs_task_type", "TODO");
     if (t.ownerId() != null) {
       p.put("hubspot_owner_id", t.ownerId());
