@@ -54,6 +54,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final AtomicLong apiCalls = new AtomicLong();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong redundantWrites = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
   private final AtomicLong lastModstampMicros = new AtomicLong();
   private final SandboxFaults faults = new SandboxFaults();
   private volatile long dailyApiLimit = 15_000;
@@ -80,6 +81,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
    * Record updates that changed nothing but the scored-at stamp: the same score written twice,
    * which is what a duplicate write looks like from the CRM's side.
    */
+  /** Every data API request that reached the org, including the ones a fault answered. */
+  public long requests() {
+    return requests.get();
+  }
+
   public long redundantWrites() {
     return redundantWrites.get();
   }
@@ -107,6 +113,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     apiCalls.set(0);
     writeCalls.set(0);
     redundantWrites.set(0);
+    requests.set(0);
     faults.clear();
     dailyApiLimit = 15_000;
   }
@@ -201,8 +208,25 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       tokens.remove(URLDecoder.decode(token, StandardCharsets.UTF_8));
       return new Reply(200, Map.of(), "", false);
     }
+    requests.incrementAndGet();
     if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return new Reply(0, Map.of(), "", true);
+    }
+    switch (faults.draw()) {
+      case CONNECTION_RESET -> {
+        return new Reply(0, Map.of(), "", true);
+      }
+      case TIMEOUT -> {
+        faults.hang();
+        return new Reply(0, Map.of(), "", true);
+      }
+      case TOO_MANY_REQUESTS -> {
+        return error(429, "REQUEST_LIMIT_EXCEEDED", "Too many concurrent requests, retry later.");
+      }
+      case UNAVAILABLE -> {
+        return error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable.");
+      }
+      case NONE -> {}
     }
     if (faults.latencyMillis > 0) {
       try {
@@ -442,6 +466,10 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   private static boolean matches(ObjectNode rec, Soql.Condition c, SObjectSchema schema) {
+    if (c.op().equals("IN")) {
+      return ((List<?>) c.value())
+          .stream().anyMatch(v -> matches(rec, new Soql.Condition(c.field(), "=", v), schema));
+    }
     JsonNode v = rec.get(c.field());
     Object expected = c.value();
     if (expected == null) {

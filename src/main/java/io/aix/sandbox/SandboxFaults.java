@@ -26,6 +26,56 @@ public final class SandboxFaults {
   /** Writes to these record ids fail once each with UNABLE_TO_LOCK_ROW (retriable). */
   final Set<String> lockOnceOn = ConcurrentHashMap.newKeySet();
 
+  /** The kinds of fault a random draw can give, in equal shares. */
+  public enum Fault {
+    NONE,
+    TOO_MANY_REQUESTS,
+    UNAVAILABLE,
+    CONNECTION_RESET,
+    TIMEOUT
+  }
+
+  /** Share of API calls that fail at random (0 = none), and how long a timed-out call hangs. */
+  volatile double rate;
+
+  volatile int hangMillis = 3000;
+
+  private final java.util.Random random = new java.util.Random(20261125);
+
+  /**
+   * From now on, each API call fails with probability {@code rate}: a 429, a 503, a connection
+   * reset, or a hang of {@code hangMillis} ending in a reset (a timeout, for the caller), in equal
+   * shares. Seeded, so runs are comparable.
+   */
+  public SandboxFaults randomly(double rate, int hangMillis) {
+    this.rate = rate;
+    this.hangMillis = hangMillis;
+    return this;
+  }
+
+  /** The fault this call gets, if any. */
+  public Fault draw() {
+    double r = rate;
+    if (r <= 0) {
+      return Fault.NONE;
+    }
+    synchronized (random) {
+      if (random.nextDouble() >= r) {
+        return Fault.NONE;
+      }
+      return Fault.values()[1 + random.nextInt(Fault.values().length - 1)];
+    }
+  }
+
+  /** Sleeps as a hung server would; the caller then sees its connection reset. */
+  void hang() {
+    try {
+      Thread.sleep(hangMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   public SandboxFaults failNext(int calls, int status) {
     failStatus = status;
     failNextCalls.set(calls);
@@ -58,5 +108,6 @@ public final class SandboxFaults {
     latencyMillis = 0;
     rejectWritesTo.clear();
     lockOnceOn.clear();
+    rate = 0;
   }
 }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * The SOQL subset the sandbox org answers: {@code SELECT f, ... FROM Object [WHERE f op value [AND
  * ...]] [ORDER BY f [ASC|DESC], ...] [LIMIT n]}, with values that are date-time literals, numbers,
- * quoted strings, {@code null}, {@code true} or {@code false}. Enough for AIX's connector and for
- * reading results back; anything else is a {@code MALFORMED_QUERY}, as in a real org.
+ * quoted strings, {@code null}, {@code true} or {@code false}, and {@code f IN (v, ...)}. Enough
+ * for AIX's connector and for reading results back; anything else is a {@code MALFORMED_QUERY}, as
+ * in a real org.
  */
 record Soql(
     List<String> fields, String object, List<Condition> where, List<Order> orderBy, Integer limit) {
@@ -31,6 +32,8 @@ record Soql(
   private static final Pattern CONDITION =
       Pattern.compile("(?s)\\s*(\\w+)\\s*(<=|>=|!=|=|<|>)\\s*('(?:[^'\\\\]|\\\\.)*'|[^\\s]+)\\s*");
 
+  private static final Pattern IN_LIST = Pattern.compile("(?is)\\s*(\\w+)\\s+IN\\s*\\((.+)\\)\\s*");
+
   static Soql parse(String text) {
     Matcher m = QUERY.matcher(text);
     if (!m.matches()) {
@@ -47,6 +50,15 @@ record Soql(
     List<Condition> where = new ArrayList<>();
     if (m.group(3) != null) {
       for (String part : m.group(3).split("(?i)\\s+AND\\s+")) {
+        Matcher in = IN_LIST.matcher(part);
+        if (in.matches()) {
+          List<Object> values = new ArrayList<>();
+          for (String v : in.group(2).split(",")) {
+            values.add(literal(v.strip()));
+          }
+          where.add(new Condition(in.group(1), "IN", values));
+          continue;
+        }
         Matcher c = CONDITION.matcher(part);
         if (!c.matches()) {
           throw new MalformedQueryException("unexpected token: '" + part.strip() + "'");
