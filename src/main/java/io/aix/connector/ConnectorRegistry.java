@@ -23,6 +23,31 @@ public class ConnectorRegistry {
   @Inject Instance<ConnectorFactory> factories;
   @Inject Sandbox sandbox;
 
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.timeout",
+      defaultValue = "60s")
+  java.time.Duration timeout;
+
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.retries",
+      defaultValue = "5")
+  int retries;
+
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.retry-delay",
+      defaultValue = "500ms")
+  java.time.Duration retryDelay;
+
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.breaker.delay",
+      defaultValue = "30s")
+  java.time.Duration breakerDelay;
+
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.concurrency",
+      defaultValue = "4")
+  int concurrency;
+
   private final Map<String, CrmConnector> connectors = new LinkedHashMap<>();
 
   public List<CrmProfile> activeProfiles() {
@@ -37,6 +62,17 @@ public class ConnectorRegistry {
         profileId,
         id -> {
           CrmProfile profile = catalog.profile(id);
+          GuardedConnector.Settings guard =
+              new GuardedConnector.Settings(
+                  timeout,
+                  retries,
+                  retryDelay,
+                  java.time.Duration.ofSeconds(10),
+                  java.time.Duration.ofSeconds(90),
+                  20,
+                  0.5,
+                  breakerDelay,
+                  concurrency);
           ConnectorFactory factory =
               factories.stream()
                   .filter(f -> f.type().equals(profile.type()))
@@ -51,7 +87,7 @@ public class ConnectorRegistry {
               profile.connection().usesSandbox()
                   ? "embedded sandbox"
                   : profile.connection().loginUrl());
-          return factory.create(profile);
+          return new GuardedConnector(factory.create(profile), guard);
         });
   }
 }

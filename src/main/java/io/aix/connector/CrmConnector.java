@@ -53,6 +53,16 @@ public interface CrmConnector {
   List<WriteOutcome> writeScores(String object, List<ScoreWrite> writes);
 
   /**
+   * Of these writes, the records whose AIX fields in the CRM already show exactly this score (all
+   * written fields but the scoring time), read back in as few calls as the CRM allows. The
+   * writeback stage asks only after a write whose answer AIX never recorded (a crash or a failed
+   * call), so a restart never writes the same score twice. The default knows nothing: write.
+   */
+  default java.util.Set<String> showing(String object, List<ScoreWrite> writes) {
+    return java.util.Set.of();
+  }
+
+  /**
    * Reads the current version of the given records, for CRMs that push change notices carrying ids
    * only (HubSpot webhooks). Same ordering-free contract as a poll page; records that no longer
    * exist are simply absent.

@@ -18,6 +18,15 @@ public record CrmFailure(Kind kind, String code, String message) {
     BUDGET_EXHAUSTED
   }
 
+  /** Codes of calls AIX refused itself, before anything reached the CRM. */
+  public static final java.util.Set<String> NOT_SENT =
+      java.util.Set.of("AIX_BUDGET", "CIRCUIT_OPEN", "BULKHEAD_FULL");
+
+  /** The call never reached the CRM: nothing can have been written. */
+  public boolean notSent() {
+    return NOT_SENT.contains(code);
+  }
+
   @Override
   public String toString() {
     return kind + " " + code + ": " + message;

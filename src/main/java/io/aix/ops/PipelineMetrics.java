@@ -20,75 +20,73 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * AIX's figures for Prometheus ({@code /q/metrics}), recorded once per checkpointed page: leads
- * ingested, scored, written and dead-lettered per profile and object, the lag from a CRM change to
- * its score in the CRM, the score distribution, and per CRM the API calls made and the daily usage
- * the CRM reports. Also remembers when each source last completed a page, for the alerts.
+ * AIX's figures for Prometheus ({@code /q/metrics}), recorded as intake queues pages and workers
+ * settle batches: leads ingested, scored, written and dead-lettered per profile and object, the lag
+ * from a CRM change to its score in the CRM, the score distribution, and per CRM the API calls made
+ * and the daily usage the CRM reports, records sent back to the queue for a retry, and the circuit
+ * breaker and API budget of each profile.
  */
 @ApplicationScoped
 public class PipelineMetrics {
   private static final Set<LeadWork.Status> SCORED =
-      Set.of(
-          LeadWork.Status.SCORED,
-          LeadWork.Status.SAME_SCORE,
-          LeadWork.Status.WRITTEN,
-          LeadWork.Status.PENDING);
+      Set.of(LeadWork.Status.SCORED, LeadWork.Status.SAME_SCORE, LeadWork.Status.WRITTEN);
 
   @Inject MeterRegistry registry;
   @Inject ConnectorRegistry connectors;
+  @Inject io.aix.connector.ApiBudgets budgets;
+  @Inject io.aix.persistence.WorkQueue queue;
 
-  private final Map<String, Instant> lastPage = new ConcurrentHashMap<>();
   private final Map<String, Boolean> apiGauges = new ConcurrentHashMap<>();
 
-  /** Called by the checkpoint stage with the page it just made durable. */
-  public void page(PollStage.Page page, List<LeadWork> work) {
-    String profile = page.profileId();
-    String object = page.object();
+  /** Called by intake's checkpoint with the page it just queued. */
+  public void accepted(PollStage.Page page, int fresh) {
     String source = page.stream().substring(page.stream().indexOf(':') + 1);
+    counter("aix.leads.ingested", page.profileId(), page.object(), "source", source)
+        .increment(fresh);
+    registerApiGauges(page.profileId());
+  }
+
+  /** Called by a worker with the batch it just settled. */
+  public void processed(String profile, String object, List<LeadWork> work) {
     Instant now = Instant.now();
-    counter("aix.leads.ingested", profile, object, "source", source)
-        .increment(page.records().size());
-    long scored = 0;
-    long written = 0;
-    long dead = 0;
     DistributionSummary scores =
         DistributionSummary.builder("aix.lead.score")
             .description("Scores given, 0-100")
             .tags("profile", profile, "object", object)
             .serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
             .register(registry);
-    Timer lag =
-        Timer.builder("aix.change.to.score")
-            .description("From the CRM's change stamp to the score written back")
-            .tags("profile", profile, "object", object, "source", source)
-            .publishPercentiles(0.5, 0.95, 0.99)
-            .register(registry);
     for (LeadWork w : work) {
+      String source = w.source();
       if (SCORED.contains(w.status()) && w.score() != null) {
-        scored++;
+        counter("aix.leads.scored", profile, object, "source", source).increment();
         scores.record(w.score().score());
       }
       if (w.status() == LeadWork.Status.WRITTEN) {
-        written++;
+        counter("aix.leads.written", profile, object, "source", source).increment();
         Duration d = Duration.between(w.record().modifiedAt(), now);
         if (!d.isNegative()) {
-          lag.record(d);
+          Timer.builder("aix.change.to.score")
+              .description("From the CRM's change stamp to the score written back")
+              .tags("profile", profile, "object", object, "source", source)
+              .publishPercentiles(0.5, 0.95, 0.99)
+              .register(registry)
+              .record(d);
         }
       }
+      if (w.status() == LeadWork.Status.PENDING) {
+        counter(
+                "aix.leads.retried",
+                profile,
+                object,
+                "reason",
+                w.failure() == null ? "unknown" : w.failure().code())
+            .increment();
+      }
       if (w.status() == LeadWork.Status.REJECTED) {
-        dead++;
         counter("aix.dead.letters", profile, object, "stage", w.failedStage()).increment();
       }
     }
-    counter("aix.leads.scored", profile, object, "source", source).increment(scored);
-    counter("aix.leads.written", profile, object, "source", source).increment(written);
-    lastPage.put(profile + "/" + object + "/" + source, now);
     registerApiGauges(profile);
-  }
-
-  /** When a source (profile/object/poll or push) last completed a page; null if never. */
-  public Instant lastPage(String profile, String object, String source) {
-    return lastPage.get(profile + "/" + object + "/" + source);
   }
 
   private Counter counter(String name, String profile, String object, String k, String v) {
@@ -118,5 +116,51 @@ public class PipelineMetrics {
         .description("The admin's daily budget for AIX (limits.dailyApiBudget)")
         .tags("profile", profileId, "crm", profile.type())
         .register(registry);
+    io.aix.connector.ApiBudget budget = budgets.budget(profileId);
+    Gauge.builder("aix.api.budget.spent", budget, b -> b.spent() ? 1 : 0)
+        .description("1 while the profile's API budget is spent and calls wait for the window")
+        .tags("profile", profileId, "crm", profile.type())
+        .register(registry);
+    if (connector instanceof io.aix.connector.GuardedConnector guarded) {
+      Gauge.builder(
+              "aix.crm.breaker.open",
+              guarded,
+              g -> g.breaker() == io.smallrye.faulttolerance.api.CircuitBreakerState.CLOSED ? 0 : 1)
+          .description("1 while the profile's circuit breaker is open or half-open")
+          .tags("profile", profileId, "crm", profile.type())
+          .register(registry);
+    }
+  }
+
+  /** Records waiting in the work queue, counted every few seconds (never on a scrape thread). */
+  @jakarta.annotation.PostConstruct
+  void queueGauge() {
+    Gauge.builder("aix.queue.depth", this, m -> m.totalDepth())
+        .description("Records waiting in the work queue, all profiles")
+        .register(registry);
+  }
+
+  private volatile long depth;
+  private volatile boolean intakeRunning;
+
+  /** Intake started on this instance: the queue's depth is worth counting from now on. */
+  public void intakeStarted() {
+    intakeRunning = true;
+  }
+
+  private double totalDepth() {
+    return intakeRunning ? depth : Double.NaN;
+  }
+
+  @io.quarkus.scheduler.Scheduled(
+      every = "${aix.metrics.queue-every:5s}",
+      concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+  void refreshDepth() {
+    if (intakeRunning) {
+      depth =
+          io.aix.persistence.ReactiveBridge.await(queue::depth).values().stream()
+              .mapToLong(Long::longValue)
+              .sum();
+    }
   }
 }

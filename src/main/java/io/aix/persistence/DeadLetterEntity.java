@@ -35,6 +35,9 @@ public class DeadLetterEntity extends PanacheEntityBase {
 
   public String payload;
 
+  @Column(name = "crm_modified_at")
+  public OffsetDateTime crmModifiedAt;
+
   @Column(name = "created_at")
   public OffsetDateTime createdAt;
 

@@ -8,9 +8,16 @@ package io.aix.persistence;
  * @param writtenVersion the latest version confirmed written to the CRM
  * @param fingerprint the latest score's {@link io.aix.scoring.ScoreResult#fingerprint()}
  * @param deleted tombstoned: deleted or merged in the CRM
+ * @param writingVersion the latest version a write was started for; above {@code writtenVersion}
+ *     after a crash or a failed call, when the CRM may or may not show it
  */
 public record LeadState(
-    String inputHash, int scoreVersion, int writtenVersion, String fingerprint, boolean deleted) {
+    String inputHash,
+    int scoreVersion,
+    int writtenVersion,
+    String fingerprint,
+    boolean deleted,
+    int writingVersion) {
 
   /** Nothing AIX reads changed and the CRM already shows the latest score: skip. */
   public boolean upToDateFor(String newInputHash) {

@@ -7,21 +7,15 @@ import io.aix.lead.CanonicalField;
 import io.aix.pipeline.LeadWork;
 import io.aix.scoring.ScoreResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -61,25 +55,9 @@ public class LeadStore {
   private static final String[] WRITTEN_SCORE_COLUMNS = {
     "varchar", "varchar", "varchar", "integer", "timestamptz"
   };
-  private static final String[] PROCESSED_COLUMNS = {
-    "varchar", "varchar", "varchar", "timestamptz", "timestamptz"
-  };
 
   private static OffsetDateTime at(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static <T> Uni<Void> each(Collection<T> items, Function<T, Uni<?>> work) {
-    if (items.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    return Multi.createFrom()
-        .iterable(items)
-        .onItem()
-        .transformToUniAndConcatenate(work::apply)
-        .collect()
-        .last()
-        .replaceWithVoid();
   }
 
   private static Uni<Mutiny.Session> session() {
@@ -93,7 +71,7 @@ public class LeadStore {
     }
     String sql =
         "select l.crm_id, l.input_hash, l.score_version, l.written_version, s.fingerprint,"
-            + " l.deleted_at is not null from lead l left join score s on s.profile_id = l.profile_id"
+            + " l.deleted_at is not null, l.writing_version from lead l left join score s on s.profile_id = l.profile_id"
             + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id and s.version = l.score_version"
             + " where l.profile_id = :p and l.crm_object = :o and l.crm_id in (:ids)";
     return Panache.withSession(
@@ -117,30 +95,11 @@ public class LeadStore {
                                 ((Number) r[2]).intValue(),
                                 ((Number) r[3]).intValue(),
                                 (String) r[4],
-                                (Boolean) r[5]));
+                                (Boolean) r[5],
+                                ((Number) r[6]).intValue()));
                       }
                       return out;
                     }));
-  }
-
-  /** Which of these change keys were processed already. */
-  public Uni<Set<String>> processed(String profileId, String stream, List<String> keys) {
-    if (keys.isEmpty()) {
-      return Uni.createFrom().item(Set.of());
-    }
-    String sql =
-        "select event_key from processed_event where profile_id = :p and stream = :s and event_key in (:k)";
-    return Panache.withSession(
-        () ->
-            session()
-                .chain(
-                    s ->
-                        s.<String>createNativeQuery(sql)
-                            .setParameter("p", profileId)
-                            .setParameter("s", stream)
-                            .setParameter("k", keys)
-                            .getResultList())
-                .map(HashSet::new));
   }
 
   public Uni<Offset> offset(String profileId, String stream) {
@@ -261,6 +220,57 @@ public class LeadStore {
     }
   }
 
+  /**
+   * Notes that these score versions are about to be written: if AIX dies before the CRM's answer is
+   * recorded, the next attempt asks the CRM what it shows instead of writing blindly.
+   */
+  public Uni<Void> markWriting(List<LeadWork> writing) {
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                            s,
+                            "update lead l set writing_version = greatest(l.writing_version, v.version)"
+                                + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
+                                + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
+                                + " and l.crm_id = v.crm_id",
+                            WRITTEN_LEAD_COLUMNS,
+                            writing,
+                            w ->
+                                new Object[] {
+                                  w.lead().key().profileId(),
+                                  w.lead().key().crmObject(),
+                                  w.lead().key().crmId(),
+                                  w.scoreVersion()
+                                })));
+  }
+
+  /** These writes were refused before they reached the CRM: no write is in doubt. */
+  public Uni<Void> unmarkWriting(List<LeadWork> notSent) {
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                            s,
+                            "update lead l set writing_version = l.written_version"
+                                + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
+                                + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
+                                + " and l.crm_id = v.crm_id and l.writing_version = v.version",
+                            WRITTEN_LEAD_COLUMNS,
+                            notSent,
+                            w ->
+                                new Object[] {
+                                  w.lead().key().profileId(),
+                                  w.lead().key().crmObject(),
+                                  w.lead().key().crmId(),
+                                  w.scoreVersion()
+                                })));
+  }
+
   /** Records that the CRM confirmed these score versions. */
   public Uni<Void> markWritten(List<LeadWork> written, Instant now) {
     String leads =
@@ -306,90 +316,9 @@ public class LeadStore {
                                             }))));
   }
 
-  /**
-   * The checkpoint of one page, in one transaction: dead letters, tombstones, the keys of every
-   * finished record, and the stream's new offset. Keys older than {@code pruneBefore} are dropped:
-   * the overlap window can no longer return them.
-   */
-  public Uni<Void> checkpoint(
-      String profileId,
-      String stream,
-      List<LeadWork> finished,
-      Optional<Offset> newOffset,
-      Instant pruneBefore,
-      Instant now) {
-    return Panache.withTransaction(
-        () ->
-            session()
-                .chain(
-                    s ->
-                        each(
-                                finished.stream()
-                                    .filter(
-                                        w ->
-                                            w.status() == LeadWork.Status.REJECTED
-                                                || w.status() == LeadWork.Status.DELETED)
-                                    .toList(),
-                                w -> finishOne(s, profileId, w, now))
-                            .chain(
-                                () ->
-                                    BatchSql.execute(
-                                        s,
-                                        "insert into processed_event (profile_id, stream, event_key,"
-                                            + " event_time, processed_at) values %s on conflict do nothing",
-                                        PROCESSED_COLUMNS,
-                                        finished,
-                                        w ->
-                                            new Object[] {
-                                              profileId,
-                                              stream,
-                                              w.record().changeKey(),
-                                              at(w.record().modifiedAt()),
-                                              at(now)
-                                            }))
-                            .chain(
-                                () ->
-                                    newOffset
-                                        .map(
-                                            o ->
-                                                s.createNativeQuery(
-                                                        "insert into source_offset (profile_id, stream, position, updated_at)"
-                                                            + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
-                                                            + " do update set position = excluded.position, updated_at = excluded.updated_at")
-                                                    .setParameter("p", profileId)
-                                                    .setParameter("s", stream)
-                                                    .setParameter("pos", o.encode())
-                                                    .setParameter("now", at(now))
-                                                    .executeUpdate()
-                                                    .replaceWithVoid())
-                                        // No move: still record that the source is alive
-                                        // (the stalled-intake alert reads updated_at).
-                                        .orElseGet(
-                                            () ->
-                                                s.createNativeQuery(
-                                                        "insert into source_offset (profile_id, stream, position, updated_at)"
-                                                            + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
-                                                            + " do update set updated_at = excluded.updated_at")
-                                                    .setParameter("p", profileId)
-                                                    .setParameter("s", stream)
-                                                    .setParameter(
-                                                        "pos", Offset.Watermark.START.encode())
-                                                    .setParameter("now", at(now))
-                                                    .executeUpdate()
-                                                    .replaceWithVoid()))
-                            .chain(
-                                () ->
-                                    s.createNativeQuery(
-                                            "delete from processed_event where profile_id = :p and stream = :s"
-                                                + " and event_time < :t")
-                                        .setParameter("p", profileId)
-                                        .setParameter("s", stream)
-                                        .setParameter("t", at(pruneBefore))
-                                        .executeUpdate())
-                            .replaceWithVoid()));
-  }
-
-  private Uni<?> finishOne(Mutiny.Session s, String profileId, LeadWork w, Instant now) {
+  /** A tombstone for a deleted record, or a dead letter for a rejected one. */
+  static Uni<?> finishOne(Mutiny.Session s, LeadWork w, Instant now) {
+    String profileId = w.record().key().profileId();
     if (w.status() == LeadWork.Status.DELETED) {
       return s.createNativeQuery(
               "update lead set deleted_at = :now, updated_at = :now where profile_id = :p"
@@ -406,9 +335,10 @@ public class LeadStore {
     d.crmId = w.record().key().crmId();
     d.stage = w.failedStage();
     d.errorCode = w.errorCode();
-    d.reason = w.reason();
-    // PostgreSQL text cannot hold NUL; the JSON escape keeps the payload faithful.
-    d.payload = w.record().fields().toString().replace("\u0000", "\\u0000");
+    // PostgreSQL text cannot hold NUL, and a reason may quote a value that has one.
+    d.reason = String.valueOf(w.reason()).replace("\u0000", "\\u0000");
+    d.payload = WorkQueue.payload(w.record());
+    d.crmModifiedAt = at(w.record().modifiedAt());
     d.createdAt = at(now);
     return s.persist(d).chain(s::flush);
   }

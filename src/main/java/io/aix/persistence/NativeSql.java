@@ -37,6 +37,14 @@ final class NativeSql {
                 .chain(s -> bind(s.<T>createNativeQuery(sql), params).getResultList()));
   }
 
+  /** Runs a statement that returns rows ({@code ... returning}) in a transaction. */
+  static <T> Uni<List<T>> transactionalList(String sql, Map<String, Object> params) {
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(s -> bind(s.<T>createNativeQuery(sql), params).getResultList()));
+  }
+
   /** Reads exactly one row in a read-only session. */
   static <T> Uni<T> single(String sql, Map<String, Object> params) {
     return Panache.withSession(

@@ -35,8 +35,9 @@ public class TaskStore {
   }
 
   /**
-   * Claims an open task for each lead that has none, then returns every claimed task of the object
-   * not yet created in the CRM (this page's, and any left by an earlier crash or failure).
+   * Claims an open task for each lead that has none, then returns the claimed tasks of the object
+   * not yet created in the CRM and not being sent by another worker (this batch's, and any left by
+   * an earlier crash or failure). Nothing is leased: see {@link #lease}.
    */
   public Uni<List<Claim>> claim(
       String profileId, String object, String kind, List<Claim> claims, Instant now, int limit) {
@@ -45,7 +46,8 @@ public class TaskStore {
             + " body, created_at) values %s on conflict do nothing";
     String unsent =
         "select crm_id, idempotency_key, owner_id, body, created_at from lead_task where profile_id = :p and crm_object = :o"
-            + " and kind = :k and closed_at is null and crm_task_id is null order by id limit :n";
+            + " and kind = :k and closed_at is null and crm_task_id is null"
+            + " and (send_lease_until is null or send_lease_until < :now) order by id limit :n";
     return Panache.withTransaction(
         () ->
             Panache.getSession()
@@ -74,6 +76,7 @@ public class TaskStore {
                                         .setParameter("o", object)
                                         .setParameter("k", kind)
                                         .setParameter("n", limit)
+                                        .setParameter("now", at(now))
                                         .getResultList()))
                 .map(
                     rows -> {
@@ -89,6 +92,23 @@ public class TaskStore {
                       }
                       return out;
                     }));
+  }
+
+  /**
+   * Leases these claims for sending until {@code until}, skipping any another worker holds; yields
+   * the idempotency keys this worker may send.
+   */
+  public Uni<java.util.Set<String>> lease(List<String> keys, Instant now, Instant until) {
+    if (keys.isEmpty()) {
+      return Uni.createFrom().item(java.util.Set.of());
+    }
+    return NativeSql.<String>transactionalList(
+            "update lead_task set send_lease_until = :until where id in (select id from lead_task"
+                + " where idempotency_key in (:keys) and crm_task_id is null"
+                + " and (send_lease_until is null or send_lease_until < :now)"
+                + " for update skip locked) returning idempotency_key",
+            Map.of("until", at(until), "keys", keys, "now", at(now)))
+        .map(java.util.HashSet::new);
   }
 
   public Uni<Void> created(String idempotencyKey, String crmTaskId, Instant now) {

@@ -14,15 +14,28 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Starts and stops the source routes: one route per profile and object, instantiated from the
- * {@code crm-poll} template in {@code routes/sources.yaml}. Commands ({@code serve}, {@code demo})
- * start intake explicitly, so {@code validate} and {@code --help} never touch a CRM.
+ * Starts and stops intake and the workers: per profile and object, a source route from the {@code
+ * crm-poll} template in {@code routes/sources.yaml} (leader only), a push route for profiles with
+ * webhooks, and {@code aix.queue.workers} worker routes from {@code crm-work} in {@code
+ * routes/pipeline.yaml} (every replica). Commands ({@code serve}, {@code demo}) start intake
+ * explicitly, so {@code validate} and {@code --help} never touch a CRM.
  */
 @ApplicationScoped
 public class IntakeController {
   private static final Logger LOG = Logger.getLogger(IntakeController.class);
   static final String TEMPLATE = "crm-poll";
   static final String PUSH_TEMPLATE = "crm-push";
+  static final String WORK_TEMPLATE = "crm-work";
+
+  /** How often an idle worker looks for queued records. */
+  @ConfigProperty(name = "aix.queue.poll-every", defaultValue = "250ms")
+  Duration workPeriod;
+
+  /** Workers per profile and object on this replica. */
+  @ConfigProperty(name = "aix.queue.workers", defaultValue = "2")
+  int workers;
+
+  @Inject io.aix.ops.PipelineMetrics metrics;
 
   /** How often the push route drains queued change notices. */
   @ConfigProperty(name = "aix.push.period", defaultValue = "1s")
@@ -41,9 +54,21 @@ public class IntakeController {
       return List.copyOf(routeIds);
     }
     gate.open();
+    metrics.intakeStarted();
     for (CrmProfile profile : connectors.activeProfiles()) {
       connectors.connector(profile.id());
       for (CrmProfile.ObjectSync object : profile.objects()) {
+        for (int w = 1; w <= workers; w++) {
+          String workId = "work-" + profile.id() + "-" + object.name() + "-" + w;
+          TemplatedRouteBuilder.builder(camel, WORK_TEMPLATE)
+              .routeId(workId)
+              .parameter("profileId", profile.id())
+              .parameter("crmObject", object.name())
+              .parameter("period", String.valueOf(workPeriod.toMillis()))
+              .parameter("worker", String.valueOf(w))
+              .add();
+          routeIds.add(workId);
+        }
         String routeId = "poll-" + profile.id() + "-" + object.name();
         TemplatedRouteBuilder.builder(camel, TEMPLATE)
             .routeId(routeId)

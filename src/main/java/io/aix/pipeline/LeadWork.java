@@ -25,7 +25,10 @@ public final class LeadWork {
     DELETED,
     /** Dead-lettered with a reason. */
     REJECTED,
-    /** A retriable write failure outlasted its retries: the next poll picks the record up again. */
+    /**
+     * A retriable failure (or a spent API budget): the record goes back to the work queue and is
+     * tried again later; {@link #failure()} says why.
+     */
     PENDING
   }
 
@@ -39,6 +42,9 @@ public final class LeadWork {
   private String failedStage;
   private String errorCode;
   private String reason;
+  private String source = "poll";
+  private io.aix.connector.CrmFailure failure;
+  private boolean wholeCall;
 
   public LeadWork(CrmRecord record, LeadState stored) {
     this.record = record;
@@ -105,6 +111,31 @@ public final class LeadWork {
     this.failedStage = stage;
     this.errorCode = code;
     this.reason = reason;
+  }
+
+  /** The record will be tried again: {@code wholeCall} when the CRM call failed, not the record. */
+  public void pending(io.aix.connector.CrmFailure failure, boolean wholeCall) {
+    this.status = Status.PENDING;
+    this.failure = failure;
+    this.wholeCall = wholeCall;
+  }
+
+  public io.aix.connector.CrmFailure failure() {
+    return failure;
+  }
+
+  public boolean failedWholeCall() {
+    return wholeCall;
+  }
+
+  /** {@code poll} or {@code push}: which intake brought this version. */
+  public String source() {
+    return source;
+  }
+
+  public LeadWork source(String source) {
+    this.source = source;
+    return this;
   }
 
   public String failedStage() {

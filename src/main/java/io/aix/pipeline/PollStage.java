@@ -6,7 +6,6 @@ import io.aix.connector.Offset;
 import io.aix.connector.PollPage;
 import io.aix.lead.CrmRecord;
 import io.aix.mapping.MappingProfile;
-import io.aix.persistence.LeadState;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.profile.ConfigCatalog;
@@ -14,17 +13,14 @@ import io.aix.profile.CrmProfile;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
 /**
- * Stage {@code poll}: reads the next page of changed records of one CRM object and turns it into
- * work, dropping versions that were processed already (the overlapping window re-reads them).
- * Called by the source route, on the leader only.
+ * Stage {@code poll}: reads the next page of changed records of one CRM object; the checkpoint then
+ * queues the versions not seen before (the overlapping window re-reads some). Called by the source
+ * route, on the leader only.
  */
 @ApplicationScoped
 @Named("poller")
@@ -62,7 +58,7 @@ public class PollStage {
     return object + ":poll";
   }
 
-  public List<LeadWork> nextPage(Exchange exchange) {
+  public Page nextPage(Exchange exchange) {
     String profileId = exchange.getMessage().getHeader(PROFILE, String.class);
     String object = exchange.getMessage().getHeader(OBJECT, String.class);
     CrmProfile profile = catalog.profile(profileId);
@@ -73,9 +69,9 @@ public class PollStage {
     if (!gate.isOpen()) {
       // Stopping: end the cycle here; the next start resumes from the checkpointed offset.
       exchange.setProperty(MORE, false);
-      exchange.setProperty(
-          PAGE, new Page(profileId, object, streamName(object), offset, List.of()));
-      return List.of();
+      Page empty = new Page(profileId, object, streamName(object), offset, List.of());
+      exchange.setProperty(PAGE, empty);
+      return empty;
     }
     if (token == null) {
       LOG.debugf("Polling %s %s from %s", profileId, object, offset.encode());
@@ -85,31 +81,9 @@ public class PollStage {
     exchange.setProperty(MORE, page.hasMore());
     Page read = new Page(profileId, object, streamName(object), offset, page.records());
     exchange.setProperty(PAGE, read);
-    return work(store, read);
-  }
-
-  /**
-   * The work of a page: its records minus the versions this stream processed already, each with
-   * what AIX stored about the record.
-   */
-  static List<LeadWork> work(LeadStore store, Page page) {
-    List<String> keys = page.records().stream().map(CrmRecord::changeKey).toList();
-    Set<String> done =
-        ReactiveBridge.await(() -> store.processed(page.profileId(), page.stream(), keys));
-    List<CrmRecord> fresh =
-        page.records().stream().filter(r -> !done.contains(r.changeKey())).toList();
-    List<String> ids = fresh.stream().map(r -> r.key().crmId()).distinct().toList();
-    Map<String, LeadState> states =
-        ReactiveBridge.await(() -> store.states(page.profileId(), page.object(), ids));
-    List<LeadWork> work = new ArrayList<>(fresh.size());
-    for (CrmRecord r : fresh) {
-      work.add(new LeadWork(r, states.get(r.key().crmId())));
+    if (!read.records().isEmpty()) {
+      LOG.debugf("%s %s: page of %d record(s)", profileId, read.stream(), read.records().size());
     }
-    if (!page.records().isEmpty()) {
-      LOG.debugf(
-          "%s %s: page of %d record(s), %d new version(s)",
-          page.profileId(), page.stream(), page.records().size(), work.size());
-    }
-    return work;
+    return read;
   }
 }

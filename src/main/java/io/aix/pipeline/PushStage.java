@@ -30,7 +30,7 @@ import org.apache.camel.Exchange;
  * Stage {@code push}: turns queued change notices (HubSpot webhooks) into a page of work. A notice
  * names a record, not its data, so the records are read in batches at their current version; a
  * deletion becomes a tombstone without a read. Runs on the leader, like polling, and hands the page
- * to the same pipeline.
+ * to the same checkpoint, which queues it for the workers.
  */
 @ApplicationScoped
 @Named("pushed")
@@ -50,7 +50,7 @@ public class PushStage {
     return object + ":push";
   }
 
-  public List<LeadWork> nextBatch(Exchange exchange) {
+  public PollStage.Page nextBatch(Exchange exchange) {
     String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);
     String object = exchange.getMessage().getHeader(PollStage.OBJECT, String.class);
     CrmProfile profile = catalog.profile(profileId);
@@ -90,7 +90,7 @@ public class PushStage {
     Offset offset = ReactiveBridge.await(() -> store.offset(profileId, stream));
     PollStage.Page page = new PollStage.Page(profileId, object, stream, offset, records);
     exchange.setProperty(PollStage.PAGE, page);
-    return PollStage.work(store, page);
+    return page;
   }
 
   /** After the page's checkpoint: its notices are done. */

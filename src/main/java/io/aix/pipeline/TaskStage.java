@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
  * Stage {@code tasks}: when a lead's visible grade reaches the profile's hot grade, its owner gets
  * one follow-up task in the CRM. The task is claimed in PostgreSQL first (one open task per lead,
  * with its text), so retries and restarts do not make a second one; a lead that cools down re-arms.
- * Claims go to the CRM in batches: whenever a batch is full, and at the end of a cycle.
+ * Claims go to the CRM in batches: whenever a batch is full, and when the work queue runs dry.
  */
 @ApplicationScoped
 @Named("tasks")
@@ -39,7 +39,7 @@ public class TaskStage {
   java.time.Duration maxDelay;
 
   public void create(Exchange exchange) {
-    PollStage.Page page = exchange.getProperty(PollStage.PAGE, PollStage.Page.class);
+    WorkStage.Batch page = exchange.getProperty(WorkStage.BATCH, WorkStage.Batch.class);
     CrmConnector connector = connectors.connector(page.profileId());
     CrmProfile.Tasks config = connector.profile().tasks();
     if (!config.enabled() || !connector.createsTasks()) {
@@ -47,9 +47,8 @@ public class TaskStage {
     }
     @SuppressWarnings("unchecked")
     List<LeadWork> work = exchange.getMessage().getBody(List.class);
-    boolean cycleEnds =
-        page.stream().equals(PollStage.streamName(page.object()))
-            && !Boolean.TRUE.equals(exchange.getProperty(PollStage.MORE, Boolean.class));
+    // The queue is empty for now: send what is claimed rather than wait for a fuller batch.
+    boolean cycleEnds = page.drained();
     String profileId = page.profileId();
     String object = page.object();
     Instant now = Instant.now();
@@ -81,8 +80,16 @@ public class TaskStage {
     if (unsent.isEmpty() || (unsent.size() < batch && !cycleEnds && !overdue)) {
       return;
     }
+    java.util.Set<String> mine =
+        ReactiveBridge.await(
+            () ->
+                store.lease(
+                    unsent.stream().map(TaskStore.Claim::idempotencyKey).toList(),
+                    now,
+                    now.plus(java.time.Duration.ofMinutes(2))));
     List<HotLeadTask> tasks =
         unsent.stream()
+            .filter(c -> mine.contains(c.idempotencyKey()))
             .map(
                 c ->
                     new HotLeadTask(
@@ -93,6 +100,9 @@ public class TaskStage {
                         c.body(),
                         now.plus(config.dueIn())))
             .toList();
+    if (tasks.isEmpty()) {
+      return; // another worker is sending them
+    }
     try {
       for (CrmConnector.TaskOutcome outcome : connector.createTasks(object, tasks)) {
         if (outcome.crmTaskId() != null) {

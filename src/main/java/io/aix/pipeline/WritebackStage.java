@@ -16,16 +16,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
  * Stage {@code writeback}: stores the scores, then writes the changed ones to the CRM in batches of
- * the connector's size. A record the CRM refuses for good is dead-lettered with the CRM's code;
- * retriable refusals are retried with jittered backoff and, if they outlast the retries, left
- * pending so the next poll picks them up. A failure of a whole call is retried the same way and
- * then fails the page, which leaves the offset where it was: nothing is lost.
+ * the connector's size, through the profile's fault-tolerance guard (which retries the retriable
+ * class). Idempotent per (profile, record, score version): a version is noted as being written
+ * before the call and as written after the CRM's answer; when a version was started but never
+ * confirmed (a crash, a call that failed for good), the CRM is asked what it shows before anything
+ * is written again. A record the CRM refuses for good is dead-lettered with the CRM's code; a
+ * retriable refusal or a failed call leaves the record pending, and the work queue brings it back.
  */
 @ApplicationScoped
 @Named("writeback")
@@ -34,12 +35,6 @@ public class WritebackStage {
 
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
-
-  @ConfigProperty(name = "aix.writeback.attempts", defaultValue = "4")
-  int attempts;
-
-  @ConfigProperty(name = "aix.writeback.backoff-millis", defaultValue = "250")
-  long backoffMillis;
 
   public void write(List<LeadWork> page) {
     List<LeadWork> scored =
@@ -58,76 +53,94 @@ public class WritebackStage {
     if (!connector.profile().writeback().enabled()) {
       return;
     }
-    List<LeadWork> written = new ArrayList<>();
+    List<LeadWork> written = new ArrayList<>(confirmShown(connector, object, toWrite));
+    List<LeadWork> remaining =
+        toWrite.stream().filter(w -> w.status() == LeadWork.Status.SCORED).toList();
+    if (!remaining.isEmpty()) {
+      ReactiveBridge.await(() -> store.markWriting(remaining));
+    }
     int batch = connector.maxWriteBatch();
-    for (int from = 0; from < toWrite.size(); from += batch) {
+    for (int from = 0; from < remaining.size(); from += batch) {
       written.addAll(
           writeBatch(
-              connector, object, toWrite.subList(from, Math.min(toWrite.size(), from + batch))));
+              connector,
+              object,
+              remaining.subList(from, Math.min(remaining.size(), from + batch))));
     }
-    ReactiveBridge.await(() -> store.markWritten(written, Instant.now()));
+    if (!written.isEmpty()) {
+      ReactiveBridge.await(() -> store.markWritten(written, Instant.now()));
+    }
+  }
+
+  /**
+   * Versions whose write was started but never confirmed: those the CRM already shows count as
+   * written without a second write. If the CRM cannot be asked, they all stay pending.
+   */
+  private List<LeadWork> confirmShown(
+      CrmConnector connector, String object, List<LeadWork> toWrite) {
+    List<LeadWork> unsure =
+        toWrite.stream()
+            .filter(w -> w.stored() != null && w.stored().writingVersion() >= w.scoreVersion())
+            .toList();
+    if (unsure.isEmpty()) {
+      return List.of();
+    }
+    Set<String> shown;
+    try {
+      shown = connector.showing(object, writes(unsure));
+    } catch (CrmCallException e) {
+      unsure.forEach(w -> w.pending(e.failure(), true));
+      return List.of();
+    }
+    List<LeadWork> confirmed = new ArrayList<>();
+    for (LeadWork w : unsure) {
+      if (shown.contains(w.lead().key().crmId())) {
+        w.status(LeadWork.Status.WRITTEN);
+        confirmed.add(w);
+      }
+    }
+    LOG.infof(
+        "%s: %d of %d interrupted write(s) already shown in the CRM; not written again",
+        connector.profile().id(), confirmed.size(), unsure.size());
+    return confirmed;
+  }
+
+  private static List<ScoreWrite> writes(List<LeadWork> works) {
+    return works.stream().map(w -> new ScoreWrite(w.lead().key().crmId(), w.score())).toList();
   }
 
   private List<LeadWork> writeBatch(CrmConnector connector, String object, List<LeadWork> batch) {
+    List<WriteOutcome> outcomes;
+    try {
+      outcomes = connector.writeScores(object, writes(batch));
+    } catch (CrmCallException e) {
+      LOG.warnf(
+          "Writing %d score(s) to %s failed (%s); queued for a later attempt",
+          batch.size(), connector.profile().id(), e.failure());
+      batch.forEach(w -> w.pending(e.failure(), true));
+      if (e.failure().notSent()) {
+        // Refused before sending: nothing to ask the CRM about next time.
+        ReactiveBridge.await(() -> store.unmarkWriting(batch));
+      }
+      return List.of();
+    }
+    Map<String, LeadWork> byId = new HashMap<>();
+    batch.forEach(w -> byId.put(w.lead().key().crmId(), w));
     List<LeadWork> written = new ArrayList<>();
-    List<LeadWork> remaining = batch;
-    for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-      List<WriteOutcome> outcomes;
-      try {
-        outcomes =
-            connector.writeScores(
-                object,
-                remaining.stream()
-                    .map(w -> new ScoreWrite(w.lead().key().crmId(), w.score()))
-                    .toList());
-      } catch (CrmCallException e) {
-        if (e.failure().kind() != CrmFailure.Kind.RETRIABLE || attempt >= attempts) {
-          throw e;
+    for (WriteOutcome outcome : outcomes) {
+      LeadWork w = byId.get(outcome.crmId());
+      if (outcome instanceof WriteOutcome.Written) {
+        w.status(LeadWork.Status.WRITTEN);
+        written.add(w);
+      } else if (outcome instanceof WriteOutcome.Failed failed) {
+        CrmFailure f = failed.failure();
+        switch (f.kind()) {
+          case RETRIABLE -> w.pending(f, false);
+          case BUDGET_EXHAUSTED -> w.pending(f, true);
+          case PERMANENT -> w.reject("writeback", f.code(), f.message());
         }
-        LOG.warnf(
-            "Write call for %s failed (%s); retry %d of %d",
-            connector.profile().id(), e.failure(), attempt, attempts - 1);
-        pause(attempt);
-        continue;
-      }
-      Map<String, LeadWork> byId = new HashMap<>();
-      remaining.forEach(w -> byId.put(w.lead().key().crmId(), w));
-      List<LeadWork> retry = new ArrayList<>();
-      for (WriteOutcome outcome : outcomes) {
-        LeadWork w = byId.get(outcome.crmId());
-        if (outcome instanceof WriteOutcome.Written) {
-          w.status(LeadWork.Status.WRITTEN);
-          written.add(w);
-        } else if (outcome instanceof WriteOutcome.Failed failed) {
-          CrmFailure f = failed.failure();
-          if (f.kind() == CrmFailure.Kind.RETRIABLE && attempt < attempts) {
-            retry.add(w);
-          } else if (f.kind() == CrmFailure.Kind.RETRIABLE) {
-            w.status(LeadWork.Status.PENDING);
-            LOG.warnf(
-                "%s still failing after %d attempts (%s); left for the next poll",
-                w.lead().key(), attempts, f);
-          } else {
-            w.reject("writeback", f.code(), f.message());
-          }
-        }
-      }
-      remaining = retry;
-      if (!remaining.isEmpty()) {
-        pause(attempt);
       }
     }
     return written;
-  }
-
-  private void pause(int attempt) {
-    long base = backoffMillis * (1L << Math.min(attempt - 1, 6));
-    long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-    try {
-      Thread.sleep(jittered);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while backing off", e);
-    }
   }
 }

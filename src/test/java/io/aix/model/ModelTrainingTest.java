@@ -3,7 +3,6 @@ package io.aix.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
-import io.aix.pipeline.PollStage;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
@@ -38,17 +37,13 @@ class ModelTrainingTest {
   @Inject io.aix.ops.AlertMonitor alerts;
 
   SalesforceOrg org;
+  @Inject io.aix.pipeline.PipelineDriver driver;
 
   @BeforeEach
   void clean() throws SQLException {
     org = sandbox.salesforce().org();
     org.reset();
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "truncate lead, score, source_offset, processed_event, dead_letter, model_version,"
-              + " lead_task, alert_episode");
-    }
+    driver.reset("model_version", "alert_episode");
     champions.invalidate(PROFILE, "Lead");
   }
 
@@ -63,13 +58,7 @@ class ModelTrainingTest {
   }
 
   private void pollLeads() {
-    Exchange e =
-        camel.send(
-            "direct:poll-cycle",
-            x -> {
-              x.getIn().setHeader(PollStage.PROFILE, PROFILE);
-              x.getIn().setHeader(PollStage.OBJECT, "Lead");
-            });
+    Exchange e = driver.cycle(PROFILE, "Lead");
     assertThat(e.getException()).as("poll cycle failure").isNull();
   }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The HubSpot connector and the pipeline against the sandbox portal over real HTTP, with the real
  * PostgreSQL: poll, batch writeback with 207 partial errors, tasks, webhooks. Poll cycles run
- * synchronously through {@code direct:poll-cycle}, as the leader's timer runs them.
+ * synchronously through the routes the timers run ({@link PipelineDriver}).
  */
 @QuarkusTest
 class HubSpotPipelineTest {
@@ -45,6 +45,7 @@ class HubSpotPipelineTest {
   @Inject Sandbox sandbox;
   @Inject AgroalDataSource db;
   @Inject IntakeController intake;
+  @Inject PipelineDriver driver;
 
   @ConfigProperty(name = "quarkus.http.test-port", defaultValue = "8081")
   int port;
@@ -55,12 +56,7 @@ class HubSpotPipelineTest {
   void cleanPortalAndDatabase() throws SQLException {
     portal = sandbox.hubspot().portal();
     portal.reset();
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "truncate lead, score, source_offset, processed_event, dead_letter, inbound_event,"
-              + " lead_task");
-    }
+    driver.reset();
   }
 
   private List<String> seed(int n) {
@@ -79,13 +75,7 @@ class HubSpotPipelineTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Exchange e =
-        camel.send(
-            "direct:poll-cycle",
-            x -> {
-              x.getIn().setHeader(PollStage.PROFILE, PROFILE);
-              x.getIn().setHeader(PollStage.OBJECT, "contacts");
-            });
+    Exchange e = driver.cycle(PROFILE, "contacts");
     assertThat(e.getException()).as("poll cycle failure").isNull();
   }
 

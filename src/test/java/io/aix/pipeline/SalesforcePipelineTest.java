@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Salesforce connector and the pipeline through the real Camel Salesforce component, against
- * the sandbox org over real HTTP, with the real PostgreSQL. Each test runs poll cycles
- * synchronously through {@code direct:poll-cycle}, exactly as the leader's timer does.
+ * the sandbox org over real HTTP, with the real PostgreSQL. Each test runs poll cycles and the
+ * workers' batches synchronously through the same routes the timers run ({@link PipelineDriver}).
  */
 @QuarkusTest
 class SalesforcePipelineTest {
@@ -43,6 +43,8 @@ class SalesforcePipelineTest {
   @Inject Sandbox sandbox;
   @Inject AgroalDataSource db;
   @Inject IntakeController intake;
+  @Inject PipelineDriver driver;
+  @Inject io.aix.persistence.DeadLetterStore deadLetterStore;
 
   SalesforceOrg org;
 
@@ -50,19 +52,12 @@ class SalesforcePipelineTest {
   void cleanOrgAndDatabase() throws SQLException {
     org = sandbox.salesforce().org();
     org.reset();
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("truncate lead, score, source_offset, processed_event, dead_letter");
-    }
+    driver.reset();
   }
 
+  /** A poll cycle and the workers' batches after it. */
   private Exchange pollCycle(String object) {
-    return camel.send(
-        "direct:poll-cycle",
-        e -> {
-          e.getIn().setHeader(PollStage.PROFILE, PROFILE);
-          e.getIn().setHeader(PollStage.OBJECT, object);
-        });
+    return driver.cycle(PROFILE, object);
   }
 
   private void pollLeadsOk() {
@@ -172,6 +167,35 @@ class SalesforcePipelineTest {
   }
 
   @Test
+  void aDeadLetterIsReplayedOnceItsCauseIsFixed() throws SQLException {
+    List<String> ids = seed(4);
+    org.faults().rejectWrites(ids.get(2));
+    pollLeadsOk();
+    assertThat(deadLetters().keySet()).containsExactly(ids.get(2));
+
+    // The admin relaxes the validation rule; the integrator replays the dead letter.
+    org.faults().clear();
+    long id = count("select id from dead_letter");
+    int queued =
+        io.aix.persistence.ReactiveBridge.await(
+            () -> deadLetterStore.replay(null, List.of(id), java.time.Instant.now()));
+    assertThat(queued).isEqualTo(1);
+    assertThat(driver.drain(PROFILE, "Lead").getException()).isNull();
+
+    assertThat(org.record("Lead", ids.get(2)).hasNonNull("AIX_Score__c"))
+        .as("written on replay")
+        .isTrue();
+    assertThat(count("select count(*) from dead_letter where replayed_at is not null"))
+        .isEqualTo(1);
+    assertThat(
+            io.aix.persistence.ReactiveBridge.await(
+                () -> deadLetterStore.replay(null, List.of(id), java.time.Instant.now())))
+        .as("a replayed dead letter is not replayed twice")
+        .isZero();
+    assertThat(org.redundantWrites()).isZero();
+  }
+
+  @Test
   void badRecordsAreDeadLetteredWithTheirReasonAndTheRestProceed() throws SQLException {
     Map<String, Object> good = new LeadGenerator(3, Clock.systemUTC()).lead();
     String ok = org.insert("Lead", good);
@@ -228,16 +252,27 @@ class SalesforcePipelineTest {
   }
 
   @Test
-  void failedCallsAreClassifiedAndNothingIsLost() {
+  void failedCallsAreRetriedByTheProfilesGuardAndNothingIsLost() {
     seed(5);
-    org.faults().failNext(1, 503);
+    org.faults().failNext(2, 503);
+    pollLeadsOk();
+    assertThat(org.records("Lead"))
+        .as("two 503s are retried with backoff; every lead is written")
+        .allSatisfy(r -> assertThat(r.hasNonNull("AIX_Score__c")).isTrue());
+    assertThat(org.apiCalls()).as("queryAll and one write, plus the two refused").isEqualTo(4);
+
+    seed(5);
+    org.faults().failNext(100, 503);
     Exchange failed = pollCycle("Lead");
     assertThat(failed.getException()).isInstanceOf(CrmCallException.class);
     assertThat(((CrmCallException) failed.getException()).failure().kind())
+        .as("retries outlasted: the cycle fails, the offset stays")
         .isEqualTo(CrmFailure.Kind.RETRIABLE);
-
+    org.faults().clear();
+    awaitBreakerHalfOpen();
     pollLeadsOk();
     assertThat(org.records("Lead"))
+        .as("the next cycle brings all of them")
         .allSatisfy(r -> assertThat(r.hasNonNull("AIX_Score__c")).isTrue());
 
     org.dailyApiLimit(org.apiCalls());
@@ -246,6 +281,21 @@ class SalesforcePipelineTest {
         .as("a spent daily budget stops, it is not retried")
         .extracting(CrmFailure::kind, CrmFailure::code)
         .containsExactly(CrmFailure.Kind.BUDGET_EXHAUSTED, "REQUEST_LIMIT_EXCEEDED");
+    long calls = org.apiCalls();
+    Exchange again = pollCycle("Lead");
+    assertThat(((CrmCallException) again.getException()).failure().code())
+        .as("AIX remembers: no call until the window rolls")
+        .isEqualTo("AIX_BUDGET");
+    assertThat(org.apiCalls()).isEqualTo(calls);
+  }
+
+  /** The test profile's breaker re-tries after 200 ms. */
+  private static void awaitBreakerHalfOpen() {
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

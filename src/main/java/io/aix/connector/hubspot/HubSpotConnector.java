@@ -2,6 +2,7 @@ package io.aix.connector.hubspot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.connector.ApiBudget;
 import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmConnector;
 import io.aix.connector.CrmFailure;
@@ -94,10 +95,13 @@ public final class HubSpotConnector implements CrmConnector {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicLong calls = new AtomicLong();
   private final RateGovernor governor;
+  private final ApiBudget budget;
   private volatile boolean installed;
 
-  HubSpotConnector(CrmProfile profile, HubSpotApi api, HubSpotAuth auth, Clock clock) {
+  HubSpotConnector(
+      CrmProfile profile, HubSpotApi api, HubSpotAuth auth, Clock clock, ApiBudget budget) {
     this.profile = profile;
+    this.budget = budget;
     this.api = api;
     this.auth = auth;
     this.clock = clock;
@@ -277,6 +281,57 @@ public final class HubSpotConnector implements CrmConnector {
       }
     }
     return records;
+  }
+
+  @Override
+  public Set<String> showing(String object, List<ScoreWrite> writes) {
+    Set<String> same = new java.util.HashSet<>();
+    for (int from = 0; from < writes.size(); from += BATCH_MAX) {
+      List<ScoreWrite> chunk = writes.subList(from, Math.min(writes.size(), from + BATCH_MAX));
+      List<String> props =
+          new ArrayList<>(
+              values(chunk.get(0).score()).keySet().stream()
+                  .filter(p -> !p.equals("aix_scored_at"))
+                  .toList());
+      BatchResponse body =
+          call(
+              () ->
+                  api.batchRead(
+                      object,
+                      new HubSpotApi.BatchReadRequest(
+                          props,
+                          chunk.stream().map(w -> new HubSpotApi.IdInput(w.crmId())).toList())),
+              BatchResponse.class);
+      Map<String, Map<String, String>> shown = new java.util.HashMap<>();
+      for (HsObject o : body.results()) {
+        shown.put(o.id(), o.properties() == null ? Map.of() : o.properties());
+      }
+      for (ScoreWrite w : chunk) {
+        Map<String, String> crm = shown.get(w.crmId());
+        if (crm != null
+            && values(w.score()).entrySet().stream()
+                .filter(e -> !e.getKey().equals("aix_scored_at"))
+                .allMatch(e -> sameValue(e.getValue(), crm.get(e.getKey())))) {
+          same.add(w.crmId());
+        }
+      }
+    }
+    return same;
+  }
+
+  /** HubSpot hands numbers back as it normalised them ("40" for "40.0"): compare as numbers. */
+  static boolean sameValue(String written, String shown) {
+    if (written == null || shown == null) {
+      return written == shown;
+    }
+    if (written.equals(shown)) {
+      return true;
+    }
+    try {
+      return new BigDecimal(written).compareTo(new BigDecimal(shown)) == 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------------------------- writing
@@ -464,6 +519,7 @@ public final class HubSpotConnector implements CrmConnector {
   /** One HTTP call: paced by the governor, counted, its rate-limit headers recorded. */
   private Response raw(Supplier<Response> request) {
     governor.awaitPermit();
+    budget.acquire();
     calls.incrementAndGet();
     Response response;
     try {
@@ -474,6 +530,7 @@ public final class HubSpotConnector implements CrmConnector {
           e);
     }
     governor.observe(response);
+    budget.observe(governor.dailyUsed(), governor.dailyLimit());
     return response;
   }
 
@@ -485,6 +542,9 @@ public final class HubSpotConnector implements CrmConnector {
       // Not JSON (a proxy's HTML page, say): the status alone classifies it.
     }
     CrmFailure f = HubSpotErrors.callError(response.getStatus(), body);
+    if (f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED) {
+      budget.spentByCrm(f.message());
+    }
     return new CrmCallException(f, null);
   }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class HubSpotConnectorFactory implements ConnectorFactory {
   @Inject Sandbox sandbox;
+  @Inject io.aix.connector.ApiBudgets budgets;
 
   @Override
   public String type() {
@@ -44,6 +45,6 @@ public class HubSpotConnectorFactory implements ConnectorFactory {
             .register(bearer)
             .build(HubSpotApi.class);
     auth.tokenApi(api);
-    return new HubSpotConnector(profile, api, auth, Clock.systemUTC());
+    return new HubSpotConnector(profile, api, auth, Clock.systemUTC(), budgets.budget(profile));
   }
 }

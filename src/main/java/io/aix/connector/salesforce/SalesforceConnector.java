@@ -2,6 +2,7 @@ package io.aix.connector.salesforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.connector.ApiBudget;
 import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmConnector;
 import io.aix.connector.CrmFailure;
@@ -55,9 +56,12 @@ public final class SalesforceConnector implements CrmConnector {
   private final AtomicLong calls = new AtomicLong();
   private volatile long orgUsed;
   private volatile long orgLimit;
+  private final ApiBudget budget;
 
-  SalesforceConnector(CrmProfile profile, String component, ProducerTemplate template) {
+  SalesforceConnector(
+      CrmProfile profile, String component, ProducerTemplate template, ApiBudget budget) {
     this.profile = profile;
+    this.budget = budget;
     this.component = component;
     this.template = template;
   }
@@ -103,9 +107,51 @@ public final class SalesforceConnector implements CrmConnector {
         + " ORDER BY SystemModstamp ASC, Id ASC";
   }
 
+  /** Page sizes lowered after a page too large to read, per object. */
+  private final Map<String, Integer> reducedPageSize =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   @Override
   public PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken) {
-    int pageSize = profile.object(object).map(CrmProfile.ObjectSync::pageSize).orElse(2000);
+    int configured = profile.object(object).map(CrmProfile.ObjectSync::pageSize).orElse(2000);
+    int pageSize = reducedPageSize.getOrDefault(object, configured);
+    try {
+      return poll(object, mapping, since, pageToken, pageSize);
+    } catch (CrmCallException e) {
+      if (!tooLarge(e) || pageSize <= MIN_PAGE) {
+        throw e;
+      }
+      int smaller = Math.max(MIN_PAGE, pageSize / 2);
+      reducedPageSize.put(object, smaller);
+      throw new CrmCallException(
+          new CrmFailure(
+              CrmFailure.Kind.RETRIABLE,
+              "RESPONSE_TOO_LARGE",
+              "a page of "
+                  + pageSize
+                  + " "
+                  + object
+                  + " records was too large to read; pages of "
+                  + smaller
+                  + " from now on"),
+          e);
+    }
+  }
+
+  /** Salesforce's smallest query batch size. */
+  static final int MIN_PAGE = 200;
+
+  private static boolean tooLarge(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Buffering capacity")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private PollPage poll(
+      String object, MappingProfile mapping, Offset since, String pageToken, int pageSize) {
     Exchange reply;
     if (pageToken == null) {
       reply =
@@ -189,6 +235,77 @@ public final class SalesforceConnector implements CrmConnector {
     return outcomes;
   }
 
+  @Override
+  public Set<String> showing(String object, List<ScoreWrite> writes) {
+    List<String> compared =
+        profile.writeback().fields().stream().filter(f -> !f.equals("AIX_Scored_At__c")).toList();
+    Set<String> same = new java.util.HashSet<>();
+    for (int from = 0; from < writes.size(); from += MAX_BATCH) {
+      List<ScoreWrite> chunk = writes.subList(from, Math.min(writes.size(), from + MAX_BATCH));
+      String soql =
+          "SELECT Id, "
+              + String.join(", ", compared)
+              + " FROM "
+              + object
+              + " WHERE Id IN ("
+              + String.join(
+                  ", ",
+                  chunk.stream()
+                      .map(w -> "'" + w.crmId().replaceAll("[^A-Za-z0-9]", "") + "'")
+                      .toList())
+              + ")";
+      Exchange reply = call("query?rawPayload=true", soql, Map.of());
+      try {
+        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
+        Map<String, JsonNode> shown = new java.util.HashMap<>();
+        body.path("records").forEach(r -> shown.put(r.path("Id").asText(), r));
+        for (ScoreWrite w : chunk) {
+          JsonNode crm = shown.get(w.crmId());
+          JsonNode written = comparable(fields(object, w));
+          if (crm != null
+              && compared.stream().allMatch(f -> sameValue(written.get(f), crm.get(f)))) {
+            same.add(w.crmId());
+          }
+        }
+      } catch (IOException e) {
+        throw new CrmCallException(
+            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+      }
+    }
+    return same;
+  }
+
+  /** The written fields as the org's JSON would show them (the scoring time left out). */
+  private static JsonNode comparable(AixScoreFields f) {
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    n.put("AIX_Score__c", f.getScore());
+    n.put("AIX_Grade__c", f.getGrade());
+    n.put("AIX_Conversion_Probability__c", f.getProbability());
+    n.put("AIX_Fit_Score__c", f.getFit());
+    n.put("AIX_Engagement_Score__c", f.getEngagement());
+    n.put("AIX_Top_Factors__c", f.getTopFactors());
+    n.put("AIX_Model_Version__c", f.getModelVersion());
+    return n;
+  }
+
+  /** Salesforce answers numbers in its own scale (40.0 for 40): compare them as numbers. */
+  static boolean sameValue(JsonNode written, JsonNode shown) {
+    boolean noWritten = written == null || written.isNull();
+    boolean noShown = shown == null || shown.isNull();
+    if (noWritten || noShown) {
+      return noWritten == noShown;
+    }
+    if (written.isNumber() || shown.isNumber()) {
+      try {
+        return new BigDecimal(written.asText()).compareTo(new BigDecimal(shown.asText())) == 0;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return written.asText().equals(shown.asText());
+  }
+
   private AixScoreFields fields(String object, ScoreWrite write) {
     ScoreResult s = write.score();
     AixScoreFields f = new AixScoreFields(object, write.crmId());
@@ -223,6 +340,7 @@ public final class SalesforceConnector implements CrmConnector {
   }
 
   private Exchange call(String operation, Object body, Map<String, String> headers) {
+    budget.acquire();
     calls.incrementAndGet();
     Exchange reply =
         template.request(
@@ -237,11 +355,15 @@ public final class SalesforceConnector implements CrmConnector {
       if (m.find()) {
         orgUsed = Long.parseLong(m.group(1));
         orgLimit = Long.parseLong(m.group(2));
+        budget.observe(orgUsed, orgLimit);
       }
     }
     if (reply.getException() != null) {
-      throw new CrmCallException(
-          SalesforceErrors.callError(reply.getException()), reply.getException());
+      CrmFailure f = SalesforceErrors.callError(reply.getException());
+      if (f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED) {
+        budget.spentByCrm(f.message());
+      }
+      throw new CrmCallException(f, reply.getException());
     }
     return reply;
   }

@@ -19,6 +19,19 @@ import org.apache.camel.support.jsse.KeyStoreParameters;
 public class SalesforceConnectorFactory implements ConnectorFactory {
   @Inject CamelContext camel;
   @Inject Sandbox sandbox;
+  @Inject io.aix.connector.ApiBudgets budgets;
+
+  /** One call's longest wait; the profile's guard times out at the same bound. */
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.crm.timeout",
+      defaultValue = "60s")
+  java.time.Duration timeout;
+
+  /** Largest response read; Camel's default of 4 MB is less than one page of long text fields. */
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.salesforce.max-response-mb",
+      defaultValue = "64")
+  int maxResponseMegabytes;
 
   @Override
   public String type() {
@@ -38,7 +51,9 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
     component.setConfig(config);
     component.setLazyLogin(true);
     component.setPackages(AixScoreFields.class.getPackageName());
-    component.setHttpRequestTimeout(30_000);
+    component.setHttpRequestTimeout(timeout.toMillis());
+    // Long text fields make big pages; the connector also halves its page size when one is over.
+    component.setHttpMaxContentLength(maxResponseMegabytes * 1024 * 1024);
     if (connection.auth() instanceof CrmProfile.Auth.ClientCredentials cc) {
       component.setAuthenticationType(AuthenticationType.CLIENT_CREDENTIALS);
       component.setClientId(cc.clientId().resolve());
@@ -57,6 +72,7 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
       }
     }
     camel.addComponent(name, component);
-    return new SalesforceConnector(profile, name, camel.createProducerTemplate());
+    return new SalesforceConnector(
+        profile, name, camel.createProducerTemplate(), budgets.budget(profile));
   }
 }

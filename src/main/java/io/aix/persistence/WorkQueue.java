@@ -1,0 +1,393 @@
+package io.aix.persistence;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aix.connector.Offset;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.LeadKey;
+import io.aix.pipeline.LeadWork;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * The durable work queue between intake and the workers ({@code work_item}), one row per record.
+ *
+ * <ul>
+ *   <li>{@link #accept} (intake, on the leader): the page's new versions, their change keys and the
+ *       stream's offset, in one transaction. A record already waiting is replaced by its newer
+ *       version, so a busy record is processed once at its latest state.
+ *   <li>{@link #claim} (workers, on every replica): leases a batch with {@code FOR UPDATE SKIP
+ *       LOCKED}, so replicas never take the same rows; a lease that runs out (a crashed worker)
+ *       makes its rows available again.
+ *   <li>{@link #complete}: in one transaction, dead letters and tombstones, finished rows deleted,
+ *       rows to retry given back with their next attempt time. A row whose record changed while it
+ *       was leased is given back instead of deleted, so the newer version is processed too.
+ * </ul>
+ */
+@ApplicationScoped
+public class WorkQueue {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] ITEM_COLUMNS = {
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "boolean",
+    "text",
+    "timestamptz",
+    "timestamptz"
+  };
+  private static final String[] PROCESSED_COLUMNS = {
+    "varchar", "varchar", "varchar", "timestamptz", "timestamptz"
+  };
+  private static final String[] DONE_COLUMNS = {"bigint", "integer"};
+  private static final String[] RETRY_COLUMNS = {
+    "bigint", "integer", "integer", "timestamptz", "text"
+  };
+
+  /**
+   * One leased row.
+   *
+   * @param attempts earlier attempts that ended in a retriable failure
+   */
+  public record Item(long id, int revision, String stream, CrmRecord record, int attempts) {
+    /** {@code poll} or {@code push}: the intake that brought this version. */
+    public String source() {
+      return stream.substring(stream.indexOf(':') + 1);
+    }
+  }
+
+  /** What became of one leased row. */
+  public sealed interface Outcome {
+    Item item();
+
+    /** Processed (written, unchanged, rejected or tombstoned): the row goes. */
+    record Done(Item item) implements Outcome {}
+
+    /** A retriable failure: the row comes back at {@code notBefore}. */
+    record Retry(Item item, Instant notBefore, boolean countsAsAttempt, String error)
+        implements Outcome {}
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /**
+   * Intake's checkpoint: queues the records (minus versions this stream accepted before), notes
+   * their change keys, moves the offset (or only marks the stream alive), and prunes keys the
+   * overlapping window can no longer return. Yields how many versions were new.
+   */
+  public Uni<Integer> accept(
+      String profileId,
+      String stream,
+      List<CrmRecord> records,
+      Optional<Offset> newOffset,
+      Instant pruneBefore,
+      Instant now) {
+    List<String> keys = records.stream().map(CrmRecord::changeKey).toList();
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        seen(s, profileId, stream, keys)
+                            .chain(
+                                done -> {
+                                  // The latest version of each record, once.
+                                  Map<String, CrmRecord> fresh = new LinkedHashMap<>();
+                                  for (CrmRecord r : records) {
+                                    if (!done.contains(r.changeKey())) {
+                                      fresh.merge(
+                                          r.key().crmId(),
+                                          r,
+                                          (a, b) ->
+                                              b.modifiedAt().isBefore(a.modifiedAt()) ? a : b);
+                                    }
+                                  }
+                                  List<CrmRecord> list = List.copyOf(fresh.values());
+                                  return enqueue(s, stream, list, now)
+                                      .chain(() -> noteKeys(s, profileId, stream, list, now))
+                                      .chain(() -> moveOffset(s, profileId, stream, newOffset, now))
+                                      .chain(() -> prune(s, profileId, stream, pruneBefore))
+                                      .replaceWith(list.size());
+                                })));
+  }
+
+  private static Uni<Set<String>> seen(
+      Mutiny.Session s, String profileId, String stream, List<String> keys) {
+    if (keys.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    return s.<String>createNativeQuery(
+            "select event_key from processed_event where profile_id = :p and stream = :s"
+                + " and event_key in (:k)")
+        .setParameter("p", profileId)
+        .setParameter("s", stream)
+        .setParameter("k", keys)
+        .getResultList()
+        .map(HashSet::new);
+  }
+
+  /** Queues records (of any objects) as they are, in a session's transaction. */
+  static Uni<Void> enqueue(Mutiny.Session s, List<CrmRecord> records, Instant now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    Map<String, List<CrmRecord>> byObject = new LinkedHashMap<>();
+    records.forEach(
+        r -> byObject.computeIfAbsent(r.key().crmObject(), o -> new ArrayList<>()).add(r));
+    for (Map.Entry<String, List<CrmRecord>> e : byObject.entrySet()) {
+      chain = chain.chain(() -> enqueue(s, e.getKey() + ":replay", e.getValue(), now));
+    }
+    return chain;
+  }
+
+  private static Uni<Void> enqueue(
+      Mutiny.Session s, String stream, List<CrmRecord> records, Instant now) {
+    return BatchSql.execute(
+        s,
+        "insert into work_item (profile_id, crm_object, crm_id, stream, change_key, crm_modified_at,"
+            + " deleted, payload, enqueued_at, available_at) values %s"
+            + " on conflict (profile_id, crm_object, crm_id) do update set"
+            + " stream = excluded.stream, change_key = excluded.change_key,"
+            + " crm_modified_at = excluded.crm_modified_at, deleted = excluded.deleted,"
+            + " payload = excluded.payload, revision = work_item.revision + 1,"
+            + " enqueued_at = excluded.enqueued_at,"
+            + " available_at = least(work_item.available_at, excluded.available_at), attempts = 0"
+            + " where excluded.crm_modified_at >= work_item.crm_modified_at",
+        ITEM_COLUMNS,
+        records,
+        r ->
+            new Object[] {
+              r.key().profileId(),
+              r.key().crmObject(),
+              r.key().crmId(),
+              stream,
+              r.changeKey(),
+              at(r.modifiedAt()),
+              r.deleted(),
+              payload(r),
+              at(now),
+              at(now)
+            });
+  }
+
+  /** A record's fields as stored JSON; PostgreSQL text cannot hold NUL, so it stays escaped. */
+  static String payload(CrmRecord r) {
+    return payloadOf(r);
+  }
+
+  private static String payloadOf(CrmRecord r) {
+    try {
+      return JSON.writeValueAsString(r.fields());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Uni<Void> noteKeys(
+      Mutiny.Session s, String profileId, String stream, List<CrmRecord> records, Instant now) {
+    return BatchSql.execute(
+        s,
+        "insert into processed_event (profile_id, stream, event_key, event_time, processed_at)"
+            + " values %s on conflict do nothing",
+        PROCESSED_COLUMNS,
+        records,
+        r -> new Object[] {profileId, stream, r.changeKey(), at(r.modifiedAt()), at(now)});
+  }
+
+  private static Uni<Void> moveOffset(
+      Mutiny.Session s, String profileId, String stream, Optional<Offset> newOffset, Instant now) {
+    // No move: still record that the source is alive (the stalled-intake alert reads updated_at).
+    String sql =
+        newOffset.isPresent()
+            ? "insert into source_offset (profile_id, stream, position, updated_at)"
+                + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                + " do update set position = excluded.position, updated_at = excluded.updated_at"
+            : "insert into source_offset (profile_id, stream, position, updated_at)"
+                + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                + " do update set updated_at = excluded.updated_at";
+    return s.createNativeQuery(sql)
+        .setParameter("p", profileId)
+        .setParameter("s", stream)
+        .setParameter("pos", newOffset.orElse(Offset.Watermark.START).encode())
+        .setParameter("now", at(now))
+        .executeUpdate()
+        .replaceWithVoid();
+  }
+
+  private static Uni<Void> prune(
+      Mutiny.Session s, String profileId, String stream, Instant before) {
+    return s.createNativeQuery(
+            "delete from processed_event where profile_id = :p and stream = :s and event_time < :t")
+        .setParameter("p", profileId)
+        .setParameter("s", stream)
+        .setParameter("t", at(before))
+        .executeUpdate()
+        .replaceWithVoid();
+  }
+
+  /**
+   * Leases up to {@code limit} available rows of one profile and object for {@code owner} until
+   * {@code leaseUntil}, oldest first; rows another worker holds are skipped, not waited for.
+   */
+  public Uni<List<Item>> claim(
+      String profileId, String object, String owner, int limit, Instant now, Instant leaseUntil) {
+    String sql =
+        "update work_item w set lease_owner = :owner, lease_until = :until"
+            + " where w.id in (select id from work_item where profile_id = :p and crm_object = :o"
+            + " and available_at <= :now and (lease_until is null or lease_until < :now)"
+            + " order by available_at, id limit :n for update skip locked)"
+            + " returning w.id, w.revision, w.stream, w.crm_id, w.crm_modified_at, w.deleted,"
+            + " w.payload, w.attempts";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        s.<Object[]>createNativeQuery(sql)
+                            .setParameter("owner", owner)
+                            .setParameter("until", at(leaseUntil))
+                            .setParameter("p", profileId)
+                            .setParameter("o", object)
+                            .setParameter("now", at(now))
+                            .setParameter("n", limit)
+                            .getResultList())
+                .map(
+                    rows -> {
+                      List<Item> items = new ArrayList<>(rows.size());
+                      for (Object[] r : rows) {
+                        items.add(
+                            new Item(
+                                ((Number) r[0]).longValue(),
+                                ((Number) r[1]).intValue(),
+                                (String) r[2],
+                                new CrmRecord(
+                                    new LeadKey(profileId, object, (String) r[3]),
+                                    NativeSql.instant(r[4]),
+                                    (Boolean) r[5],
+                                    parse((String) r[6])),
+                                ((Number) r[7]).intValue()));
+                      }
+                      items.sort(
+                          Comparator.comparing((Item i) -> i.record().modifiedAt())
+                              .thenComparing(i -> i.record().key().crmId()));
+                      return items;
+                    }));
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode parse(String payload) {
+    try {
+      return JSON.readTree(payload);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable queued payload", e);
+    }
+  }
+
+  /**
+   * Finishes a leased batch in one transaction: dead letters and tombstones of its rejected and
+   * deleted records, finished rows deleted (unless their record changed meanwhile), retries given
+   * back with their time, and every remaining lease of {@code owner} on these rows released.
+   */
+  public Uni<Void> complete(
+      String profileId, String owner, List<Outcome> outcomes, List<LeadWork> finals, Instant now) {
+    List<Outcome.Done> done = new ArrayList<>();
+    List<Outcome.Retry> retries = new ArrayList<>();
+    for (Outcome o : outcomes) {
+      if (o instanceof Outcome.Done d) {
+        done.add(d);
+      } else {
+        retries.add((Outcome.Retry) o);
+      }
+    }
+    List<Long> ids = outcomes.stream().map(o -> o.item().id()).toList();
+    List<LeadWork> recorded =
+        finals.stream()
+            .filter(
+                w ->
+                    w.status() == LeadWork.Status.REJECTED || w.status() == LeadWork.Status.DELETED)
+            .toList();
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        finishAll(s, recorded, now)
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        "delete from work_item w using (values %s) as v(id, revision)"
+                                            + " where w.id = v.id and w.revision = v.revision",
+                                        DONE_COLUMNS,
+                                        done,
+                                        d -> new Object[] {d.item().id(), d.item().revision()}))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        "update work_item w set attempts = w.attempts + v.more,"
+                                            + " available_at = v.at, last_error = v.error,"
+                                            + " lease_owner = null, lease_until = null"
+                                            + " from (values %s) as v(id, revision, more, at, error)"
+                                            + " where w.id = v.id and w.revision = v.revision",
+                                        RETRY_COLUMNS,
+                                        retries,
+                                        r ->
+                                            new Object[] {
+                                              r.item().id(),
+                                              r.item().revision(),
+                                              r.countsAsAttempt() ? 1 : 0,
+                                              at(r.notBefore()),
+                                              r.error()
+                                            }))
+                            .chain(
+                                () ->
+                                    ids.isEmpty()
+                                        ? Uni.createFrom().voidItem()
+                                        : s.createNativeQuery(
+                                                "update work_item set lease_owner = null,"
+                                                    + " lease_until = null where id in (:ids)"
+                                                    + " and lease_owner = :owner")
+                                            .setParameter("ids", ids)
+                                            .setParameter("owner", owner)
+                                            .executeUpdate()
+                                            .replaceWithVoid())));
+  }
+
+  private static Uni<Void> finishAll(Mutiny.Session s, List<LeadWork> works, Instant now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (LeadWork w : works) {
+      chain = chain.chain(() -> LeadStore.finishOne(s, w, now)).replaceWithVoid();
+    }
+    return chain;
+  }
+
+  /** Rows waiting per profile and object (leased ones included): the backlog. */
+  public Uni<Map<String, Long>> depth() {
+    return NativeSql.<Object[]>list(
+            "select profile_id || '/' || crm_object, count(*) from work_item group by 1", Map.of())
+        .map(
+            rows -> {
+              Map<String, Long> out = new LinkedHashMap<>();
+              for (Object[] r : rows) {
+                out.put((String) r[0], ((Number) r[1]).longValue());
+              }
+              return out;
+            });
+  }
+}

@@ -1,0 +1,147 @@
+package io.aix.pipeline;
+
+import io.aix.connector.ApiBudgets;
+import io.aix.connector.CrmFailure;
+import io.aix.lead.CrmRecord;
+import io.aix.ops.PipelineMetrics;
+import io.aix.persistence.LeadState;
+import io.aix.persistence.LeadStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.WorkQueue;
+import io.aix.persistence.WorkQueue.Item;
+import io.aix.persistence.WorkQueue.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.camel.Exchange;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The workers' side of the work queue, on every replica: {@link #claim} leases a batch of queued
+ * records of one profile and object and turns it into work for the pipeline; {@link #complete}
+ * settles the batch after writeback and tasks. A retriable failure sends the record back with
+ * jittered exponential backoff; one that keeps failing for {@code aix.queue.max-attempts} attempts
+ * is dead-lettered with the CRM's code, so nothing circles for ever and nothing is dropped.
+ */
+@ApplicationScoped
+@Named("worker")
+public class WorkStage {
+  /** Exchange property: the {@link Batch} being processed. */
+  public static final String BATCH = "aixBatch";
+
+  private static final Logger LOG = Logger.getLogger(WorkStage.class);
+
+  /** This process, as lease owner: host, pid and a random part (pids repeat in containers). */
+  static final String OWNER =
+      ManagementFactory.getRuntimeMXBean().getName()
+          + "/"
+          + UUID.randomUUID().toString().substring(0, 8);
+
+  @Inject WorkQueue queue;
+  @Inject LeadStore store;
+  @Inject PipelineMetrics metrics;
+  @Inject ApiBudgets budgets;
+  @Inject IntakeGate gate;
+
+  @ConfigProperty(name = "aix.queue.batch", defaultValue = "200")
+  int batchSize;
+
+  /** How long a worker holds a batch; a crashed worker's rows come back after this. */
+  @ConfigProperty(name = "aix.queue.lease", defaultValue = "5m")
+  Duration lease;
+
+  @ConfigProperty(name = "aix.queue.max-attempts", defaultValue = "10")
+  int maxAttempts;
+
+  @ConfigProperty(name = "aix.queue.backoff", defaultValue = "2s")
+  Duration backoff;
+
+  @ConfigProperty(name = "aix.queue.max-backoff", defaultValue = "5m")
+  Duration maxBackoff;
+
+  /**
+   * One leased batch.
+   *
+   * @param drained fewer rows than a full batch were available: the queue is empty for now
+   */
+  public record Batch(String profileId, String object, List<Item> items, boolean drained) {}
+
+  public List<LeadWork> claim(Exchange exchange) {
+    String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);
+    String object = exchange.getMessage().getHeader(PollStage.OBJECT, String.class);
+    Instant now = Instant.now();
+    List<Item> items =
+        gate.isOpen() && !budgets.budget(profileId).spent()
+            ? ReactiveBridge.await(
+                () -> queue.claim(profileId, object, OWNER, batchSize, now, now.plus(lease)))
+            : List.of();
+    Batch batch = new Batch(profileId, object, items, items.size() < batchSize);
+    exchange.setProperty(BATCH, batch);
+    exchange.setProperty(PollStage.MORE, !batch.drained());
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = items.stream().map(i -> i.record().key().crmId()).toList();
+    Map<String, LeadState> states =
+        ReactiveBridge.await(() -> store.states(profileId, object, ids));
+    List<LeadWork> work = new ArrayList<>(items.size());
+    for (Item i : items) {
+      CrmRecord r = i.record();
+      work.add(new LeadWork(r, states.get(r.key().crmId())).source(i.source()));
+    }
+    LOG.debugf("%s %s: claimed %d queued record(s)", profileId, object, items.size());
+    return work;
+  }
+
+  public void complete(Exchange exchange) {
+    Batch batch = exchange.getProperty(BATCH, Batch.class);
+    if (batch == null || batch.items().isEmpty()) {
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    List<LeadWork> work = exchange.getMessage().getBody(List.class);
+    Instant now = Instant.now();
+    List<Outcome> outcomes = new ArrayList<>(work.size());
+    for (int k = 0; k < work.size(); k++) {
+      LeadWork w = work.get(k);
+      Item item = batch.items().get(k);
+      if (w.status() != LeadWork.Status.PENDING) {
+        outcomes.add(new Outcome.Done(item));
+        continue;
+      }
+      CrmFailure f = w.failure();
+      boolean counts = !w.failedWholeCall() && f.kind() == CrmFailure.Kind.RETRIABLE;
+      if (counts && item.attempts() + 1 >= maxAttempts) {
+        w.reject(
+            "writeback",
+            f.code(),
+            "still failing after " + maxAttempts + " attempts: " + f.message());
+        outcomes.add(new Outcome.Done(item));
+        continue;
+      }
+      Instant notBefore =
+          f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED
+              ? budgets.budget(batch.profileId()).nextWindow()
+              : now.plus(backoff(item.attempts() + 1));
+      outcomes.add(new Outcome.Retry(item, notBefore, counts, f.toString()));
+    }
+    ReactiveBridge.await(() -> queue.complete(batch.profileId(), OWNER, outcomes, work, now));
+    metrics.processed(batch.profileId(), batch.object(), work);
+  }
+
+  /** Jittered exponential backoff: half the step fixed, half random, capped. */
+  Duration backoff(int attempt) {
+    long step = backoff.toMillis() << Math.min(attempt - 1, 16);
+    long capped = Math.min(step, maxBackoff.toMillis());
+    return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+  }
+}
