@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ValidateCommand.class,
       BenchCommand.class,
-      ModelCommand.class
+      ModelCommand.class,
+      DeadLettersCommand.class
     })
 public class AixCommand {}
