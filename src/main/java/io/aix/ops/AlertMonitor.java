@@ -63,6 +63,18 @@ public class AlertMonitor {
   @ConfigProperty(name = "aix.alerts.stalled-grace", defaultValue = "60s")
   Duration stalledGrace;
 
+  @ConfigProperty(name = "aix.alerts.max-lag", defaultValue = "10m")
+  Duration maxLag;
+
+  @ConfigProperty(name = "aix.alerts.error-window", defaultValue = "15m")
+  Duration errorWindow;
+
+  @ConfigProperty(name = "aix.alerts.error-rate", defaultValue = "0.2")
+  double errorRate;
+
+  @ConfigProperty(name = "aix.alerts.error-min", defaultValue = "50")
+  long errorMin;
+
   @ConfigProperty(name = "aix.alerts.enabled", defaultValue = "true")
   boolean enabled;
 
@@ -90,26 +102,23 @@ public class AlertMonitor {
     for (CrmProfile profile : connectors.activeProfiles()) {
       Map<String, Instant> beats = ReactiveBridge.await(() -> store.heartbeats(profile.id()));
       for (CrmProfile.ObjectSync object : profile.objects()) {
-        String key = "intake-stalled:" + profile.id() + "/" + object.name();
         Instant last = beats.get(PollStage.streamName(object.name()));
         Duration allowed = object.every().multipliedBy(stalledCycles).plus(stalledGrace);
-        boolean stalled = last == null || last.plus(allowed).isBefore(now);
-        if (stalled) {
-          String message =
-              String.format(
-                  "AIX: intake of %s %s has stalled: no poll completed since %s (allowed %ds)",
-                  profile.id(),
-                  object.name(),
-                  last == null ? "start" : last.toString(),
-                  allowed.toSeconds());
-          if (ReactiveBridge.await(() -> store.open(key, message, now))) {
-            fired.add(message);
-            notify(key, message, now);
-          }
-        } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
-          notify(null, "AIX: intake of " + profile.id() + " " + object.name() + " is back", now);
-        }
+        episode(
+                "intake-stalled:" + profile.id() + "/" + object.name(),
+                last == null || last.plus(allowed).isBefore(now),
+                String.format(
+                    "AIX: intake of %s %s has stalled: no poll completed since %s (allowed %ds)",
+                    profile.id(),
+                    object.name(),
+                    last == null ? "start" : last.toString(),
+                    allowed.toSeconds()),
+                "AIX: intake of " + profile.id() + " " + object.name() + " is back",
+                now)
+            .ifPresent(fired::add);
         drift(profile, object.name(), now).ifPresent(fired::add);
+        backlog(profile.id(), object.name(), now).ifPresent(fired::add);
+        errors(profile.id(), object.name(), now).ifPresent(fired::add);
       }
     }
     // Episodes whose notice could not be sent are retried on the next check.
@@ -119,6 +128,65 @@ public class AlertMonitor {
       }
     }
     return fired;
+  }
+
+  /**
+   * The lag rule: the oldest record waiting in the work queue (not one held back by a spent budget
+   * or a retry's backoff) was queued more than {@code aix.alerts.max-lag} ago.
+   */
+  private Optional<String> backlog(String profileId, String object, Instant now) {
+    Instant oldest = ReactiveBridge.await(() -> store.oldestWaiting(profileId, object, now));
+    Duration waited = oldest == null ? Duration.ZERO : Duration.between(oldest, now);
+    return episode(
+        "backlog:" + profileId + "/" + object,
+        waited.compareTo(maxLag) > 0,
+        String.format(
+            "AIX: %s %s is behind: the oldest queued change has waited %ds (threshold %ds);"
+                + " check the workers and the CRM's health",
+            profileId, object, waited.toSeconds(), maxLag.toSeconds()),
+        "AIX: " + profileId + " " + object + " has caught up",
+        now);
+  }
+
+  /**
+   * The error-rate rule: over the last {@code aix.alerts.error-window}, more than {@code
+   * aix.alerts.error-rate} of at least {@code aix.alerts.error-min} processed records were
+   * dead-lettered (a mapping broken by a CRM change, a new validation rule refusing writes).
+   */
+  private Optional<String> errors(String profileId, String object, Instant now) {
+    long[] counts =
+        ReactiveBridge.await(() -> store.outcomes(profileId, object, now.minus(errorWindow)));
+    double rate = counts[1] == 0 ? 0 : (double) counts[0] / counts[1];
+    return episode(
+        "error-rate:" + profileId + "/" + object,
+        counts[1] >= errorMin && rate > errorRate,
+        String.format(
+            "AIX: %s %s: %d of %d records in the last %d min were dead-lettered (%.0f%%, threshold"
+                + " %.0f%%); see ./aix dead-letters list --profile %s",
+            profileId,
+            object,
+            counts[0],
+            counts[1],
+            errorWindow.toMinutes(),
+            rate * 100,
+            errorRate * 100,
+            profileId),
+        "AIX: " + profileId + " " + object + " dead-letter rate is back to normal",
+        now);
+  }
+
+  /** One episode rule: opened and notified once while firing, resolved and announced after. */
+  private Optional<String> episode(
+      String key, boolean firing, String message, String back, Instant now) {
+    if (firing) {
+      if (ReactiveBridge.await(() -> store.open(key, message, now))) {
+        notify(key, message, now);
+        return Optional.of(message);
+      }
+    } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
+      notify(null, back, now);
+    }
+    return Optional.empty();
   }
 
   /** The drift rule for one object with a champion; the message when it fired now. */
@@ -155,21 +223,15 @@ public class AlertMonitor {
         io.aix.model.Metrics.psi(
             expected,
             io.aix.model.Metrics.histogram(recent.stream().mapToDouble(d -> d).toArray()));
-    String key = "score-drift:" + profile.id() + "/" + object;
-    if (psi > psiThreshold) {
-      String message =
-          String.format(
-              "AIX: scores of %s %s have drifted from the model's test set (PSI %.2f over %d"
-                  + " scores, threshold %.2f): re-train, or check the mapping",
-              profile.id(), object, psi, recent.size(), psiThreshold);
-      if (ReactiveBridge.await(() -> store.open(key, message, now))) {
-        notify(key, message, now);
-        return Optional.of(message);
-      }
-    } else if (ReactiveBridge.await(() -> store.resolve(key, now))) {
-      notify(null, "AIX: scores of " + profile.id() + " " + object + " are stable again", now);
-    }
-    return Optional.empty();
+    return episode(
+        "score-drift:" + profile.id() + "/" + object,
+        psi > psiThreshold,
+        String.format(
+            "AIX: scores of %s %s have drifted from the model's test set (PSI %.2f over %d"
+                + " scores, threshold %.2f): re-train, or check the mapping",
+            profile.id(), object, psi, recent.size(), psiThreshold),
+        "AIX: scores of " + profile.id() + " " + object + " are stable again",
+        now);
   }
 
   private void notify(String key, String message, Instant now) {

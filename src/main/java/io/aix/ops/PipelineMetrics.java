@@ -35,6 +35,7 @@ public class PipelineMetrics {
   @Inject ConnectorRegistry connectors;
   @Inject io.aix.connector.ApiBudgets budgets;
   @Inject io.aix.persistence.WorkQueue queue;
+  @Inject io.aix.pipeline.ScoreStage scorer;
 
   private final Map<String, Boolean> apiGauges = new ConcurrentHashMap<>();
 
@@ -49,6 +50,7 @@ public class PipelineMetrics {
   /** Called by a worker with the batch it just settled. */
   public void processed(String profile, String object, List<LeadWork> work) {
     Instant now = Instant.now();
+    modelVersion(profile, object);
     DistributionSummary scores =
         DistributionSummary.builder("aix.lead.score")
             .description("Scores given, 0-100")
@@ -130,6 +132,33 @@ public class PipelineMetrics {
           .tags("profile", profileId, "crm", profile.type())
           .register(registry);
     }
+  }
+
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> modelVersions =
+      new ConcurrentHashMap<>();
+
+  /**
+   * {@code aix_model_version}: the registry version of the champion that scores this profile and
+   * object, 0 while the rules scorer does. Read on the worker's thread, never on a scrape.
+   */
+  private void modelVersion(String profile, String object) {
+    String current = scorer.currentVersion(profile, object);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("@(\\d+) ").matcher(current);
+    long version = current.startsWith("model:") && m.find() ? Long.parseLong(m.group(1)) : 0;
+    modelVersions
+        .computeIfAbsent(
+            profile + "/" + object,
+            k -> {
+              java.util.concurrent.atomic.AtomicLong holder =
+                  new java.util.concurrent.atomic.AtomicLong();
+              Gauge.builder(
+                      "aix.model.version", holder, java.util.concurrent.atomic.AtomicLong::get)
+                  .description("Registry version of the champion model scoring; 0 = rules scorer")
+                  .tags("profile", profile, "object", object)
+                  .register(registry);
+              return holder;
+            })
+        .set(version);
   }
 
   /** Records waiting in the work queue, counted every few seconds (never on a scrape thread). */

@@ -29,6 +29,29 @@ public class AlertStore {
             });
   }
 
+  /** When the oldest record of an object still waiting to be processed was queued; null if none. */
+  public Uni<Instant> oldestWaiting(String profileId, String object, Instant now) {
+    return NativeSql.<Object>list(
+            "select min(enqueued_at) from work_item where profile_id = :p and crm_object = :o"
+                + " and available_at <= :now",
+            Map.of("p", profileId, "o", object, "now", now.atOffset(ZoneOffset.UTC)))
+        .map(rows -> rows.isEmpty() || rows.get(0) == null ? null : NativeSql.instant(rows.get(0)));
+  }
+
+  /** Since {@code since}: records dead-lettered, and records processed (scored or refused). */
+  public Uni<long[]> outcomes(String profileId, String object, Instant since) {
+    return NativeSql.<Object[]>single(
+            "select (select count(*) from dead_letter where profile_id = :p and crm_object = :o"
+                + " and created_at >= :t), (select count(*) from lead where profile_id = :p"
+                + " and crm_object = :o and updated_at >= :t)",
+            Map.of("p", profileId, "o", object, "t", since.atOffset(ZoneOffset.UTC)))
+        .map(
+            r -> {
+              long dead = ((Number) r[0]).longValue();
+              return new long[] {dead, dead + ((Number) r[1]).longValue()};
+            });
+  }
+
   /** Opens an episode unless one is open; true when this call opened it. */
   public Uni<Boolean> open(String key, String message, Instant now) {
     return NativeSql.update(

@@ -209,7 +209,12 @@ class ManifestTest {
             "aix_api_calls",
             "aix_api_daily_used",
             "aix_api_daily_limit",
-            "aix_api_budget");
+            "aix_api_budget",
+            "aix_api_budget_spent",
+            "aix_crm_breaker_open",
+            "aix_queue_depth",
+            "aix_leads_retried_total",
+            "aix_model_version");
     assertThat(published).containsAll(names);
   }
 }

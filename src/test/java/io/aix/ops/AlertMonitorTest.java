@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Stopping intake fires the stalled-intake alert once to the webhook, and it resolves. */
@@ -85,5 +86,40 @@ class AlertMonitorTest {
     } finally {
       intake.stop();
     }
+  }
+
+  @Test
+  void aBacklogAndADeadLetterSurgeEachFireOnceAndResolve() throws Exception {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("truncate work_item, dead_letter, lead, alert_episode");
+      // One change queued 20 minutes ago and still waiting; 60 refusals in the last minutes.
+      s.execute(
+          "insert into work_item (profile_id, crm_object, crm_id, stream, change_key,"
+              + " crm_modified_at, deleted, payload, enqueued_at, available_at) values"
+              + " ('demo-salesforce', 'Lead', '00Q1', 'Lead:poll', '00Q1@x', now(), false, '{}',"
+              + " now() - interval '20 minutes', now() - interval '20 minutes')");
+      s.execute(
+          "insert into dead_letter (profile_id, crm_object, crm_id, stage, error_code, reason,"
+              + " payload, created_at) select 'demo-salesforce', 'Lead', 'x' || g, 'normalize',"
+              + " 'INVALID_RECORD', 'Email: not an e-mail address', '{}', now()"
+              + " from generate_series(1, 60) g");
+    }
+    AlertWebhookResource.RECEIVED.clear();
+    Instant now = Instant.now();
+    List<String> fired = monitor.check(now);
+    assertThat(fired).anyMatch(m -> m.contains("demo-salesforce Lead is behind"));
+    assertThat(fired).anyMatch(m -> m.contains("60 of 60 records in the last 15 min"));
+    monitor.check(now.plusSeconds(30));
+    assertThat(received("is behind")).as("one episode, one notice").isEqualTo(1);
+    assertThat(received("were dead-lettered")).isEqualTo(1);
+
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("truncate work_item, dead_letter");
+    }
+    monitor.check(now.plusSeconds(60));
+    assertThat(received("has caught up")).isEqualTo(1);
+    assertThat(received("dead-letter rate is back to normal")).isEqualTo(1);
   }
 }
