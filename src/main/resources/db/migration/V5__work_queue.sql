@@ -42,3 +42,6 @@ alter table lead_task add column send_lease_until timestamptz;
 
 -- A replayed dead letter goes back into the work queue as the version it was.
 alter table dead_letter add column crm_modified_at timestamptz;
+
+-- Which AIX process scored each version (host, pid, instance): where the work went.
+alter table score add column scored_by varchar(128);

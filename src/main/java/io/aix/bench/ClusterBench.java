@@ -17,8 +17,9 @@ import java.util.Map;
  * Scale-out, proven locally: AIX processes (the packaged application, {@code serve}) against one
  * PostgreSQL database and one shared sandbox org, electing leaders with the file lock cluster
  * service. Measures the time for N leads with one process and with three, checks that exactly one
- * of the three polls, kills that one with SIGKILL, and measures how long until another has picked
- * up new leads; counts leads never scored (lost) and scores written twice (duplicates).
+ * of the three polls and how many of them scored leads from the shared work queue, kills that one
+ * with SIGKILL, and measures how long until another has picked up new leads; counts leads never
+ * scored (lost) and scores written twice (duplicates).
  */
 public final class ClusterBench {
   static final String PROFILE = "bench-salesforce";
@@ -29,6 +30,7 @@ public final class ClusterBench {
       double oneProcessSeconds,
       double threeProcessSeconds,
       int leaders,
+      int workers,
       double takeoverSeconds,
       long lost,
       long duplicates) {
@@ -63,7 +65,7 @@ public final class ClusterBench {
 
       log.printf("one process, %d leads...%n", leads);
       aix.resetDatabase();
-      List<AixProcesses.Child> one = aix.start(1, url, Map.of());
+      List<AixProcesses.Child> one = aix.start(1, url, SMALL_BATCHES);
       double t1 = timeToScore(leads);
       log.printf("(%d duplicate writes with one process)%n", org.redundantWrites());
       aix.stop(one);
@@ -72,10 +74,12 @@ public final class ClusterBench {
       org.reset();
       ids.clear();
       aix.resetDatabase();
-      List<AixProcesses.Child> three = aix.start(3, url, Map.of());
+      List<AixProcesses.Child> three = aix.start(3, url, SMALL_BATCHES);
       double t3 = timeToScore(leads);
       awaitCheckpointed(leads);
       int leaders = (int) three.stream().filter(ClusterBench::polls).count();
+      // Every process works the queue, the leader and the others alike.
+      int workers = (int) aix.count("select count(distinct scored_by) from score");
       AixProcesses.Child leader =
           three.stream().filter(ClusterBench::polls).findFirst().orElseThrow();
 
@@ -90,13 +94,16 @@ public final class ClusterBench {
       long lost = ids.stream().filter(id -> !scored(id)).count();
       long duplicates = org.redundantWrites();
       aix.stop(three);
-      return new Result(t1, t3, leaders, takeover, lost, duplicates);
+      return new Result(t1, t3, leaders, workers, takeover, lost, duplicates);
     } finally {
       if (System.getenv("AIX_BENCH_KEEP_DB") == null) {
         aix.dropDatabase();
       }
     }
   }
+
+  /** Batches of 50: enough of them for three processes to share even a CI-sized run. */
+  static final Map<String, String> SMALL_BATCHES = Map.of("aix.queue.batch", "50");
 
   static final String PROFILE_YAML =
       """

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         "Starts AIX processes (the packaged application) against one PostgreSQL and one shared"
             + " sandbox org, with the file lock cluster service: times N leads with one process and"
             + " with three, checks that one of the three polls, kills it with SIGKILL and times the"
-            + " takeover, then counts lost leads and duplicate writes. Needs PostgreSQL on"
+            + " takeover, counts the processes that scored queued leads, then lost leads and"
+            + " duplicate writes. Needs PostgreSQL on"
             + " AIX_DB_HOST (default 127.0.0.1) with the right to create a database.")
 public class BenchClusterCommand implements Callable<Integer> {
   @Option(names = "--leads", defaultValue = "2000", description = "Leads per phase.")
@@ -41,6 +42,7 @@ public class BenchClusterCommand implements Callable<Integer> {
         "%d leads: one process %.2f s, three processes %.2f s (throughput ratio %.2f)%n",
         leads, r.oneProcessSeconds(), r.threeProcessSeconds(), r.throughputRatio());
     System.out.printf("leaders: %d of 3 processes polled%n", r.leaders());
+    System.out.printf("workers: %d of 3 processes scored queued leads%n", r.workers());
     System.out.printf(
         "takeover after SIGKILL of the poller: %.2f s to new leads scored%n", r.takeoverSeconds());
     System.out.printf("lost: %d, duplicates: %d%n", r.lost(), r.duplicates());
@@ -49,6 +51,8 @@ public class BenchClusterCommand implements Callable<Integer> {
     line.put("lost", r.lost());
     line.put("duplicates", r.duplicates());
     line.put("throughput_ratio_3v1", Math.round(r.throughputRatio() * 100) / 100.0);
+    line.put("leaders", r.leaders());
+    line.put("workers", r.workers());
     System.out.println(line);
     return r.lost() == 0 && r.duplicates() == 0 && r.leaders() == 1 ? 0 : 1;
   }

@@ -49,7 +49,8 @@ public class LeadStore {
     "varchar",
     "varchar",
     "varchar",
-    "timestamptz"
+    "timestamptz",
+    "varchar"
   };
   private static final String[] WRITTEN_LEAD_COLUMNS = {"varchar", "varchar", "varchar", "integer"};
   private static final String[] WRITTEN_SCORE_COLUMNS = {
@@ -124,9 +125,9 @@ public class LeadStore {
    * Stores the mapped leads and, where a score differs from the latest one, a new score version, in
    * one transaction. Sets each work's score version and marks scores that equal what the CRM
    * already shows as {@link LeadWork.Status#SAME_SCORE}; returns the works whose CRM fields need a
-   * write.
+   * write. {@code scoredBy} names the AIX process, so an operator can see where work went.
    */
-  public Uni<List<LeadWork>> saveScored(List<LeadWork> scored, Instant now) {
+  public Uni<List<LeadWork>> saveScored(List<LeadWork> scored, Instant now, String scoredBy) {
     List<LeadWork> newScores = new java.util.ArrayList<>();
     for (LeadWork w : scored) {
       LeadState before = w.stored();
@@ -150,7 +151,7 @@ public class LeadStore {
             + " updated_at = excluded.updated_at";
     String insertScores =
         "insert into score (profile_id, crm_object, crm_id, version, score, grade, probability, fit,"
-            + " engagement, top_factors, model_version, fingerprint, scored_at) values %s";
+            + " engagement, top_factors, model_version, fingerprint, scored_at, scored_by) values %s";
     return Panache.withTransaction(
         () ->
             session()
@@ -195,7 +196,8 @@ public class LeadStore {
                                             r.topFactors(),
                                             r.modelVersion(),
                                             r.fingerprint(),
-                                            at(r.scoredAt())
+                                            at(r.scoredAt()),
+                                            scoredBy
                                           };
                                         })))
                 .map(

@@ -43,7 +43,8 @@ public class WritebackStage {
       return;
     }
     Instant now = Instant.now();
-    List<LeadWork> toWrite = ReactiveBridge.await(() -> store.saveScored(scored, now));
+    List<LeadWork> toWrite =
+        ReactiveBridge.await(() -> store.saveScored(scored, now, WorkStage.OWNER));
     if (toWrite.isEmpty()) {
       return;
     }

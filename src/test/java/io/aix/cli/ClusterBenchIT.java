@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster benchmark at CI size: three packaged AIX processes, one shared sandbox org, one
- * database. Exactly one polls; after it is killed with SIGKILL another takes over; nothing is lost
- * and no score is written twice.
+ * database. Exactly one polls, and the others work the shared queue too; after it is killed with
+ * SIGKILL another takes over; nothing is lost and no score is written twice.
  */
 class ClusterBenchIT {
   static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -36,7 +36,7 @@ class ClusterBenchIT {
                 "bench",
                 "cluster",
                 "--leads",
-                "200")
+                "400")
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .start();
@@ -54,5 +54,8 @@ class ClusterBenchIT {
     assertThat(summary.path("duplicates").asInt()).isZero();
     assertThat(summary.path("takeover_s").asDouble()).as("takeover").isBetween(0.0, 30.0);
     assertThat(summary.path("throughput_ratio_3v1").asDouble()).isPositive();
+    assertThat(summary.path("workers").asInt())
+        .as("the queue's work is shared: more than the leader scored leads")
+        .isBetween(2, 3);
   }
 }
