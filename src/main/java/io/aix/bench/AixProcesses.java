@@ -76,6 +76,33 @@ final class AixProcesses {
     return work;
   }
 
+  /**
+   * A Salesforce profile on the benchmark's sandbox org (credentials from the environment the
+   * children get), polling Lead every {@code every}, writing {@code writeBatch} records a call.
+   */
+  static String salesforceProfile(String id, String description, String every, int writeBatch) {
+    return """
+        id: %s
+        type: salesforce
+        description: %s
+        connection:
+          loginUrl: sandbox
+          apiVersion: "62.0"
+          auth:
+            flow: client-credentials
+            clientId: { env: AIX_BENCH_SF_CLIENT_ID }
+            clientSecret: { env: AIX_BENCH_SF_CLIENT_SECRET }
+        objects:
+          - { name: Lead, mapping: salesforce-lead, every: %s, overlap: 2m, pageSize: 2000 }
+        writeback: { enabled: true, batchSize: %d }
+        scoring: default-rules
+        model: { retrain: "off" }
+        limits:
+          dailyApiBudget: 1000000
+        """
+        .formatted(id, description, every, writeBatch);
+  }
+
   /** The benchmark's configuration: the routes, mappings and scoring profiles, and its profile. */
   void writeConfig(String profileYaml) throws IOException {
     Path config = work.resolve("config");

@@ -106,22 +106,8 @@ public final class ClusterBench {
   static final Map<String, String> SMALL_BATCHES = Map.of("aix.queue.batch", "50");
 
   static final String PROFILE_YAML =
-      """
-      id: bench-salesforce
-      type: salesforce
-      description: The cluster benchmark's shared sandbox org
-      connection:
-        loginUrl: sandbox
-        apiVersion: "62.0"
-        auth:
-          flow: client-credentials
-          clientId: { env: AIX_BENCH_SF_CLIENT_ID }
-          clientSecret: { env: AIX_BENCH_SF_CLIENT_SECRET }
-      objects:
-        - { name: Lead, mapping: salesforce-lead, every: 1s, overlap: 2m, pageSize: 2000 }
-      scoring: default-rules
-      model: { retrain: "off" }
-      """;
+      AixProcesses.salesforceProfile(
+          PROFILE, "The cluster benchmark's shared sandbox org", "1s", 200);
 
   private List<String> seed(int n) {
     List<String> created = new ArrayList<>();

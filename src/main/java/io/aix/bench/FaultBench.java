@@ -102,26 +102,8 @@ public final class FaultBench {
   }
 
   static String profile(String every, int writeBatch) {
-    return """
-        id: bench-faults
-        type: salesforce
-        description: The reliability benchmark's sandbox org
-        connection:
-          loginUrl: sandbox
-          apiVersion: "62.0"
-          auth:
-            flow: client-credentials
-            clientId: { env: AIX_BENCH_SF_CLIENT_ID }
-            clientSecret: { env: AIX_BENCH_SF_CLIENT_SECRET }
-        objects:
-          - { name: Lead, mapping: salesforce-lead, every: %s, overlap: 2m, pageSize: 2000 }
-        writeback: { enabled: true, batchSize: %d }
-        scoring: default-rules
-        model: { retrain: "off" }
-        limits:
-          dailyApiBudget: 1000000
-        """
-        .formatted(every, writeBatch);
+    return AixProcesses.salesforceProfile(
+        PROFILE, "The reliability benchmark's sandbox org", every, writeBatch);
   }
 
   static final int FAULT_WRITE_BATCH = 20;

@@ -222,6 +222,29 @@ public class LeadStore {
     }
   }
 
+  /** The lead rows of these works joined to their score versions, for an update {@code set}. */
+  private static final String PER_VERSION =
+      "update lead l set %s from (values %%s) as v(profile_id, crm_object, crm_id, version)"
+          + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
+          + " and l.crm_id = v.crm_id%s";
+
+  /** Runs a {@link #PER_VERSION} update over the works' (profile, object, id, score version). */
+  private static Uni<Void> perVersion(
+      Mutiny.Session s, String set, String and, List<LeadWork> works) {
+    return BatchSql.execute(
+        s,
+        PER_VERSION.formatted(set, and),
+        WRITTEN_LEAD_COLUMNS,
+        works,
+        w ->
+            new Object[] {
+              w.lead().key().profileId(),
+              w.lead().key().crmObject(),
+              w.lead().key().crmId(),
+              w.scoreVersion()
+            });
+  }
+
   /**
    * Notes that these score versions are about to be written: if AIX dies before the CRM's answer is
    * recorded, the next attempt asks the CRM what it shows instead of writing blindly.
@@ -232,21 +255,11 @@ public class LeadStore {
             session()
                 .chain(
                     s ->
-                        BatchSql.execute(
+                        perVersion(
                             s,
-                            "update lead l set writing_version = greatest(l.writing_version, v.version)"
-                                + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
-                                + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
-                                + " and l.crm_id = v.crm_id",
-                            WRITTEN_LEAD_COLUMNS,
-                            writing,
-                            w ->
-                                new Object[] {
-                                  w.lead().key().profileId(),
-                                  w.lead().key().crmObject(),
-                                  w.lead().key().crmId(),
-                                  w.scoreVersion()
-                                })));
+                            "writing_version = greatest(l.writing_version, v.version)",
+                            "",
+                            writing)));
   }
 
   /** These writes were refused before they reached the CRM: no write is in doubt. */
@@ -256,29 +269,15 @@ public class LeadStore {
             session()
                 .chain(
                     s ->
-                        BatchSql.execute(
+                        perVersion(
                             s,
-                            "update lead l set writing_version = l.written_version"
-                                + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
-                                + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
-                                + " and l.crm_id = v.crm_id and l.writing_version = v.version",
-                            WRITTEN_LEAD_COLUMNS,
-                            notSent,
-                            w ->
-                                new Object[] {
-                                  w.lead().key().profileId(),
-                                  w.lead().key().crmObject(),
-                                  w.lead().key().crmId(),
-                                  w.scoreVersion()
-                                })));
+                            "writing_version = l.written_version",
+                            " and l.writing_version = v.version",
+                            notSent)));
   }
 
   /** Records that the CRM confirmed these score versions. */
   public Uni<Void> markWritten(List<LeadWork> written, Instant now) {
-    String leads =
-        "update lead l set written_version = greatest(l.written_version, v.version)"
-            + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
-            + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object and l.crm_id = v.crm_id";
     String scores =
         "update score s set written_at = v.written_at"
             + " from (values %s) as v(profile_id, crm_object, crm_id, version, written_at)"
@@ -289,18 +288,11 @@ public class LeadStore {
             session()
                 .chain(
                     s ->
-                        BatchSql.execute(
+                        perVersion(
                                 s,
-                                leads,
-                                WRITTEN_LEAD_COLUMNS,
-                                written,
-                                w ->
-                                    new Object[] {
-                                      w.lead().key().profileId(),
-                                      w.lead().key().crmObject(),
-                                      w.lead().key().crmId(),
-                                      w.scoreVersion()
-                                    })
+                                "written_version = greatest(l.written_version, v.version)",
+                                "",
+                                written)
                             .chain(
                                 () ->
                                     BatchSql.execute(

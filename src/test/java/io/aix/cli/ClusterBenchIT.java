@@ -3,11 +3,8 @@ package io.aix.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,40 +13,13 @@ import org.junit.jupiter.api.Test;
  * SIGKILL another takes over; nothing is lost and no score is written twice.
  */
 class ClusterBenchIT {
-  static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-
   @Test
   void oneLeaderTakeoverAfterSigkillNoLossNoDuplicates() throws Exception {
-    assertThat(JAR).exists();
-    Path out = Files.createTempFile("aix-bench-cluster", ".out");
-    Path err = Files.createTempFile("aix-bench-cluster", ".err");
-    Process bench =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo",
-                "-Dquarkus.http.port=0",
-                "-Dquarkus.flyway.migrate-at-start=false",
-                "-Dquarkus.flyway.clean-at-start=false",
-                "-Dquarkus.hibernate-orm.schema-management.strategy=none",
-                "-jar",
-                JAR.toString(),
-                "bench",
-                "cluster",
-                "--leads",
-                "400")
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    boolean finished = bench.waitFor(8, TimeUnit.MINUTES);
-    if (!finished) {
-      bench.destroyForcibly();
-    }
-    String stderr = Files.readString(err);
-    assertThat(finished).as("finished; stderr:\n%s", stderr).isTrue();
-    List<String> lines = Files.readAllLines(out);
-    assertThat(bench.exitValue()).as("exit; stdout %s; stderr:\n%s", lines, stderr).isZero();
+    BenchRun run = BenchRun.of(Duration.ofMinutes(8), "cluster", "--leads", "400");
+    List<String> lines = run.lines();
+    assertThat(run.exit()).as("exit; stdout %s; stderr:\n%s", lines, run.stderr()).isZero();
     assertThat(lines).contains("leaders: 1 of 3 processes polled");
-    JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode summary = run.summary();
     assertThat(summary.path("lost").asInt()).isZero();
     assertThat(summary.path("duplicates").asInt()).isZero();
     assertThat(summary.path("takeover_s").asDouble()).as("takeover").isBetween(0.0, 30.0);
