@@ -94,6 +94,7 @@ public class ModelTrainer {
               examples, features, settings.minLeads(), settings.minConversions());
     } catch (TrainingRefused refused) {
       LOG.warnf("%s %s: training refused: %s", profileId, object, refused.getMessage());
+      attempt(profileId, object, "refused", refused.getMessage());
       return new Outcome(Optional.empty(), false, refused.getMessage(), Map.of());
     }
     int n = examples.size();
@@ -107,6 +108,7 @@ public class ModelTrainer {
             "the conversions are not spread over time: one of the time-ordered splits (train,"
                 + " calibrate, test) has one class only; wait for more history";
         LOG.warnf("%s %s: training refused: %s", profileId, object, reason);
+        attempt(profileId, object, "refused", reason);
         return new Outcome(Optional.empty(), false, reason, Map.of());
       }
     }
@@ -208,7 +210,13 @@ public class ModelTrainer {
       LOG.infof(
           "%s %s: model v%d not promoted: %s", profileId, object, registered.version(), reason);
     }
+    attempt(profileId, object, promote ? "promoted" : "rejected", reason);
     return new Outcome(Optional.of(registered), promote, reason, metrics);
+  }
+
+  private void attempt(String profileId, String object, String outcome, String reason) {
+    ReactiveBridge.await(
+        () -> store.recordAttempt(profileId, object, Instant.now(), outcome, reason));
   }
 
   static List<BinaryModel.Row> rows(List<Example> examples, LeadFeatures features) {

@@ -191,6 +191,48 @@ public class ModelStore {
                 .replaceWithVoid());
   }
 
+  /** The last training attempt of a profile and object: when, how it ended, why. */
+  public record Attempt(Instant at, String outcome, String reason) {}
+
+  /** Remembers a training attempt (refused, promoted or rejected), replacing the one before. */
+  public Uni<Void> recordAttempt(
+      String profileId, String object, Instant at, String outcome, String reason) {
+    return NativeSql.update(
+            "insert into model_training_attempt (profile_id, crm_object, attempted_at, outcome,"
+                + " reason) values (:p, :o, :t, :out, :r) on conflict (profile_id, crm_object) do"
+                + " update set attempted_at = excluded.attempted_at, outcome = excluded.outcome,"
+                + " reason = excluded.reason",
+            Map.of("p", profileId, "o", object, "t", at(at), "out", outcome, "r", reason))
+        .replaceWithVoid();
+  }
+
+  public Uni<Optional<Attempt>> lastAttempt(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select attempted_at, outcome, reason from model_training_attempt"
+                + " where profile_id = :p and crm_object = :o",
+            Map.of("p", profileId, "o", object))
+        .map(
+            rows ->
+                rows.stream()
+                    .findFirst()
+                    .map(r -> new Attempt(NativeSql.instant(r[0]), (String) r[1], (String) r[2])));
+  }
+
+  /**
+   * The version to roll back to: the one most recently retired after having been champion; empty
+   * when there is none.
+   */
+  public Uni<Optional<Stored>> previousChampion(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select "
+                + COLUMNS
+                + " from model_version where profile_id = :p and crm_object = :o"
+                + " and status = 'retired' and promoted_at is not null"
+                + " order by promoted_at desc limit 1",
+            Map.of("p", profileId, "o", object))
+        .map(rows -> rows.stream().findFirst().map(ModelStore::stored));
+  }
+
   /** Probabilities a model version gave since a moment, for the drift check. */
   public Uni<List<Double>> recentProbabilities(
       String profileId, String object, String modelVersion, Instant since) {

@@ -43,7 +43,7 @@ class ModelTrainingTest {
   void clean() throws SQLException {
     org = sandbox.salesforce().org();
     org.reset();
-    driver.reset("model_version", "alert_episode");
+    driver.reset("model_version", "alert_episode", "model_training_attempt");
     champions.invalidate(PROFILE, "Lead");
   }
 
@@ -127,6 +127,7 @@ class ModelTrainingTest {
     assertThat(worthless.promoted()).as(worthless.reason()).isFalse();
     assertThat(worthless.reason()).startsWith("kept the champion");
     assertThat(one("select status from model_version where version = 2")).isEqualTo("rejected");
+    assertThat(one("select outcome from model_training_attempt")).isEqualTo("rejected");
     assertThat(one("select status from model_version where version = 1")).isEqualTo("champion");
   }
 
@@ -151,7 +152,7 @@ class ModelTrainingTest {
   }
 
   @Test
-  void tooLittleHistoryKeepsTheRulesInCharge() {
+  void tooLittleHistoryKeepsTheRulesInCharge() throws SQLException {
     LeadGenerator generator = new LeadGenerator(3, Clock.systemUTC());
     for (int i = 0; i < 300; i++) {
       org.insert("Lead", generator.lead());
@@ -162,6 +163,9 @@ class ModelTrainingTest {
     assertThat(outcome.reason())
         .contains("not enough history: 300 labelled leads")
         .contains("the rules scorer stays in charge");
+    assertThat(one("select outcome || ': ' || reason from model_training_attempt"))
+        .as("the refusal is kept for the API to show")
+        .isEqualTo("refused: " + outcome.reason());
   }
 
   @Test
