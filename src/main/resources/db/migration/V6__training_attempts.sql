@@ -8,3 +8,7 @@ create table model_training_attempt (
     reason       text         not null,
     primary key (profile_id, crm_object)
 );
+
+-- How often a hot-lead task was handed to the CRM: after an attempt whose answer never came, AIX
+-- looks for the task in the CRM before sending it again.
+alter table lead_task add column send_attempts integer not null default 0;

@@ -88,6 +88,15 @@ public interface CrmConnector {
     throw new UnsupportedOperationException(profile().type() + " connector does not create tasks");
   }
 
+  /**
+   * Tasks this connector created earlier for these claims, found in the CRM by their idempotency
+   * keys: key to CRM task id. Asked before a claim is sent again after an attempt whose answer
+   * never arrived, since the CRM may have created the task all the same. The default finds none.
+   */
+  default java.util.Map<String, String> findTasks(String object, List<HotLeadTask> tasks) {
+    return java.util.Map.of();
+  }
+
   /** A task creation's result: the CRM's task id, or why there is none. */
   record TaskOutcome(HotLeadTask task, String crmTaskId, CrmFailure failure) {}
 

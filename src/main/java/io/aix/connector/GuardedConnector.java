@@ -152,6 +152,11 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public java.util.Map<String, String> findTasks(String object, List<HotLeadTask> tasks) {
+    return guarded("task lookup", () -> delegate.findTasks(object, tasks));
+  }
+
+  @Override
   public List<TaskOutcome> createTasks(String object, List<HotLeadTask> tasks) {
     // Not retried here: a creation whose answer was lost may have created the tasks, and HubSpot
     // and Salesforce have no idempotent create. The claims stay unsent and go with a later batch.

@@ -96,19 +96,40 @@ public class TaskStore {
 
   /**
    * Leases these claims for sending until {@code until}, skipping any another worker holds; yields
-   * the idempotency keys this worker may send.
+   * the idempotency keys this worker may send, each with how many times it has been handed to the
+   * CRM counting this one (above 1: an earlier attempt may have created it).
    */
-  public Uni<java.util.Set<String>> lease(List<String> keys, Instant now, Instant until) {
+  public Uni<Map<String, Integer>> lease(List<String> keys, Instant now, Instant until) {
     if (keys.isEmpty()) {
-      return Uni.createFrom().item(java.util.Set.of());
+      return Uni.createFrom().item(Map.of());
     }
-    return NativeSql.<String>transactionalList(
-            "update lead_task set send_lease_until = :until where id in (select id from lead_task"
-                + " where idempotency_key in (:keys) and crm_task_id is null"
+    return NativeSql.<Object[]>transactionalList(
+            "update lead_task set send_lease_until = :until, send_attempts = send_attempts + 1"
+                + " where id in (select id from lead_task where idempotency_key in (:keys)"
+                + " and crm_task_id is null"
                 + " and (send_lease_until is null or send_lease_until < :now)"
-                + " for update skip locked) returning idempotency_key",
+                + " for update skip locked) returning idempotency_key, send_attempts",
             Map.of("until", at(until), "keys", keys, "now", at(now)))
-        .map(java.util.HashSet::new);
+        .map(
+            rows -> {
+              Map<String, Integer> out = new java.util.HashMap<>();
+              for (Object[] r : rows) {
+                out.put((String) r[0], ((Number) r[1]).intValue());
+              }
+              return out;
+            });
+  }
+
+  /** A send failed: the claims may go again with the next batch, not only when the lease ends. */
+  public Uni<Void> release(List<String> keys) {
+    if (keys.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return NativeSql.update(
+            "update lead_task set send_lease_until = null where idempotency_key in (:keys)"
+                + " and crm_task_id is null",
+            Map.of("keys", keys))
+        .replaceWithVoid();
   }
 
   public Uni<Void> created(String idempotencyKey, String crmTaskId, Instant now) {

@@ -15,6 +15,7 @@ import jakarta.inject.Named;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -80,7 +81,7 @@ public class TaskStage {
     if (unsent.isEmpty() || (unsent.size() < batch && !cycleEnds && !overdue)) {
       return;
     }
-    java.util.Set<String> mine =
+    Map<String, Integer> mine =
         ReactiveBridge.await(
             () ->
                 store.lease(
@@ -89,7 +90,7 @@ public class TaskStage {
                     now.plus(java.time.Duration.ofMinutes(2))));
     List<HotLeadTask> tasks =
         unsent.stream()
-            .filter(c -> mine.contains(c.idempotencyKey()))
+            .filter(c -> mine.containsKey(c.idempotencyKey()))
             .map(
                 c ->
                     new HotLeadTask(
@@ -103,8 +104,10 @@ public class TaskStage {
     if (tasks.isEmpty()) {
       return; // another worker is sending them
     }
+    List<String> keys = tasks.stream().map(HotLeadTask::idempotencyKey).toList();
     try {
-      for (CrmConnector.TaskOutcome outcome : connector.createTasks(object, tasks)) {
+      List<HotLeadTask> toCreate = notCreatedYet(connector, object, tasks, mine);
+      for (CrmConnector.TaskOutcome outcome : connector.createTasks(object, toCreate)) {
         if (outcome.crmTaskId() != null) {
           ReactiveBridge.await(
               () ->
@@ -117,9 +120,33 @@ public class TaskStage {
         }
       }
     } catch (CrmCallException e) {
-      // The claims stay unsent and go with a later page; the scores are written already.
+      // The claims stay unsent and go with a later batch; the scores are written already. If the
+      // CRM created them without AIX hearing so, the next attempt finds them instead.
       LOG.warnf("Creating %d task(s) for %s failed: %s", tasks.size(), profileId, e.failure());
+      ReactiveBridge.await(() -> store.release(keys));
     }
+  }
+
+  /**
+   * The tasks to create: those handed to the CRM before (an answer that never came) are looked for
+   * first, and the ones found are recorded as created instead of being created again.
+   */
+  private List<HotLeadTask> notCreatedYet(
+      CrmConnector connector, String object, List<HotLeadTask> tasks, Map<String, Integer> sends) {
+    List<HotLeadTask> doubtful =
+        tasks.stream().filter(t -> sends.getOrDefault(t.idempotencyKey(), 1) > 1).toList();
+    if (doubtful.isEmpty()) {
+      return tasks;
+    }
+    Map<String, String> found = connector.findTasks(object, doubtful);
+    found.forEach(
+        (key, taskId) -> ReactiveBridge.await(() -> store.created(key, taskId, Instant.now())));
+    if (!found.isEmpty()) {
+      LOG.infof(
+          "%s: %d task(s) from an unanswered attempt were created after all; not created again",
+          connector.profile().id(), found.size());
+    }
+    return tasks.stream().filter(t -> !found.containsKey(t.idempotencyKey())).toList();
   }
 
   static boolean isHot(ScoreResult score, String hotGrade) {

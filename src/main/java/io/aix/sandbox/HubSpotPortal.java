@@ -327,10 +327,14 @@ public final class HubSpotPortal implements SandboxServer.Handler {
           }
           default -> {
             writeCalls.incrementAndGet();
-            yield type.equals("tasks")
-                ? createTasks(request, limits)
-                : error(
-                    405, "VALIDATION_ERROR", "creation of " + type + " is not simulated", limits);
+            if (!type.equals("tasks")) {
+              yield error(
+                  405, "VALIDATION_ERROR", "creation of " + type + " is not simulated", limits);
+            }
+            Reply created = createTasks(request, limits);
+            yield faults.loseAnswerOfNextCreations.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? new Reply(0, Map.of(), "", true)
+                : created;
           }
         };
       }

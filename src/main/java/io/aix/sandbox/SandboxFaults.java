@@ -17,6 +17,9 @@ public final class SandboxFaults {
   /** The next N API calls have their connection reset by the server. */
   final AtomicInteger resetNextCalls = new AtomicInteger();
 
+  /** The next N creations are carried out, but the caller's connection resets before the answer. */
+  final AtomicInteger loseAnswerOfNextCreations = new AtomicInteger();
+
   /** Added to every API response. */
   volatile int latencyMillis;
 
@@ -87,6 +90,12 @@ public final class SandboxFaults {
     return this;
   }
 
+  /** A creation that happens, but whose answer never arrives: the ambiguous failure. */
+  public SandboxFaults loseAnswerOfNextCreations(int calls) {
+    loseAnswerOfNextCreations.set(calls);
+    return this;
+  }
+
   public SandboxFaults latency(int millis) {
     latencyMillis = millis;
     return this;
@@ -105,6 +114,7 @@ public final class SandboxFaults {
   public void clear() {
     failNextCalls.set(0);
     resetNextCalls.set(0);
+    loseAnswerOfNextCreations.set(0);
     latencyMillis = 0;
     rejectWritesTo.clear();
     lockOnceOn.clear();

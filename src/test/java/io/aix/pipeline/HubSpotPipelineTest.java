@@ -115,6 +115,25 @@ class HubSpotPipelineTest {
   }
 
   @Test
+  void aTaskCreatedWithoutAnAnswerIsFoundNotCreatedTwice() throws SQLException {
+    seed(200);
+    // HubSpot creates the tasks, but the connection resets before its answer reaches AIX.
+    portal.faults().loseAnswerOfNextCreations(1);
+    pollOk();
+    int created = portal.taskCount();
+    assertThat(created).as("the portal made them").isPositive();
+    assertThat(count("select count(*) from lead_task where crm_task_id is null"))
+        .as("AIX does not know yet")
+        .isEqualTo(created);
+
+    assertThat(driver.drain(PROFILE, "contacts").getException()).isNull();
+
+    assertThat(portal.taskCount()).as("found by their keys, not created again").isEqualTo(created);
+    assertThat(count("select count(*) from lead_task where crm_task_id is null")).isZero();
+    assertThat(calls("POST /crm/v3/objects/tasks/batch/create")).isEqualTo(1);
+  }
+
+  @Test
   void pollsWritesBackCreatesOneTaskPerHotLeadAndASecondCycleWritesNothing() {
     List<String> ids = seed(450);
 

@@ -484,6 +484,46 @@ public final class HubSpotConnector implements CrmConnector {
     return outcomes;
   }
 
+  /**
+   * Looks through each contact's associated tasks (v4 associations, then a batch read of their
+   * bodies) for the {@code [aix-task:key]} marker every AIX task carries.
+   */
+  @Override
+  public Map<String, String> findTasks(String object, List<HotLeadTask> tasks) {
+    Set<String> wanted = new java.util.HashSet<>();
+    List<String> taskIds = new ArrayList<>();
+    for (String contact : tasks.stream().map(HotLeadTask::crmId).distinct().toList()) {
+      tasks.stream()
+          .filter(t -> t.crmId().equals(contact))
+          .forEach(t -> wanted.add(t.idempotencyKey()));
+      com.fasterxml.jackson.databind.JsonNode listed =
+          call(
+              () -> api.associations(object, contact, "tasks"),
+              com.fasterxml.jackson.databind.JsonNode.class);
+      listed.path("results").forEach(r -> taskIds.add(r.path("toObjectId").asText()));
+    }
+    Map<String, String> found = new HashMap<>();
+    for (int from = 0; from < taskIds.size(); from += BATCH_MAX) {
+      List<HubSpotApi.IdInput> inputs =
+          taskIds.subList(from, Math.min(taskIds.size(), from + BATCH_MAX)).stream()
+              .map(HubSpotApi.IdInput::new)
+              .toList();
+      BatchResponse body =
+          call(
+              () ->
+                  api.batchRead(
+                      "tasks", new HubSpotApi.BatchReadRequest(List.of("hs_task_body"), inputs)),
+              BatchResponse.class);
+      for (HsObject o : body.results()) {
+        String key = HubSpotProperties.idempotencyKey(o.properties());
+        if (key != null && wanted.contains(key)) {
+          found.put(key, o.id());
+        }
+      }
+    }
+    return found;
+  }
+
   private CreateInput taskInput(HotLeadTask t) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("hs_timestamp", t.due().truncatedTo(ChronoUnit.MILLIS).toString());
