@@ -115,6 +115,30 @@ class HubSpotPipelineTest {
   }
 
   @Test
+  void aWriteWhoseConfirmationWasLostIsReadBackNotWrittenAgain() throws SQLException {
+    List<String> ids = seed(20);
+    pollOk();
+    // As if AIX died after HubSpot took the writes and before it recorded them.
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("update lead set written_version = 0 where profile_id = '" + PROFILE + "'");
+    }
+    long updates = calls("POST /crm/v3/objects/contacts/batch/update");
+    portal.updateContact(ids.get(0), Map.of("jobtitle", "Chief Executive Officer"), "CRM_UI");
+    String untouched = portal.contact(ids.get(1)).get("lastmodifieddate");
+
+    pollOk();
+
+    assertThat(calls("POST /crm/v3/objects/contacts/batch/update"))
+        .as("only the changed contact is written")
+        .isEqualTo(updates + 1);
+    assertThat(portal.contact(ids.get(1)).get("lastmodifieddate"))
+        .as("the others were read back, found written, and not written again")
+        .isEqualTo(untouched);
+    assertThat(count("select count(*) from lead where written_version < score_version")).isZero();
+  }
+
+  @Test
   void aTaskCreatedWithoutAnAnswerIsFoundNotCreatedTwice() throws SQLException {
     seed(200);
     // HubSpot creates the tasks, but the connection resets before its answer reaches AIX.

@@ -264,7 +264,14 @@ public final class HubSpotConnector implements CrmConnector {
 
   @Override
   public List<CrmRecord> read(String object, MappingProfile mapping, List<String> ids) {
-    List<CrmRecord> records = new ArrayList<>();
+    return batchRead(object, properties(mapping), ids).stream()
+        .map(o -> record(object, o))
+        .toList();
+  }
+
+  /** Reads objects by id with these properties, 100 a call; ids that do not exist are absent. */
+  private List<HsObject> batchRead(String objectType, List<String> props, List<String> ids) {
+    List<HsObject> objects = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += BATCH_MAX) {
       List<HubSpotApi.IdInput> inputs =
           ids.subList(from, Math.min(ids.size(), from + BATCH_MAX)).stream()
@@ -272,48 +279,34 @@ public final class HubSpotConnector implements CrmConnector {
               .toList();
       BatchResponse body =
           call(
-              () ->
-                  api.batchRead(
-                      object, new HubSpotApi.BatchReadRequest(properties(mapping), inputs)),
+              () -> api.batchRead(objectType, new HubSpotApi.BatchReadRequest(props, inputs)),
               BatchResponse.class);
-      for (HsObject o : body.results()) {
-        records.add(record(object, o));
-      }
+      objects.addAll(body.results());
     }
-    return records;
+    return objects;
   }
 
   @Override
   public Set<String> showing(String object, List<ScoreWrite> writes) {
+    if (writes.isEmpty()) {
+      return Set.of();
+    }
+    List<String> props =
+        values(writes.get(0).score()).keySet().stream()
+            .filter(p -> !p.equals("aix_scored_at"))
+            .toList();
+    Map<String, Map<String, String>> shown = new HashMap<>();
+    for (HsObject o : batchRead(object, props, writes.stream().map(ScoreWrite::crmId).toList())) {
+      shown.put(o.id(), o.properties() == null ? Map.of() : o.properties());
+    }
     Set<String> same = new java.util.HashSet<>();
-    for (int from = 0; from < writes.size(); from += BATCH_MAX) {
-      List<ScoreWrite> chunk = writes.subList(from, Math.min(writes.size(), from + BATCH_MAX));
-      List<String> props =
-          new ArrayList<>(
-              values(chunk.get(0).score()).keySet().stream()
-                  .filter(p -> !p.equals("aix_scored_at"))
-                  .toList());
-      BatchResponse body =
-          call(
-              () ->
-                  api.batchRead(
-                      object,
-                      new HubSpotApi.BatchReadRequest(
-                          props,
-                          chunk.stream().map(w -> new HubSpotApi.IdInput(w.crmId())).toList())),
-              BatchResponse.class);
-      Map<String, Map<String, String>> shown = new java.util.HashMap<>();
-      for (HsObject o : body.results()) {
-        shown.put(o.id(), o.properties() == null ? Map.of() : o.properties());
-      }
-      for (ScoreWrite w : chunk) {
-        Map<String, String> crm = shown.get(w.crmId());
-        if (crm != null
-            && values(w.score()).entrySet().stream()
-                .filter(e -> !e.getKey().equals("aix_scored_at"))
-                .allMatch(e -> sameValue(e.getValue(), crm.get(e.getKey())))) {
-          same.add(w.crmId());
-        }
+    for (ScoreWrite w : writes) {
+      Map<String, String> crm = shown.get(w.crmId());
+      if (crm != null
+          && values(w.score()).entrySet().stream()
+              .filter(e -> !e.getKey().equals("aix_scored_at"))
+              .allMatch(e -> sameValue(e.getValue(), crm.get(e.getKey())))) {
+        same.add(w.crmId());
       }
     }
     return same;
@@ -503,22 +496,10 @@ public final class HubSpotConnector implements CrmConnector {
       listed.path("results").forEach(r -> taskIds.add(r.path("toObjectId").asText()));
     }
     Map<String, String> found = new HashMap<>();
-    for (int from = 0; from < taskIds.size(); from += BATCH_MAX) {
-      List<HubSpotApi.IdInput> inputs =
-          taskIds.subList(from, Math.min(taskIds.size(), from + BATCH_MAX)).stream()
-              .map(HubSpotApi.IdInput::new)
-              .toList();
-      BatchResponse body =
-          call(
-              () ->
-                  api.batchRead(
-                      "tasks", new HubSpotApi.BatchReadRequest(List.of("hs_task_body"), inputs)),
-              BatchResponse.class);
-      for (HsObject o : body.results()) {
-        String key = HubSpotProperties.idempotencyKey(o.properties());
-        if (key != null && wanted.contains(key)) {
-          found.put(key, o.id());
-        }
+    for (HsObject o : batchRead("tasks", List.of("hs_task_body"), taskIds)) {
+      String key = HubSpotProperties.idempotencyKey(o.properties());
+      if (key != null && wanted.contains(key)) {
+        found.put(key, o.id());
       }
     }
     return found;
