@@ -134,6 +134,10 @@ public class PipelineMetrics {
     }
   }
 
+  /** The registry version in a champion's name ({@code model:p/o@3 xgboost}). */
+  private static final java.util.regex.Pattern REGISTRY_VERSION =
+      java.util.regex.Pattern.compile("@(\\d+) ");
+
   private final Map<String, java.util.concurrent.atomic.AtomicLong> modelVersions =
       new ConcurrentHashMap<>();
 
@@ -143,7 +147,7 @@ public class PipelineMetrics {
    */
   private void modelVersion(String profile, String object) {
     String current = scorer.currentVersion(profile, object);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("@(\\d+) ").matcher(current);
+    java.util.regex.Matcher m = REGISTRY_VERSION.matcher(current);
     long version = current.startsWith("model:") && m.find() ? Long.parseLong(m.group(1)) : 0;
     modelVersions
         .computeIfAbsent(

@@ -188,10 +188,6 @@ public class WorkQueue {
 
   /** A record's fields as stored JSON; PostgreSQL text cannot hold NUL, so it stays escaped. */
   static String payload(CrmRecord r) {
-    return payloadOf(r);
-  }
-
-  private static String payloadOf(CrmRecord r) {
     try {
       return JSON.writeValueAsString(r.fields());
     } catch (JsonProcessingException e) {
