@@ -97,6 +97,17 @@ public interface CrmConnector {
     return java.util.Map.of();
   }
 
+  /**
+   * Erases one record from the CRM at a data subject's request, as the CRM does it for privacy
+   * (HubSpot's GDPR delete; Salesforce's delete). Called only when the profile's privacy policy
+   * says so; a record already gone counts as erased.
+   *
+   * @return what the CRM did, in words for the erasure report
+   */
+  default String erase(String object, String crmId) {
+    throw new UnsupportedOperationException(profile().type() + " connector does not erase");
+  }
+
   /** A task creation's result: the CRM's task id, or why there is none. */
   record TaskOutcome(HotLeadTask task, String crmTaskId, CrmFailure failure) {}
 

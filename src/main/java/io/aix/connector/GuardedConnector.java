@@ -147,6 +147,11 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public String erase(String object, String crmId) {
+    return guarded("erasure", () -> delegate.erase(object, crmId));
+  }
+
+  @Override
   public boolean createsTasks() {
     return delegate.createsTasks();
   }

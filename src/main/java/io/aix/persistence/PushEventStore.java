@@ -30,6 +30,11 @@ public class PushEventStore {
       String kind,
       Instant occurredAt,
       Instant receivedAt) {
+    /** The CRM erased the person for privacy: AIX erases them too, not just the record. */
+    public boolean isPrivacyDeletion() {
+      return kind.endsWith(".privacyDeletion");
+    }
+
     public boolean isDeletion() {
       return kind.endsWith(".deletion")
           || kind.endsWith(".privacyDeletion")

@@ -97,6 +97,7 @@ public class WorkQueue {
       String profileId,
       String stream,
       List<CrmRecord> records,
+      Map<String, String> subjectHashes,
       Optional<Offset> newOffset,
       Instant pruneBefore,
       Instant now) {
@@ -106,13 +107,19 @@ public class WorkQueue {
             Panache.getSession()
                 .chain(
                     s ->
-                        seen(s, profileId, stream, keys)
+                        intakeLock(s)
+                            .chain(() -> SubjectStore.erased(s, subjectHashes.values()))
+                            .chain(
+                                erased ->
+                                    seen(s, profileId, stream, keys)
+                                        .map(done -> skip(done, erased, subjectHashes)))
                             .chain(
                                 done -> {
                                   // The latest version of each record, once.
                                   Map<String, CrmRecord> fresh = new LinkedHashMap<>();
                                   for (CrmRecord r : records) {
-                                    if (!done.contains(r.changeKey())) {
+                                    if (!done.contains(r.changeKey())
+                                        && !done.contains(r.key().crmId())) {
                                       fresh.merge(
                                           r.key().crmId(),
                                           r,
@@ -123,10 +130,53 @@ public class WorkQueue {
                                   List<CrmRecord> list = List.copyOf(fresh.values());
                                   return enqueue(s, stream, list, now)
                                       .chain(() -> noteKeys(s, profileId, stream, list, now))
-                                      .chain(() -> moveOffset(s, profileId, stream, newOffset, now))
+                                      .chain(
+                                          () ->
+                                              moveOffset(
+                                                  s,
+                                                  profileId,
+                                                  stream,
+                                                  newOffset.map(o -> withoutErased(o, done)),
+                                                  now))
                                       .chain(() -> prune(s, profileId, stream, pruneBefore))
                                       .replaceWith(list.size());
                                 })));
+  }
+
+  /**
+   * Key of the advisory lock between intake (shared: checkpoints run side by side) and erasure
+   * (exclusive, while it writes the tombstone), so no page read before an erasure slips past it.
+   */
+  public static final long INTAKE_LOCK = 0x41495849_6e74616bL;
+
+  private static Uni<Void> intakeLock(Mutiny.Session s) {
+    return s.createNativeQuery("select pg_advisory_xact_lock_shared(:k)")
+        .setParameter("k", INTAKE_LOCK)
+        .getSingleResult()
+        .replaceWithVoid();
+  }
+
+  /** A watermark must not name an erased person's record: its id is dropped, its stamp kept. */
+  private static Offset withoutErased(Offset offset, Set<String> skipped) {
+    return offset instanceof Offset.Watermark w && skipped.contains(w.lastId())
+        ? new Offset.Watermark(w.modifiedAt(), "")
+        : offset;
+  }
+
+  /** Change keys already taken, plus the ids of records whose person was erased: skipped both. */
+  private static Set<String> skip(
+      Set<String> seen, Set<String> erased, Map<String, String> subjectHashes) {
+    if (erased.isEmpty()) {
+      return seen;
+    }
+    Set<String> skip = new HashSet<>(seen);
+    subjectHashes.forEach(
+        (crmId, hash) -> {
+          if (erased.contains(hash)) {
+            skip.add(crmId);
+          }
+        });
+    return skip;
   }
 
   private static Uni<Set<String>> seen(

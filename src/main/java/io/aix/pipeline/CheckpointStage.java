@@ -1,17 +1,23 @@
 package io.aix.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.aix.connector.Offset;
+import io.aix.lead.CanonicalField;
 import io.aix.lead.CrmRecord;
+import io.aix.mapping.FieldMapping;
 import io.aix.ops.PipelineMetrics;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.persistence.WorkQueue;
+import io.aix.privacy.Subject;
 import io.aix.profile.ConfigCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 
@@ -46,10 +52,40 @@ public class CheckpointStage {
                     page.profileId(),
                     page.stream(),
                     page.records(),
+                    subjectHashes(page),
                     next,
                     pruneBefore,
                     Instant.now()));
     metrics.accepted(page, fresh);
+  }
+
+  /**
+   * Record id to the hash of the email it carries, by the object's mapping: intake drops records of
+   * erased people before they are stored anywhere.
+   */
+  Map<String, String> subjectHashes(PollStage.Page page) {
+    Optional<String> emailField =
+        catalog
+            .profile(page.profileId())
+            .object(page.object())
+            .map(o -> catalog.mapping(o.mapping()))
+            .flatMap(
+                m ->
+                    m.fields().stream()
+                        .filter(f -> f.target() == CanonicalField.EMAIL)
+                        .map(FieldMapping::crmField)
+                        .findFirst());
+    if (emailField.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> hashes = new HashMap<>();
+    for (CrmRecord r : page.records()) {
+      JsonNode email = r.fields().path(emailField.get());
+      if (email.isTextual() && !email.asText().isBlank()) {
+        hashes.put(r.key().crmId(), Subject.hashOf(email.asText()));
+      }
+    }
+    return hashes;
   }
 
   static boolean isAfter(Offset.Watermark a, Offset.Watermark b) {

@@ -11,6 +11,7 @@ import io.aix.persistence.LeadStore;
 import io.aix.persistence.PushEventStore;
 import io.aix.persistence.PushEventStore.PushEvent;
 import io.aix.persistence.ReactiveBridge;
+import io.aix.privacy.PrivacyService;
 import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +46,7 @@ public class PushStage {
   @Inject LeadStore store;
   @Inject IntakeGate gate;
   @Inject PushEventStore events;
+  @Inject PrivacyService privacy;
 
   public static String streamName(String object) {
     return object + ":push";
@@ -64,8 +66,18 @@ public class PushStage {
 
     Map<String, PushEvent> deletions = new LinkedHashMap<>();
     Set<String> changed = new LinkedHashSet<>();
+    Set<String> erased = new java.util.HashSet<>();
     for (PushEvent e : batch) {
-      if (e.isDeletion()) {
+      if (e.isPrivacyDeletion()) {
+        // Erased now, before anything else of this page; nothing of the record is queued.
+        privacy.erasedInCrm(
+            new LeadKey(profileId, object, e.crmId()), "crm:" + profileId + " privacyDeletion");
+        changed.remove(e.crmId());
+        deletions.remove(e.crmId());
+        erased.add(e.crmId());
+      } else if (erased.contains(e.crmId())) {
+        continue;
+      } else if (e.isDeletion()) {
         deletions.put(e.crmId(), e);
         changed.remove(e.crmId());
       } else if (!deletions.containsKey(e.crmId())) {

@@ -22,7 +22,21 @@ public record CrmProfile(
     Limits limits,
     Optional<Webhooks> webhooks,
     Tasks tasks,
-    ModelSettings model) {
+    ModelSettings model,
+    Privacy privacy) {
+
+  /**
+   * Data protection for this CRM's people.
+   *
+   * @param retention leads unchanged in the CRM for this long are purged from AIX with their
+   *     scores, tasks, dead letters and queue rows, and score history older than this is dropped
+   *     (the current score stays); empty keeps everything
+   * @param eraseInCrm an erasure request that asks to propagate also erases the person's records in
+   *     this CRM (HubSpot's GDPR delete; a Salesforce delete)
+   */
+  public record Privacy(Optional<Duration> retention, boolean eraseInCrm) {
+    public static final Privacy DEFAULT = new Privacy(Optional.empty(), false);
+  }
 
   /**
    * Predictive scoring: when to re-train, and how much history a model needs before it may replace

@@ -68,7 +68,8 @@ public final class ProfileLoader {
             "limits",
             "webhooks",
             "tasks",
-            "model"));
+            "model",
+            "privacy"));
     String id = doc.string("id");
     if (!ID.matcher(id).matches()) {
       throw doc.get("id")
@@ -123,7 +124,22 @@ public final class ProfileLoader {
         new Limits(budget),
         webhooks,
         tasks,
-        doc.opt("model").map(ProfileLoader::model).orElse(CrmProfile.ModelSettings.DEFAULT));
+        doc.opt("model").map(ProfileLoader::model).orElse(CrmProfile.ModelSettings.DEFAULT),
+        doc.opt("privacy").map(ProfileLoader::privacy).orElse(CrmProfile.Privacy.DEFAULT));
+  }
+
+  private static CrmProfile.Privacy privacy(ConfigNode p) {
+    p.allowOnly(Set.of("retention", "eraseInCrm"));
+    Optional<Duration> retention = Optional.empty();
+    if (p.has("retention")) {
+      Duration d = p.duration("retention", null);
+      if (d.compareTo(Duration.ofDays(1)) < 0) {
+        throw p.get("retention")
+            .error("a retention shorter than a day would purge leads still being worked on");
+      }
+      retention = Optional.of(d);
+    }
+    return new CrmProfile.Privacy(retention, p.bool("eraseInCrm", false));
   }
 
   private static CrmProfile.ModelSettings model(ConfigNode m) {

@@ -37,7 +37,8 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Pattern OBJECTS =
-      Pattern.compile("/crm/v3/objects/(\\w+)/(search|batch/read|batch/update|batch/create)");
+      Pattern.compile(
+          "/crm/v3/objects/(\\w+)/(search|batch/read|batch/update|batch/create|gdpr-delete)");
   private static final Pattern GROUP = Pattern.compile("/crm/v3/properties/(\\w+)/groups/(\\w+)");
   private static final Pattern GROUPS = Pattern.compile("/crm/v3/properties/(\\w+)/groups");
   private static final Pattern PROPERTIES = Pattern.compile("/crm/v3/properties/(\\w+)");
@@ -212,6 +213,54 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     record("contacts", id).properties().put("lastmodifieddate", stamp.toString());
   }
 
+  /**
+   * {@code POST /crm/v3/objects/contacts/gdpr-delete}: the contact is purged for good (no archive)
+   * and apps hear of it as {@code contact.privacyDeletion}. 204; 404 for an unknown id.
+   */
+  private Reply gdprDelete(String type, JsonNode request, Map<String, String> limits) {
+    String id = request.path("objectId").asText("");
+    if (!type.equals("contacts") || request.has("idProperty")) {
+      return error(400, "VALIDATION_ERROR", "the sandbox erases contacts by id only", limits);
+    }
+    HsRecord r = objects.get("contacts").remove(id);
+    if (r == null) {
+      return error(404, "OBJECT_NOT_FOUND", "resource not found", limits);
+    }
+    gdprDeleted.add(id);
+    changes.add(
+        new Change(
+            eventCounter.getAndIncrement(),
+            "contact.privacyDeletion",
+            id,
+            null,
+            null,
+            nextStamp(),
+            "GDPR"));
+    return new Reply(204, limits, "", false);
+  }
+
+  private final List<String> gdprDeleted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Contacts purged through the GDPR delete endpoint. */
+  public List<String> gdprDeleted() {
+    return List.copyOf(gdprDeleted);
+  }
+
+  /** A contact purged from the portal's UI with a GDPR delete (what the webhook then reports). */
+  public void privacyDeleteContact(String id) {
+    if (objects.get("contacts").remove(id) != null) {
+      changes.add(
+          new Change(
+              eventCounter.getAndIncrement(),
+              "contact.privacyDeletion",
+              id,
+              null,
+              null,
+              nextStamp(),
+              "GDPR"));
+    }
+  }
+
   public void deleteContact(String id) {
     HsRecord r = objects.get("contacts").remove(id);
     if (r != null) {
@@ -321,6 +370,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         return switch (m.group(2)) {
           case "search" -> search(type, request, limits);
           case "batch/read" -> batchRead(type, request, limits);
+          case "gdpr-delete" -> {
+            writeCalls.incrementAndGet();
+            yield gdprDelete(type, request, limits);
+          }
           case "batch/update" -> {
             writeCalls.incrementAndGet();
             yield batchUpdate(type, request, limits);

@@ -270,6 +270,10 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         writeCalls.incrementAndGet();
         return updateCollection(body);
       }
+      Matcher one = ONE_RECORD.matcher(pathOnly);
+      if (method.equals("DELETE") && one.matches()) {
+        return deleteRecord(one.group(1), one.group(2));
+      }
       if (method.equals("GET") && pathOnly.matches("sobjects/\\w+/describe/?")) {
         return describe(pathOnly.split("/")[1]);
       }
@@ -619,6 +623,41 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     daily.put("Remaining", Math.max(0, dailyApiLimit - apiCalls.get()));
     return json(200, reply);
   }
+
+  private static final Pattern ONE_RECORD = Pattern.compile("sobjects/(\\w+)/(\\w{15,18})");
+
+  /** {@code DELETE /sobjects/{object}/{id}}: to the recycle bin, 204; 404 when absent or gone. */
+  private Reply deleteRecord(String object, String id) {
+    Map<String, ObjectNode> ofObject = records.get(object);
+    if (ofObject == null) {
+      return error(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    ObjectNode rec = ofObject.get(id);
+    if (rec == null) {
+      return error(
+          404,
+          "NOT_FOUND",
+          "Provided external ID field does not exist or is not accessible: " + id);
+    }
+    if (rec.path("IsDeleted").asBoolean()) {
+      return error(404, "ENTITY_IS_DELETED", "entity is deleted");
+    }
+    writeCalls.incrementAndGet();
+    deleted.add(object + "/" + id);
+    delete(object, id);
+    return new Reply(
+        204,
+        Map.of("Sforce-Limit-Info", "api-usage=" + apiCalls.get() + "/" + dailyApiLimit),
+        "",
+        false);
+  }
+
+  /** Records deleted through the API, as {@code Object/Id}. */
+  public List<String> deletedByApi() {
+    return List.copyOf(deleted);
+  }
+
+  private final List<String> deleted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Reply error(int status, String code, String message) {
     ArrayNode body = NODES.arrayNode();

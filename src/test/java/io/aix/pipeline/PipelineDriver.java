@@ -28,6 +28,8 @@ public class PipelineDriver {
   @Inject ProducerTemplate camel;
   @Inject AgroalDataSource db;
   @Inject ApiBudgets budgets;
+  @Inject PushStage pushed;
+  @Inject CheckpointStage checkpointer;
 
   /** Empties AIX's tables and forgets spent budgets: a fresh start for a test. */
   public void reset(String... moreTables) throws SQLException {
@@ -44,6 +46,21 @@ public class PipelineDriver {
   /** One poll cycle: pages read and queued; the exchange tells how it ended. */
   public Exchange poll(String profile, String object) {
     return send("direct:poll-cycle", profile, object);
+  }
+
+  /**
+   * One run of a profile's push route (HubSpot webhooks): stored notices read, checkpointed and
+   * marked done, as the route does it on the leader.
+   */
+  public void push(String profile, String object) {
+    Exchange e = new org.apache.camel.support.DefaultExchange(camel.getCamelContext());
+    e.getMessage().setHeader(PollStage.PROFILE, profile);
+    e.getMessage().setHeader(PollStage.OBJECT, object);
+    do {
+      pushed.nextBatch(e);
+      checkpointer.commit(e);
+      pushed.done(e);
+    } while (Boolean.TRUE.equals(e.getProperty(PollStage.MORE)));
   }
 
   /** Workers' batches until the queue holds nothing for this object (or 10 s passed). */

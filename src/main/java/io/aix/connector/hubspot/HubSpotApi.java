@@ -41,6 +41,11 @@ public interface HubSpotApi {
   Response batchUpdate(@PathParam("objectType") String objectType, BatchInputs<UpdateInput> body);
 
   /** {@code POST /crm/v3/objects/tasks/batch/create}, with associations to the contacts. */
+  /** Permanently deletes a contact and its associated content (GDPR); 204 when done. */
+  @POST
+  @Path("crm/v3/objects/{objectType}/gdpr-delete")
+  Response gdprDelete(@PathParam("objectType") String objectType, GdprDelete body);
+
   @POST
   @Path("crm/v3/objects/tasks/batch/create")
   Response createTasks(BatchInputs<CreateInput> body);
@@ -179,4 +184,7 @@ public interface HubSpotApi {
 
   /** {@code GET .../associations/...} answer (v4): the linked ids and their association types. */
   record AssociationList(List<JsonNode> results) {}
+
+  /** The record to erase, by id (no {@code idProperty}: that would blocklist an unknown email). */
+  record GdprDelete(String objectId) {}
 }

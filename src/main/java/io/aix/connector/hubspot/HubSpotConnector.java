@@ -526,6 +526,19 @@ public final class HubSpotConnector implements CrmConnector {
         t.idempotencyKey());
   }
 
+  @Override
+  public String erase(String object, String crmId) {
+    Response response = raw(() -> api.gdprDelete(object, new HubSpotApi.GdprDelete(crmId)));
+    int status = response.getStatus();
+    if (status == 204 || status == 200) {
+      return "GDPR-deleted in HubSpot";
+    }
+    if (status == 404) {
+      return "already gone from HubSpot";
+    }
+    throw failure(response);
+  }
+
   // ---------------------------------------------------------------------------------- calls
 
   private <T> T call(Supplier<Response> request, Class<T> type) {

@@ -339,6 +339,23 @@ public final class SalesforceConnector implements CrmConnector {
     return f;
   }
 
+  /**
+   * Deletes the record ({@code DELETE /sobjects/{object}/{id}}). Salesforce keeps deleted records
+   * in the recycle bin for 15 days; an org that must purge at once empties it by its own policy.
+   */
+  @Override
+  public String erase(String object, String crmId) {
+    try {
+      call("deleteSObject", null, Map.of("sObjectName", object, "sObjectId", crmId));
+      return "deleted in Salesforce";
+    } catch (CrmCallException e) {
+      if (Set.of("ENTITY_IS_DELETED", "NOT_FOUND").contains(e.failure().code())) {
+        return "already gone from Salesforce";
+      }
+      throw e;
+    }
+  }
+
   private Exchange call(String operation, Object body, Map<String, String> headers) {
     budget.acquire();
     calls.incrementAndGet();

@@ -59,7 +59,8 @@ class HubSpotConnectorTest {
             new CrmProfile.Limits(250_000),
             Optional.empty(),
             CrmProfile.Tasks.OFF,
-            CrmProfile.ModelSettings.DEFAULT));
+            CrmProfile.ModelSettings.DEFAULT,
+            CrmProfile.Privacy.DEFAULT));
   }
 
   private CrmConnector privateApp() {

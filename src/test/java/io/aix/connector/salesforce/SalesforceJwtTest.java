@@ -64,7 +64,8 @@ class SalesforceJwtTest {
         new CrmProfile.Limits(5000),
         java.util.Optional.empty(),
         CrmProfile.Tasks.OFF,
-        CrmProfile.ModelSettings.DEFAULT);
+        CrmProfile.ModelSettings.DEFAULT,
+        CrmProfile.Privacy.DEFAULT);
   }
 
   @Test
