@@ -3,6 +3,7 @@ package io.aix.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aix.model.ChampionCache;
+import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
 import io.aix.pipeline.PollStage;
 import io.aix.profile.ConfigCatalog;
@@ -43,6 +44,7 @@ public class ModelResource {
   @Inject ChampionCache champions;
   @Inject ConfigCatalog catalog;
   @Inject SecurityIdentity identity;
+  @Inject AuditLog audit;
 
   /** One registered version, without the model's bytes. */
   public record Version(
@@ -148,6 +150,17 @@ public class ModelResource {
   private Uni<Models> promote(String profile, String object, ModelStore.Stored v, String how) {
     return store
         .promote(v.id(), profile, object, PollStage.streamName(object), Instant.now())
+        .call(
+            () ->
+                audit.append(
+                    identity.getPrincipal().getName(),
+                    how.startsWith("rolled")
+                        ? AuditLog.Action.MODEL_ROLLBACK
+                        : AuditLog.Action.MODEL_PROMOTE,
+                    profile + "/" + object,
+                    how.startsWith("rolled")
+                        ? "rolled back to v" + v.version() + " (" + v.algorithm() + ")"
+                        : "v" + v.version() + " (" + v.algorithm() + ") " + how))
         .invoke(
             () -> {
               champions.invalidate(profile, object);

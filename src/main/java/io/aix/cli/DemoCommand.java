@@ -53,6 +53,7 @@ public class DemoCommand implements Callable<Integer> {
 
   @Inject Sandbox sandbox;
   @Inject IntakeController intake;
+  @Inject io.aix.profile.ConfigAudit configAudit;
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
 
@@ -117,6 +118,7 @@ public class DemoCommand implements Callable<Integer> {
           leads, sandbox.hubspot().baseUrl());
     }
 
+    configAudit.record(io.aix.persistence.AuditLog.SYSTEM);
     long started = System.nanoTime();
     intake.start();
     long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();

@@ -18,9 +18,11 @@ public class ServeCommand implements Callable<Integer> {
   @Inject IntakeController intake;
   @Inject ModelSchedule models;
   @Inject io.aix.ops.AlertMonitor alerts;
+  @Inject io.aix.profile.ConfigAudit configAudit;
 
   @Override
   public Integer call() {
+    configAudit.record(io.aix.persistence.AuditLog.SYSTEM);
     intake.start();
     models.start();
     alerts.watch();

@@ -3,6 +3,7 @@ package io.aix.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aix.model.BinaryModel.Algorithm;
 import io.aix.model.TrainingData.Example;
+import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.pipeline.PollStage;
@@ -44,6 +45,7 @@ public class ModelTrainer {
   @Inject ModelStore store;
   @Inject ConfigCatalog catalog;
   @Inject ChampionCache champions;
+  @Inject AuditLog audit;
 
   /** What a training run did. */
   public record Outcome(
@@ -203,6 +205,11 @@ public class ModelTrainer {
               store.promote(
                   registered.id(), profileId, object, PollStage.streamName(object), Instant.now()));
       champions.invalidate(profileId, object);
+      audit.appendQuietly(
+          AuditLog.SYSTEM,
+          AuditLog.Action.MODEL_PROMOTE,
+          profileId + "/" + object,
+          "v" + registered.version() + " (" + registered.algorithm() + ") promoted: " + reason);
       LOG.infof(
           "%s %s: model v%d (%s) promoted: %s; every lead will be scored again",
           profileId, object, registered.version(), registered.algorithm(), reason);

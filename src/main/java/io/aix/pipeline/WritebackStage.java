@@ -6,6 +6,7 @@ import io.aix.connector.CrmConnector;
 import io.aix.connector.CrmFailure;
 import io.aix.connector.ScoreWrite;
 import io.aix.connector.WriteOutcome;
+import io.aix.persistence.AuditLog;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,7 @@ public class WritebackStage {
 
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
+  @Inject AuditLog audit;
 
   public void write(List<LeadWork> page) {
     List<LeadWork> scored =
@@ -55,6 +57,7 @@ public class WritebackStage {
       return;
     }
     List<LeadWork> written = new ArrayList<>(confirmShown(connector, object, toWrite));
+    int confirmed = written.size();
     List<LeadWork> remaining =
         toWrite.stream().filter(w -> w.status() == LeadWork.Status.SCORED).toList();
     if (!remaining.isEmpty()) {
@@ -70,6 +73,15 @@ public class WritebackStage {
     }
     if (!written.isEmpty()) {
       ReactiveBridge.await(() -> store.markWritten(written, Instant.now()));
+      audit.appendQuietly(
+          AuditLog.SYSTEM,
+          AuditLog.Action.CRM_WRITE,
+          profileId + "/" + object,
+          (written.size() - confirmed)
+              + " score(s) written"
+              + (confirmed > 0 ? ", " + confirmed + " found already shown" : "")
+              + " by "
+              + WorkStage.OWNER);
     }
   }
 

@@ -41,7 +41,13 @@ import org.jboss.logging.Logger;
 @Path("/webhooks/hubspot/{profile}")
 public class HubSpotWebhookResource {
   private static final Logger LOG = Logger.getLogger(HubSpotWebhookResource.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Strict: a duplicate key or anything after the array makes a delivery malformed. */
+  private static final ObjectMapper JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   /** HubSpot object type names in subscription types, and AIX's object names for them. */
   private static final Map<String, String> OBJECTS = Map.of("contact", "contacts");
