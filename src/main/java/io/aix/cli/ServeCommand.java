@@ -19,10 +19,12 @@ public class ServeCommand implements Callable<Integer> {
   @Inject ModelSchedule models;
   @Inject io.aix.ops.AlertMonitor alerts;
   @Inject io.aix.profile.ConfigAudit configAudit;
+  @Inject io.aix.security.CredentialVault vault;
 
   @Override
   public Integer call() {
     configAudit.record(io.aix.persistence.AuditLog.SYSTEM);
+    vault.resealAll();
     intake.start();
     models.start();
     alerts.watch();

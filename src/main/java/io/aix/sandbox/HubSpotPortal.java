@@ -66,6 +66,8 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private final String clientId;
   private final String clientSecret;
   private final String refreshToken;
+  private volatile String validRefreshToken;
+  private volatile boolean rotateRefreshTokens;
   private final Clock clock;
   private final Map<String, Map<String, HsRecord>> objects = new ConcurrentHashMap<>();
   private final Map<String, Map<String, JsonNode>> propertyDefs = new ConcurrentHashMap<>();
@@ -102,6 +104,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
     this.refreshToken = refreshToken;
+    this.validRefreshToken = refreshToken;
     this.clock = clock;
     reset();
   }
@@ -133,7 +136,22 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   }
 
   /** Empties the portal: contacts, tasks, AIX's properties, counters, faults, pending events. */
+  /**
+   * Each token exchange then issues a new refresh token and the previous one stops working, as an
+   * OAuth server that rotates refresh tokens does.
+   */
+  public void rotateRefreshTokens(boolean rotate) {
+    this.rotateRefreshTokens = rotate;
+  }
+
+  /** Expires every access token issued so far. */
+  public void expireAccessTokens() {
+    tokens.clear();
+  }
+
   public synchronized void reset() {
+    validRefreshToken = refreshToken;
+    rotateRefreshTokens = false;
     objects.clear();
     objects.put("contacts", new ConcurrentHashMap<>());
     objects.put("tasks", new ConcurrentHashMap<>());
@@ -496,7 +514,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (!"refresh_token".equals(form.get("grant_type"))
         || !clientId.equals(form.get("client_id"))
         || !clientSecret.equals(form.get("client_secret"))
-        || !refreshToken.equals(form.get("refresh_token"))) {
+        || !validRefreshToken.equals(form.get("refresh_token"))) {
       ObjectNode e = NODES.objectNode();
       e.put("status", "BAD_REFRESH_TOKEN");
       e.put("message", "missing or unknown refresh token");
@@ -507,7 +525,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     tokens.add(token);
     ObjectNode reply = NODES.objectNode();
     reply.put("token_type", "bearer");
-    reply.put("refresh_token", refreshToken);
+    if (rotateRefreshTokens) {
+      validRefreshToken = "rt-" + UUID.randomUUID();
+    }
+    reply.put("refresh_token", validRefreshToken);
     reply.put("access_token", token);
     reply.put("expires_in", 1800);
     return Reply.json(200, reply.toString(), Map.of());

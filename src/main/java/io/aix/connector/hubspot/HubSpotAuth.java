@@ -2,23 +2,29 @@ package io.aix.connector.hubspot;
 
 import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmFailure;
+import io.aix.connector.TokenVault;
 import io.aix.profile.CrmProfile;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bearer token for HubSpot calls. A private app's token is static. An OAuth app's access token
  * lasts 30 minutes: it is renewed from the refresh token a minute before {@code expires_in} runs
  * out, never by waiting for a 401. HubSpot may rotate the refresh token; the newest one is kept.
+ * Obtained tokens go to the {@link TokenVault} (sealed in PostgreSQL), so replicas use one access
+ * token and a restart resumes with the newest refresh token rather than the one it started with.
  */
 final class HubSpotAuth {
   static final Duration RENEW_AHEAD = Duration.ofSeconds(60);
 
   private final CrmProfile.Auth auth;
+  private final String profileId;
+  private final TokenVault vault;
   private final Clock clock;
   private final AtomicLong calls = new AtomicLong();
   private HubSpotApi tokenApi;
@@ -26,7 +32,9 @@ final class HubSpotAuth {
   private String refreshToken;
   private Instant expiresAt = Instant.EPOCH;
 
-  HubSpotAuth(CrmProfile.Auth auth, Clock clock) {
+  HubSpotAuth(String profileId, CrmProfile.Auth auth, TokenVault vault, Clock clock) {
+    this.profileId = profileId;
+    this.vault = vault;
     this.auth = auth;
     this.clock = clock;
     if (auth instanceof CrmProfile.Auth.PrivateApp app) {
@@ -49,6 +57,18 @@ final class HubSpotAuth {
       return accessToken;
     }
     CrmProfile.Auth.OAuthRefresh oauth = (CrmProfile.Auth.OAuthRefresh) auth;
+    Optional<TokenVault.Tokens> stored = vault.load(profileId);
+    if (stored.isPresent()) {
+      if (stored.get().refreshToken() != null) {
+        refreshToken = stored.get().refreshToken();
+      }
+      if (stored.get().accessToken() != null
+          && clock.instant().isBefore(stored.get().expiresAt().minus(RENEW_AHEAD))) {
+        accessToken = stored.get().accessToken();
+        expiresAt = stored.get().expiresAt();
+        return accessToken;
+      }
+    }
     calls.incrementAndGet();
     Response response;
     try {
@@ -79,6 +99,7 @@ final class HubSpotAuth {
     }
     long seconds = token.expires_in() == null ? 1800 : token.expires_in();
     expiresAt = clock.instant().plusSeconds(seconds);
+    vault.save(profileId, new TokenVault.Tokens(accessToken, refreshToken, expiresAt));
     return accessToken;
   }
 

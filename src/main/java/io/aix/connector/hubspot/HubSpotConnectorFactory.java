@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 public class HubSpotConnectorFactory implements ConnectorFactory {
   @Inject Sandbox sandbox;
   @Inject io.aix.connector.ApiBudgets budgets;
+  @Inject io.aix.security.CredentialVault vault;
 
   @Override
   public String type() {
@@ -29,7 +30,8 @@ public class HubSpotConnectorFactory implements ConnectorFactory {
         profile.connection().usesSandbox()
             ? sandbox.hubspot().baseUrl()
             : profile.connection().loginUrl();
-    HubSpotAuth auth = new HubSpotAuth(profile.connection().auth(), Clock.systemUTC());
+    HubSpotAuth auth =
+        new HubSpotAuth(profile.id(), profile.connection().auth(), vault, Clock.systemUTC());
     ClientRequestFilter bearer =
         request -> {
           if (!request.getUri().getPath().endsWith("/oauth/v1/token")) {

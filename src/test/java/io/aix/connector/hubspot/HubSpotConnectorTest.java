@@ -173,6 +173,77 @@ class HubSpotConnectorTest {
         .isEqualTo(3);
   }
 
+  @Inject io.aix.security.CredentialVault vault;
+  @Inject io.agroal.api.AgroalDataSource db;
+
+  private CrmConnector oauth() {
+    return connector(
+        new CrmProfile.Auth.OAuthRefresh(
+            new SecretRef("AIX_TEST_HS_CLIENT_ID", "hs-test.yaml", 1),
+            new SecretRef("AIX_TEST_HS_CLIENT_SECRET", "hs-test.yaml", 2),
+            new SecretRef("AIX_TEST_HS_REFRESH_TOKEN", "hs-test.yaml", 3)));
+  }
+
+  private String[] storedRow() throws java.sql.SQLException {
+    try (var c = db.getConnection();
+        var s = c.createStatement();
+        var r =
+            s.executeQuery(
+                "select key_id, sealed from crm_credential where profile_id = 'hs-test'")) {
+      return r.next() ? new String[] {r.getString(1), r.getString(2)} : null;
+    }
+  }
+
+  private void sql(String statement) throws java.sql.SQLException {
+    try (var c = db.getConnection();
+        var s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  @Test
+  void obtainedTokensAreSealedSharedByReplicasAndOutliveARotation() throws Exception {
+    sql("delete from crm_credential where profile_id = 'hs-test'");
+    portal.rotateRefreshTokens(true);
+    portal.createContact(Map.of("email", "v@example.com"));
+
+    CrmConnector first = oauth();
+    assertThat(pollAll(first)).hasSize(1);
+    String[] row = storedRow();
+    assertThat(row).as("the obtained tokens are stored").isNotNull();
+    assertThat(row[0]).isEqualTo("test-1");
+    io.aix.connector.TokenVault.Tokens tokens = vault.load("hs-test").orElseThrow();
+    assertThat(tokens.refreshToken())
+        .as("HubSpot rotated the refresh token")
+        .isNotEqualTo("aix-hubspot-refresh-token");
+    assertThat(row[1])
+        .as("sealed, not stored in plain")
+        .doesNotContain(tokens.accessToken())
+        .doesNotContain(tokens.refreshToken())
+        .doesNotContain("refresh_token");
+
+    CrmConnector restarted = oauth();
+    assertThat(pollAll(restarted)).hasSize(1);
+    assertThat(restarted.apiUsage().callsMade())
+        .as("another replica, or a restart, uses the stored access token: no exchange")
+        .isEqualTo(1);
+
+    portal.expireAccessTokens();
+    sql(
+        "update crm_credential set expires_at = now() - interval '1 minute' where profile_id = 'hs-test'");
+    CrmConnector later = oauth();
+    assertThat(pollAll(later))
+        .as("renewed with the rotated refresh token; the environment's is void by now")
+        .hasSize(1);
+    assertThat(later.apiUsage().callsMade()).isEqualTo(2);
+
+    sql("update crm_credential set profile_id = 'hs-other' where profile_id = 'hs-test'");
+    assertThat(vault.load("hs-other"))
+        .as("a sealed row moved to another profile does not open")
+        .isEmpty();
+    sql("delete from crm_credential where profile_id = 'hs-other'");
+  }
+
   @Test
   void aBadRefreshTokenIsAPermanentFailure() {
     CrmConnector connector =
