@@ -102,4 +102,59 @@ class DemoIT {
         .as("ten sample leads are printed")
         .anyMatch(l -> l.startsWith("Ten leads as the sandbox CRMs' own APIs"));
   }
+
+  /**
+   * A full demo run with AIX, Camel Salesforce and the REST clients logging at DEBUG, request
+   * headers included (what an admin switches on to chase a CRM problem): neither output holds a
+   * credential, token, secret key or private key. The masked Authorization headers show the logging
+   * was on and the redaction did its work.
+   */
+  @Test
+  void aDemoRunLoggingAtDebugLeaksNoSecret() throws IOException, InterruptedException {
+    assertThat(JAR).exists();
+    Path out = Files.createTempFile("aix-demo-log", ".out");
+    Path err = Files.createTempFile("aix-demo-log", ".err");
+    Process demo =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=demo",
+                "-Dquarkus.http.port=0",
+                "-Daix.cluster.file-root=target/demo-it-cluster",
+                "-Dquarkus.rest-client.logging.scope=request-response",
+                "-Dquarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level=DEBUG",
+                "-Dquarkus.log.category.\"io.aix\".level=DEBUG",
+                "-Dquarkus.log.category.\"org.apache.camel.component.salesforce\".level=DEBUG",
+                "-Dquarkus.log.category.\"io.quarkus.oidc\".level=DEBUG",
+                "-jar",
+                JAR.toString(),
+                "demo",
+                "--leads",
+                "200",
+                "--exit")
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    boolean finished = demo.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      demo.destroyForcibly();
+    }
+    String log = Files.readString(out) + Files.readString(err);
+    assertThat(finished).as("demo finished; output:\n%s", log).isTrue();
+    assertThat(demo.exitValue()).as("exit code; output:\n%s", log).isZero();
+
+    assertThat(log)
+        .as("the sandbox CRMs' credentials and the sealing key")
+        .doesNotContain(
+            "aix-sandbox-secret",
+            "pat-na1-aix-sandbox",
+            "aix-hubspot-app-secret",
+            "QUlYLXRlc3Qta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE=",
+            "PRIVATE KEY");
+    assertThat(log).as("bearer tokens").doesNotContainPattern("(?i)bearer\\s+[^*\\s]");
+    assertThat(log)
+        .as("OAuth tokens in forms or JSON")
+        .doesNotContainPattern(
+            "(?i)(access_token|refresh_token|client_secret)\"?\\s*[=:]\\s*\"?[^*\"\\s]");
+    assertThat(log).as("the debug logging was on, and masked").contains("Bearer ***");
+  }
 }
