@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       BenchCommand.class,
       ModelCommand.class,
-      DeadLettersCommand.class
+      DeadLettersCommand.class,
+      KeycloakCommand.class
     })
 public class AixCommand {}
