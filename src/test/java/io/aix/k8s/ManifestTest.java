@@ -108,7 +108,13 @@ class ManifestTest {
     assertThat(BY_KIND_NAME).containsKey("Secret/" + envFrom);
     Map<String, Object> env = new HashMap<>();
     ((List<Map<String, Object>>) c.get("env")).forEach(e -> env.put((String) e.get("name"), e));
-    assertThat(env).containsKeys("AIX_CLUSTER_KIND", "AIX_CLUSTER_POD_NAME", "AIX_CONFIG_DIR");
+    assertThat(env)
+        .containsKeys(
+            "AIX_CLUSTER_KIND",
+            "AIX_CLUSTER_POD_NAME",
+            "AIX_CONFIG_DIR",
+            "AIX_OIDC_ENABLED",
+            "AIX_SECRET_KEYS");
   }
 
   @Test
