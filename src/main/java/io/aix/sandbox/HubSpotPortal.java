@@ -240,20 +240,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (!type.equals("contacts") || request.has("idProperty")) {
       return error(400, "VALIDATION_ERROR", "the sandbox erases contacts by id only", limits);
     }
-    HsRecord r = objects.get("contacts").remove(id);
-    if (r == null) {
+    if (!purgeContact(id)) {
       return error(404, "OBJECT_NOT_FOUND", "resource not found", limits);
     }
     gdprDeleted.add(id);
-    changes.add(
-        new Change(
-            eventCounter.getAndIncrement(),
-            "contact.privacyDeletion",
-            id,
-            null,
-            null,
-            nextStamp(),
-            "GDPR"));
     return new Reply(204, limits, "", false);
   }
 
@@ -266,17 +256,24 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** A contact purged from the portal's UI with a GDPR delete (what the webhook then reports). */
   public void privacyDeleteContact(String id) {
-    if (objects.get("contacts").remove(id) != null) {
-      changes.add(
-          new Change(
-              eventCounter.getAndIncrement(),
-              "contact.privacyDeletion",
-              id,
-              null,
-              null,
-              nextStamp(),
-              "GDPR"));
+    purgeContact(id);
+  }
+
+  /** Removes the contact for good and notes a {@code contact.privacyDeletion} change. */
+  private boolean purgeContact(String id) {
+    if (objects.get("contacts").remove(id) == null) {
+      return false;
     }
+    changes.add(
+        new Change(
+            eventCounter.getAndIncrement(),
+            "contact.privacyDeletion",
+            id,
+            null,
+            null,
+            nextStamp(),
+            "GDPR"));
+    return true;
   }
 
   public void deleteContact(String id) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
+import io.aix.testing.Sql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -13,10 +14,7 @@ import io.smallrye.jwt.build.Jwt;
 import jakarta.inject.Inject;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -147,7 +145,8 @@ class ApiSecurityTest {
   void injectionInPathsAndQueriesIsHarmless() throws SQLException {
     String admin = token("alice", "aix-admin");
     long tables =
-        count("select count(*) from information_schema.tables where table_schema = 'public'");
+        Sql.count(
+            db, "select count(*) from information_schema.tables where table_schema = 'public'");
     List<String> attacks =
         List.of(
             "' or '1'='1",
@@ -190,7 +189,8 @@ class ApiSecurityTest {
     }
     assertThat(wrong).as("a server error or a delay means the input reached SQL").isEmpty();
     assertThat(
-            count("select count(*) from information_schema.tables where table_schema = 'public'"))
+            Sql.count(
+                db, "select count(*) from information_schema.tables where table_schema = 'public'"))
         .isEqualTo(tables);
   }
 
@@ -227,14 +227,5 @@ class ApiSecurityTest {
             .oauth2(token("alice", "aix-admin"))
             .get("/api/v1/audit");
     assertThat(cross.header("Access-Control-Allow-Origin")).isNull();
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
   }
 }

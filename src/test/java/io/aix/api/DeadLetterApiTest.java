@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.agroal.api.AgroalDataSource;
+import io.aix.testing.Sql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -119,8 +120,10 @@ class DeadLetterApiTest {
         .then()
         .statusCode(200)
         .body("queued", equalTo(1));
-    assertThat(count("select count(*) from work_item where stream = 'Lead:replay'")).isEqualTo(2);
-    assertThat(count("select count(*) from dead_letter where replayed_at is null")).isZero();
+    assertThat(Sql.count(db, "select count(*) from work_item where stream = 'Lead:replay'"))
+        .isEqualTo(2);
+    assertThat(Sql.count(db, "select count(*) from dead_letter where replayed_at is null"))
+        .isZero();
   }
 
   @Test
@@ -137,14 +140,5 @@ class DeadLetterApiTest {
         .then()
         .statusCode(200)
         .body("", hasSize(0));
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
   }
 }

@@ -24,6 +24,37 @@ import org.junit.jupiter.api.Test;
 class DemoIT {
   private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
+  /** One finished (or timed-out) demo run: its standard output and error. */
+  record Run(boolean finished, int exit, String out, String err) {}
+
+  /** {@code demo --leads N --exit} of the packaged application, with extra system properties. */
+  static Run demo(int leads, String... properties) throws IOException, InterruptedException {
+    assertThat(JAR).as("the packaged application (mvn package runs before failsafe)").exists();
+    Path out = Files.createTempFile("aix-demo", ".out");
+    Path err = Files.createTempFile("aix-demo", ".err");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=demo",
+                "-Dquarkus.http.port=0",
+                "-Daix.cluster.file-root=target/demo-it-cluster"));
+    command.addAll(List.of(properties));
+    command.addAll(
+        List.of("-jar", JAR.toString(), "demo", "--leads", String.valueOf(leads), "--exit"));
+    Process demo =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    boolean finished = demo.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      demo.destroyForcibly();
+    }
+    return new Run(
+        finished, finished ? demo.exitValue() : -1, Files.readString(out), Files.readString(err));
+  }
+
   @BeforeAll
   static void demoDatabaseExists() throws SQLException {
     try (Connection c =
@@ -40,33 +71,13 @@ class DemoIT {
   @Test
   void demoOf1000LeadsPerCrmScoresWritesBackAndCreatesTasksWithinTheApiBudgets()
       throws IOException, InterruptedException {
-    assertThat(JAR).as("the packaged application (mvn package runs before failsafe)").exists();
-    Path out = Files.createTempFile("aix-demo", ".out");
-    Path err = Files.createTempFile("aix-demo", ".err");
-    Process demo =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo",
-                "-Dquarkus.http.port=0",
-                "-Daix.cluster.file-root=target/demo-it-cluster",
-                "-jar",
-                JAR.toString(),
-                "demo",
-                "--leads",
-                "1000",
-                "--exit")
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    boolean finished = demo.waitFor(5, TimeUnit.MINUTES);
-    if (!finished) {
-      demo.destroyForcibly();
-    }
-    String stderr = Files.readString(err);
-    assertThat(finished).as("demo finished within 5 minutes; stderr:\n%s", stderr).isTrue();
-    assertThat(demo.exitValue()).as("exit code; stderr:\n%s", stderr).isZero();
+    Run run = demo(1000);
+    assertThat(run.finished())
+        .as("demo finished within 5 minutes; stderr:\n%s", run.err())
+        .isTrue();
+    assertThat(run.exit()).as("exit code; stderr:\n%s", run.err()).isZero();
 
-    List<String> lines = Files.readAllLines(out);
+    List<String> lines = run.out().lines().toList();
     assertThat(lines).as("standard output").isNotEmpty();
     JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
     assertThat(summary.path("leads").asInt()).isEqualTo(1000);
@@ -111,36 +122,17 @@ class DemoIT {
    */
   @Test
   void aDemoRunLoggingAtDebugLeaksNoSecret() throws IOException, InterruptedException {
-    assertThat(JAR).exists();
-    Path out = Files.createTempFile("aix-demo-log", ".out");
-    Path err = Files.createTempFile("aix-demo-log", ".err");
-    Process demo =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo",
-                "-Dquarkus.http.port=0",
-                "-Daix.cluster.file-root=target/demo-it-cluster",
-                "-Dquarkus.rest-client.logging.scope=request-response",
-                "-Dquarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level=DEBUG",
-                "-Dquarkus.log.category.\"io.aix\".level=DEBUG",
-                "-Dquarkus.log.category.\"org.apache.camel.component.salesforce\".level=DEBUG",
-                "-Dquarkus.log.category.\"io.quarkus.oidc\".level=DEBUG",
-                "-jar",
-                JAR.toString(),
-                "demo",
-                "--leads",
-                "200",
-                "--exit")
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    boolean finished = demo.waitFor(5, TimeUnit.MINUTES);
-    if (!finished) {
-      demo.destroyForcibly();
-    }
-    String log = Files.readString(out) + Files.readString(err);
-    assertThat(finished).as("demo finished; output:\n%s", log).isTrue();
-    assertThat(demo.exitValue()).as("exit code; output:\n%s", log).isZero();
+    Run run =
+        demo(
+            200,
+            "-Dquarkus.rest-client.logging.scope=request-response",
+            "-Dquarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level=DEBUG",
+            "-Dquarkus.log.category.\"io.aix\".level=DEBUG",
+            "-Dquarkus.log.category.\"org.apache.camel.component.salesforce\".level=DEBUG",
+            "-Dquarkus.log.category.\"io.quarkus.oidc\".level=DEBUG");
+    String log = run.out() + run.err();
+    assertThat(run.finished()).as("demo finished; output:\n%s", log).isTrue();
+    assertThat(run.exit()).as("exit code; output:\n%s", log).isZero();
 
     assertThat(log)
         .as("the sandbox CRMs' credentials and the sealing key")

@@ -13,10 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -195,7 +191,7 @@ class KeycloakIT {
     assertThat(refused.output()).contains("check the password").doesNotContain("wrong-password");
 
     int port = freePort();
-    demoDatabaseExists();
+    DemoIT.demoDatabaseExists();
     Process aix =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -334,18 +330,6 @@ class KeycloakIT {
     try (Stream<Path> walk = Files.walk(dir)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
-      }
-    }
-  }
-
-  private static void demoDatabaseExists() throws SQLException {
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-        Statement s = c.createStatement()) {
-      var r = s.executeQuery("select 1 from pg_database where datname = 'aix_demo'");
-      if (!r.next()) {
-        s.execute("create database aix_demo");
       }
     }
   }

@@ -168,7 +168,7 @@ class ManifestTest {
   }
 
   @Test
-  void serviceHpaPdbAndPolicyPointAtTheDeployment() {
+  void serviceHpaPdbAndPolicyPointAtTheDeployment() throws IOException {
     Map<String, Object> labels =
         at(get("Deployment/aix"), "spec", "template", "metadata", "labels");
     assertThat((Map<String, Object>) at(get("Service/aix"), "spec", "selector")).isEqualTo(labels);
@@ -178,6 +178,17 @@ class ManifestTest {
         .isEqualTo("aix");
     assertThat((Integer) at(get("HorizontalPodAutoscaler/aix"), "spec", "minReplicas"))
         .isEqualTo(3);
+    List<Map<String, Object>> metrics = at(get("HorizontalPodAutoscaler/aix"), "spec", "metrics");
+    assertThat(metrics).extracting(m -> m.get("type")).containsExactly("Resource", "External");
+    String external = at(metrics.get(1), "external", "metric", "name");
+    assertThat(external).isEqualTo("aix_queue_depth");
+    assertThat(Files.readString(Path.of("k8s/monitoring/prometheus-adapter-values.yaml")))
+        .as("the adapter serves the metric the HPA asks for")
+        .contains("name:\n        as: " + external)
+        .contains("seriesQuery: '" + external + "{");
+    assertThat(Files.readString(Path.of("src/main/java/io/aix/ops/PipelineMetrics.java")))
+        .as("AIX exports it (Micrometer's aix.queue.depth is Prometheus' aix_queue_depth)")
+        .contains("\"" + external.replace('_', '.') + "\"");
     assertThat(
             (Map<String, Object>)
                 at(get("PodDisruptionBudget/aix"), "spec", "selector", "matchLabels"))

@@ -11,6 +11,7 @@ import io.aix.sandbox.HubSpotPortal;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.PortalReadback;
 import io.aix.sandbox.Sandbox;
+import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -79,15 +80,6 @@ class HubSpotPipelineTest {
     assertThat(e.getException()).as("poll cycle failure").isNull();
   }
 
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
-  }
-
   private long calls(String request) {
     return portal.requests().stream().filter(r -> r.toString().equals(request)).count();
   }
@@ -135,7 +127,8 @@ class HubSpotPipelineTest {
     assertThat(portal.contact(ids.get(1)).get("lastmodifieddate"))
         .as("the others were read back, found written, and not written again")
         .isEqualTo(untouched);
-    assertThat(count("select count(*) from lead where written_version < score_version")).isZero();
+    assertThat(Sql.count(db, "select count(*) from lead where written_version < score_version"))
+        .isZero();
   }
 
   @Test
@@ -146,14 +139,14 @@ class HubSpotPipelineTest {
     pollOk();
     int created = portal.taskCount();
     assertThat(created).as("the portal made them").isPositive();
-    assertThat(count("select count(*) from lead_task where crm_task_id is null"))
+    assertThat(Sql.count(db, "select count(*) from lead_task where crm_task_id is null"))
         .as("AIX does not know yet")
         .isEqualTo(created);
 
     assertThat(driver.drain(PROFILE, "contacts").getException()).isNull();
 
     assertThat(portal.taskCount()).as("found by their keys, not created again").isEqualTo(created);
-    assertThat(count("select count(*) from lead_task where crm_task_id is null")).isZero();
+    assertThat(Sql.count(db, "select count(*) from lead_task where crm_task_id is null")).isZero();
     assertThat(calls("POST /crm/v3/objects/tasks/batch/create")).isEqualTo(1);
   }
 
@@ -420,7 +413,8 @@ class HubSpotPipelineTest {
         .as("no email is a gap, not an error")
         .containsKey("aix_score");
     assertThat(
-            count(
+            Sql.count(
+                db,
                 "select count(*) from dead_letter where crm_id = '"
                     + wrongType
                     + "' and reason like '%numemployees: ''a few'' is not a number%'"
@@ -473,7 +467,7 @@ class HubSpotPipelineTest {
     deliver(url(), body, SECRET, now).then().statusCode(200);
     deliver(url(), body, SECRET, now + 1000).then().statusCode(200);
 
-    assertThat(count("select count(*) from inbound_event"))
+    assertThat(Sql.count(db, "select count(*) from inbound_event"))
         .as("a redelivery is stored once; the aix_score change is not work")
         .isEqualTo(2);
   }
@@ -490,7 +484,7 @@ class HubSpotPipelineTest {
     deliver(url(), "{\"eventId\":1}", SECRET, now).then().statusCode(400);
     String other = "http://localhost:" + port + "/webhooks/hubspot/no-such-profile";
     deliver(other, body, SECRET, now).then().statusCode(404);
-    assertThat(count("select count(*) from inbound_event")).as("nothing queued").isZero();
+    assertThat(Sql.count(db, "select count(*) from inbound_event")).as("nothing queued").isZero();
   }
 
   @Test
@@ -499,19 +493,20 @@ class HubSpotPipelineTest {
     intake.start();
     try {
       waitFor(() -> portal.contact(id).containsKey("aix_score"), "first score");
-      long eventsBefore = count("select count(*) from inbound_event");
+      long eventsBefore = Sql.count(db, "select count(*) from inbound_event");
       portal.updateContact(
           id, Map.of("jobtitle", "Chief Executive Officer", "numemployees", "1000+"), "CRM");
       waitFor(
           () -> portal.contact(id).getOrDefault("aix_top_factors", "").contains("c-level"),
           "the new title in the score");
-      assertThat(count("select count(*) from inbound_event where crm_id = '" + id + "'"))
+      assertThat(Sql.count(db, "select count(*) from inbound_event where crm_id = '" + id + "'"))
           .as("the portal's signed deliveries were accepted and queued")
           .isGreaterThan(eventsBefore);
       waitFor(
           () -> {
             try {
-              return count("select count(*) from inbound_event where processed_at is null") == 0;
+              return Sql.count(db, "select count(*) from inbound_event where processed_at is null")
+                  == 0;
             } catch (SQLException e) {
               throw new IllegalStateException(e);
             }

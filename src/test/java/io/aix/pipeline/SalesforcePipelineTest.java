@@ -10,6 +10,7 @@ import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.OrgReadback;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
+import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
@@ -72,15 +73,6 @@ class SalesforcePipelineTest {
       ids.add(org.insert("Lead", generator.lead()));
     }
     return ids;
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
   }
 
   private Map<String, String[]> deadLetters() throws SQLException {
@@ -163,7 +155,9 @@ class SalesforcePipelineTest {
             .isTrue();
       }
     }
-    assertThat(count("select count(*) from source_offset")).as("the offset moved on").isEqualTo(1);
+    assertThat(Sql.count(db, "select count(*) from source_offset"))
+        .as("the offset moved on")
+        .isEqualTo(1);
   }
 
   @Test
@@ -175,7 +169,7 @@ class SalesforcePipelineTest {
 
     // The admin relaxes the validation rule; the integrator replays the dead letter.
     org.faults().clear();
-    long id = count("select id from dead_letter");
+    long id = Sql.count(db, "select id from dead_letter");
     int queued =
         io.aix.persistence.ReactiveBridge.await(
             () -> deadLetterStore.replay(null, List.of(id), java.time.Instant.now()));
@@ -185,7 +179,7 @@ class SalesforcePipelineTest {
     assertThat(org.record("Lead", ids.get(2)).hasNonNull("AIX_Score__c"))
         .as("written on replay")
         .isTrue();
-    assertThat(count("select count(*) from dead_letter where replayed_at is not null"))
+    assertThat(Sql.count(db, "select count(*) from dead_letter where replayed_at is not null"))
         .isEqualTo(1);
     assertThat(
             io.aix.persistence.ReactiveBridge.await(
@@ -229,7 +223,7 @@ class SalesforcePipelineTest {
     assertThat(org.record("Lead", odd).hasNonNull("AIX_Score__c"))
         .as("odd Unicode is fine")
         .isTrue();
-    assertThat(count("select count(*) from lead where mapped_values like '%Nguyễn 👩‍💻%'"))
+    assertThat(Sql.count(db, "select count(*) from lead where mapped_values like '%Nguyễn 👩‍💻%'"))
         .isEqualTo(1);
   }
 
@@ -243,7 +237,8 @@ class SalesforcePipelineTest {
     pollLeadsOk();
 
     assertThat(
-            count(
+            Sql.count(
+                db,
                 "select count(*) from lead where deleted_at is not null and crm_id = '"
                     + ids.get(1)
                     + "'"))

@@ -15,6 +15,7 @@ import io.aix.sandbox.HubSpotPortal;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
+import io.aix.testing.Sql;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -120,8 +121,9 @@ class ErasureTest {
     String email = "adelheid.q@vorbrugg-analytics.example";
     List<String> traces = List.of(email, "Adelheid", "Quenstedt-Vorbrugg", leadId, refusedId);
     assertThat(found(traces, contactId)).as("seeded and scored").isNotEmpty();
-    assertThat(count("select count(*) from score where crm_id = '" + leadId + "'")).isEqualTo(2);
-    assertThat(count("select count(*) from dead_letter where crm_id = '" + refusedId + "'"))
+    assertThat(Sql.count(db, "select count(*) from score where crm_id = '" + leadId + "'"))
+        .isEqualTo(2);
+    assertThat(Sql.count(db, "select count(*) from dead_letter where crm_id = '" + refusedId + "'"))
         .isEqualTo(1);
 
     JsonPath export =
@@ -168,7 +170,7 @@ class ErasureTest {
     deliverPrivacyDeletion(contactId, 9002);
     driver.push(HS, "contacts");
     assertThat(found(traces, contactId)).as("after HubSpot's echo").isEmpty();
-    assertThat(count("select count(*) from lead")).as("the others stay").isEqualTo(30);
+    assertThat(Sql.count(db, "select count(*) from lead")).as("the others stay").isEqualTo(30);
 
     // The Salesforce records stay in the org and change again: intake drops them.
     org.update("Lead", leadId, Map.of("Title", "Founder"));
@@ -216,9 +218,10 @@ class ErasureTest {
     driver.push(HS, "contacts");
 
     assertThat(found(traces, contactId)).isEmpty();
-    assertThat(count("select count(*) from erased_subject")).isEqualTo(1);
+    assertThat(Sql.count(db, "select count(*) from erased_subject")).isEqualTo(1);
     assertThat(
-            count(
+            Sql.count(
+                db,
                 "select count(*) from audit_log where action = 'subject.erase'"
                     + " and actor = 'crm:demo-hubspot privacyDeletion'"))
         .isGreaterThanOrEqualTo(1);
@@ -341,15 +344,6 @@ class ErasureTest {
       }
     }
     return hits;
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    }
   }
 
   private static void sleep(long millis) {

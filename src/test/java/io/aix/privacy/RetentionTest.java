@@ -7,12 +7,10 @@ import io.aix.pipeline.PipelineDriver;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
+import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,19 +50,23 @@ class RetentionTest {
     org.update("Lead", kept, Map.of("Title", "Chief Executive Officer", "NumberOfEmployees", 5000));
     sleep();
     driver.cycle(SF, "Lead");
-    assertThat(count("select count(*) from score where crm_id = '" + kept + "'")).isEqualTo(2);
+    assertThat(Sql.count(db, "select count(*) from score where crm_id = '" + kept + "'"))
+        .isEqualTo(2);
 
-    exec(
+    Sql.exec(
+        db,
         "update lead set crm_modified_at = now() - interval '800 days' where crm_id in ('"
             + ids.get(0)
             + "', '"
             + ids.get(1)
             + "')");
-    exec(
+    Sql.exec(
+        db,
         "update score set scored_at = now() - interval '800 days' where crm_id = '"
             + kept
             + "' and version = 1");
-    exec(
+    Sql.exec(
+        db,
         "insert into dead_letter (profile_id, crm_object, crm_id, stage, error_code, reason,"
             + " payload, created_at) values"
             + " ('demo-salesforce', 'Lead', '00Q000000000009AAA', 'normalize', 'INVALID_RECORD',"
@@ -78,21 +80,24 @@ class RetentionTest {
         .containsEntry("scores", 2L)
         .containsEntry("scoreHistory", 1L)
         .containsEntry("deadLetters", 1L);
-    assertThat(count("select count(*) from lead")).isEqualTo(4);
+    assertThat(Sql.count(db, "select count(*) from lead")).isEqualTo(4);
     assertThat(
-            count(
+            Sql.count(
+                db,
                 "select count(*) from score where crm_id in ('"
                     + ids.get(0)
                     + "', '"
                     + ids.get(1)
                     + "')"))
         .isZero();
-    assertThat(count("select min(version) from score where crm_id = '" + kept + "'"))
+    assertThat(Sql.count(db, "select min(version) from score where crm_id = '" + kept + "'"))
         .as("the current score stays; the aged version goes")
         .isEqualTo(2);
-    assertThat(count("select count(*) from dead_letter where reason = 'recent'")).isEqualTo(1);
+    assertThat(Sql.count(db, "select count(*) from dead_letter where reason = 'recent'"))
+        .isEqualTo(1);
     assertThat(
-            count(
+            Sql.count(
+                db,
                 "select count(*) from audit_log where action = 'retention.purge'"
                     + " and target = 'demo-salesforce' and at > now() - interval '1 minute'"))
         .isEqualTo(1);
@@ -106,22 +111,6 @@ class RetentionTest {
       Thread.sleep(5);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void exec(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
     }
   }
 }

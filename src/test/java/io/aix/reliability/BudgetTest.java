@@ -8,6 +8,7 @@ import io.aix.pipeline.PipelineDriver;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
+import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -17,10 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -107,9 +104,13 @@ class BudgetTest {
     driver.drain(PROFILE, "Lead");
 
     assertThat(org.apiCalls()).as("one query, then writes of 10 until the budget").isEqualTo(50);
-    assertThat(count("select count(*) from work_item")).as("the rest waits").isEqualTo(600 - 490);
-    assertThat(count("select count(*) from dead_letter")).as("nothing dead-lettered").isZero();
-    assertThat(count("select count(*) from lead where written_version > 0")).isEqualTo(490);
+    assertThat(Sql.count(db, "select count(*) from work_item"))
+        .as("the rest waits")
+        .isEqualTo(600 - 490);
+    assertThat(Sql.count(db, "select count(*) from dead_letter"))
+        .as("nothing dead-lettered")
+        .isZero();
+    assertThat(Sql.count(db, "select count(*) from lead where written_version > 0")).isEqualTo(490);
 
     String health = given().get("/q/health").then().statusCode(503).extract().asString();
     JsonPath json = JsonPath.from(health);
@@ -122,10 +123,10 @@ class BudgetTest {
     sleepUntil(nextWindowStart() + 100);
     driver.drain(PROFILE, "Lead");
 
-    assertThat(count("select count(*) from lead where written_version > 0"))
+    assertThat(Sql.count(db, "select count(*) from lead where written_version > 0"))
         .as("the backlog finished in the next window")
         .isEqualTo(600);
-    assertThat(count("select count(*) from work_item")).isZero();
+    assertThat(Sql.count(db, "select count(*) from work_item")).isZero();
     assertThat(org.apiCalls()).as("11 more writes, no call wasted").isEqualTo(61);
     given().get("/q/health").then().statusCode(200);
   }
@@ -139,15 +140,6 @@ class BudgetTest {
     long wait = epochMillis - System.currentTimeMillis();
     if (wait > 0) {
       Thread.sleep(wait);
-    }
-  }
-
-  private long count(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
     }
   }
 }
