@@ -61,13 +61,15 @@ public class ModelResource {
    * @param scoring {@code model vN} or {@code rules}
    * @param lastTraining the last attempt, refused ones included: why the rules may still be in
    *     charge
+   * @param feedback reps' verdicts per scorer version ({@code model_version} of the judged score)
    */
   public record Models(
       String profile,
       String object,
       String scoring,
       ModelStore.Attempt lastTraining,
-      List<Version> versions) {}
+      List<Version> versions,
+      List<ModelStore.FeedbackCount> feedback) {}
 
   @GET
   @RolesAllowed({"aix-viewer", "aix-integrator", "aix-admin"})
@@ -80,18 +82,23 @@ public class ModelResource {
             versions ->
                 store
                     .lastAttempt(profile, object)
-                    .map(
+                    .chain(
                         last ->
-                            new Models(
-                                profile,
-                                object,
-                                versions.stream()
-                                    .filter(v -> v.status().equals("champion"))
-                                    .findFirst()
-                                    .map(v -> "model v" + v.version())
-                                    .orElse("rules"),
-                                last.orElse(null),
-                                versions.stream().map(ModelResource::version).toList())));
+                            store
+                                .feedback(profile, object)
+                                .map(
+                                    feedback ->
+                                        new Models(
+                                            profile,
+                                            object,
+                                            versions.stream()
+                                                .filter(v -> v.status().equals("champion"))
+                                                .findFirst()
+                                                .map(v -> "model v" + v.version())
+                                                .orElse("rules"),
+                                            last.orElse(null),
+                                            versions.stream().map(ModelResource::version).toList(),
+                                            feedback))));
   }
 
   @GET

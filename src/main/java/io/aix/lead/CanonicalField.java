@@ -31,7 +31,9 @@ public enum CanonicalField {
   CONVERTED("converted", Type.BOOLEAN, 0),
   CONVERTED_ON("convertedOn", Type.DATE, 0),
   CREATED_AT("createdAt", Type.DATETIME, 0),
-  LAST_ACTIVITY_ON("lastActivityOn", Type.DATE, 0);
+  LAST_ACTIVITY_ON("lastActivityOn", Type.DATE, 0),
+  /** A rep's verdict on the score: too_high, too_low or spot_on (never a scoring input). */
+  FEEDBACK("feedback", Type.STRING, 16);
 
   /** The value type a field holds after its transforms have run. */
   public enum Type {

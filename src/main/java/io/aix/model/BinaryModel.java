@@ -49,8 +49,15 @@ public final class BinaryModel {
     this.model = model;
   }
 
-  /** One training row: a lead's features and whether it converted. */
-  public record Row(FeatureSet features, boolean converted) {}
+  /**
+   * One training row: a lead's features, whether it converted, and how much it counts (1 for a
+   * plain lead; more for a lead whose outcome confirmed a rep's verdict on its score).
+   */
+  public record Row(FeatureSet features, boolean converted, float weight) {
+    public Row(FeatureSet features, boolean converted) {
+      this(features, converted, 1f);
+    }
+  }
 
   /** A model read back from the registry. */
   @SuppressWarnings("unchecked")
@@ -67,7 +74,9 @@ public final class BinaryModel {
             new SimpleDataSourceProvenance("aix training set", OffsetDateTime.now(), LABELS),
             LABELS);
     for (Row r : rows) {
-      data.add(r.features().example(r.converted() ? CONVERTED : NOT_CONVERTED));
+      var example = r.features().example(r.converted() ? CONVERTED : NOT_CONVERTED);
+      example.setWeight(r.weight());
+      data.add(example);
     }
     return new BinaryModel(algorithm, algorithm.trainer(seed).train(data));
   }

@@ -89,11 +89,26 @@ public class ModelTrainer {
     List<Example> examples =
         TrainingData.of(
             profileId, object, ReactiveBridge.await(() -> store.history(profileId, object)));
+    Map<String, ModelStore.Verdict> verdicts = new java.util.HashMap<>();
+    if (settings.learnsFromFeedback()) {
+      ReactiveBridge.await(() -> store.verdicts(profileId, object))
+          .forEach(v -> verdicts.put(v.crmId(), v));
+    }
     TrainingValidation.Report report;
     try {
       report =
           TrainingValidation.check(
               examples, features, settings.minLeads(), settings.minConversions());
+      List<ModelStore.Stored> registered =
+          ReactiveBridge.await(() -> store.versions(profileId, object));
+      Optional<TrainingValidation.Previous> previous =
+          registered.isEmpty()
+              ? Optional.empty()
+              : Optional.of(
+                  new TrainingValidation.Previous(
+                      registered.get(registered.size() - 1).version(),
+                      registered.get(registered.size() - 1).validation()));
+      report = report.withDrift(TrainingValidation.drift(report, previous));
     } catch (TrainingRefused refused) {
       LOG.warnf("%s %s: training refused: %s", profileId, object, refused.getMessage());
       attempt(profileId, object, "refused", refused.getMessage());
@@ -123,7 +138,7 @@ public class ModelTrainer {
     double bestAuc = -1;
     Map<String, Object> candidates = new LinkedHashMap<>();
     for (Algorithm algorithm : Algorithm.values()) {
-      BinaryModel model = BinaryModel.train(algorithm, rows(train, features), 42);
+      BinaryModel model = BinaryModel.train(algorithm, rows(train, features, verdicts), 42);
       double[] raw = raw(model, calibrate, features);
       boolean[] y = labels(calibrate);
       Calibration calibration = Calibration.fit(raw, y);
@@ -140,6 +155,9 @@ public class ModelTrainer {
     metrics.put("calibration_split_auc", candidates);
     metrics.put("train_rows", train.size());
     metrics.put("test_rows", test.size());
+
+    Feedback agreement = Feedback.of(verdicts, examples, best, bestCalibration, features);
+    metrics.put("feedback", agreement.asMap());
 
     Optional<ModelStore.Stored> champion =
         ReactiveBridge.await(() -> store.champion(profileId, object));
@@ -179,6 +197,15 @@ public class ModelTrainer {
                 challenger.calibrationError(),
                 held.calibrationError());
       }
+    }
+
+    if (promote && agreement.verdicts() >= settings.minFeedback() && agreement.rate() < 0.5) {
+      promote = false;
+      reason =
+          String.format(
+              "kept the champion: it agrees with only %.0f%% of %d rep verdicts (it moves a"
+                  + " flagged score the way the rep asked in fewer than half the cases; %s)",
+              agreement.rate() * 100, agreement.verdicts(), reason);
     }
 
     ModelStore.Stored candidate =
@@ -227,11 +254,85 @@ public class ModelTrainer {
   }
 
   static List<BinaryModel.Row> rows(List<Example> examples, LeadFeatures features) {
+    return rows(examples, features, Map.of());
+  }
+
+  /**
+   * Training rows. The feedback policy ({@code model.feedback: learn}): a lead whose outcome
+   * confirmed a rep's verdict (Too low, and it converted; Too high, and it did not) counts {@link
+   * #CONFIRMED_WEIGHT} times, so the model learns hardest where the last scorer was seen to be
+   * wrong. Unconfirmed verdicts change no weight: a rep's hunch is not an outcome.
+   */
+  static List<BinaryModel.Row> rows(
+      List<Example> examples, LeadFeatures features, Map<String, ModelStore.Verdict> verdicts) {
     return examples.stream()
         .map(
-            e ->
-                new BinaryModel.Row(features.encode(e.lead(), e.enrichment(), null), e.converted()))
+            e -> {
+              ModelStore.Verdict v = verdicts.get(e.lead().key().crmId());
+              boolean confirmed =
+                  v != null
+                      && ((v.feedback().equals("too_low") && e.converted())
+                          || (v.feedback().equals("too_high") && !e.converted()));
+              return new BinaryModel.Row(
+                  features.encode(e.lead(), e.enrichment(), null),
+                  e.converted(),
+                  confirmed ? CONFIRMED_WEIGHT : 1f);
+            })
         .toList();
+  }
+
+  static final float CONFIRMED_WEIGHT = 2f;
+
+  /**
+   * How often a model agrees with reps' verdicts: it gives a flagged lead a lower probability than
+   * the one judged Too high, a higher one than the one judged Too low, one within 10 points of the
+   * one judged Spot on. A check, not a test metric: flagged leads may be in the training rows.
+   */
+  record Feedback(int verdicts, int agreed, int confirmed) {
+    double rate() {
+      return verdicts == 0 ? 0 : agreed / (double) verdicts;
+    }
+
+    static Feedback of(
+        Map<String, ModelStore.Verdict> verdicts,
+        List<Example> examples,
+        BinaryModel model,
+        Calibration calibration,
+        LeadFeatures features) {
+      int n = 0;
+      int agreed = 0;
+      int confirmed = 0;
+      for (Example e : examples) {
+        ModelStore.Verdict v = verdicts.get(e.lead().key().crmId());
+        if (v == null) {
+          continue;
+        }
+        n++;
+        double p =
+            calibration.apply(model.probability(features.encode(e.lead(), e.enrichment(), null)));
+        boolean agrees =
+            switch (v.feedback()) {
+              case "too_high" -> p < v.probability();
+              case "too_low" -> p > v.probability();
+              default -> Math.abs(p - v.probability()) <= 0.10;
+            };
+        agreed += agrees ? 1 : 0;
+        confirmed +=
+            (v.feedback().equals("too_low") && e.converted())
+                    || (v.feedback().equals("too_high") && !e.converted())
+                ? 1
+                : 0;
+      }
+      return new Feedback(n, agreed, confirmed);
+    }
+
+    Map<String, Object> asMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("verdicts", verdicts);
+      m.put("agreement", round(rate()));
+      m.put("confirmed_by_outcome", confirmed);
+      return m;
+    }
   }
 
   private static double[] raw(BinaryModel model, List<Example> examples, LeadFeatures features) {

@@ -26,10 +26,49 @@ public final class TrainingValidation {
       double conversionRate,
       long duplicateRows,
       Map<String, GroupStats> groups,
-      List<String> warnings) {}
+      List<String> warnings,
+      Drift drift) {
 
-  /** One feature group: share of leads without it, distinct values, its AUC on its own. */
-  public record GroupStats(double missing, int distinct, double soloAuc) {}
+    /** This report with its drift against the previous training set, warnings included. */
+    public Report withDrift(Drift drift) {
+      List<String> all = new ArrayList<>(warnings);
+      if (!drift.drifted().isEmpty()) {
+        all.add(
+            "since the training set of v"
+                + drift.againstVersion()
+                + " these moved (PSI over "
+                + DRIFT_PSI
+                + "): "
+                + String.join(", ", drift.drifted()));
+      }
+      return new Report(rows, converted, conversionRate, duplicateRows, groups, all, drift);
+    }
+  }
+
+  /**
+   * One feature group: share of leads without it, distinct values, its AUC on its own, and the
+   * share of each value (pooled: rare values as {@code (other)}, sizes by order of magnitude),
+   * which the next training compares with.
+   */
+  public record GroupStats(
+      double missing, int distinct, double soloAuc, Map<String, Double> shares) {}
+
+  /**
+   * The population stability index of each group between the previous training set and this one;
+   * {@code drifted} lists those over {@link #DRIFT_PSI}. Empty when there is nothing to compare.
+   */
+  public record Drift(Integer againstVersion, Map<String, Double> psi, List<String> drifted) {
+    static final Drift NONE = new Drift(null, Map.of(), List.of());
+  }
+
+  /** The latest registered version's number and stored report. */
+  public record Previous(int version, String validationJson) {}
+
+  /** A group whose distribution moved this much is reported as drifted (the usual PSI bar). */
+  static final double DRIFT_PSI = 0.25;
+
+  /** Values rarer than this share are pooled, so that PSI compares stable buckets. */
+  static final double MIN_SHARE = 0.01;
 
   private TrainingValidation() {}
 
@@ -77,7 +116,9 @@ public final class TrainingValidation {
         distinct.add(v == null ? FeatureSet.MISSING : v);
       }
       double solo = soloAuc(values, y);
-      groups.put(group, new GroupStats(missing / (double) n, distinct.size(), solo));
+      groups.put(
+          group,
+          new GroupStats(missing / (double) n, distinct.size(), solo, shares(group, values)));
       if (missing == n) {
         refusals.add(
             group + " is missing in every lead: fix its mapping, or map the field as never-use");
@@ -111,7 +152,89 @@ public final class TrainingValidation {
     if (!refusals.isEmpty()) {
       throw new TrainingRefused(refusals);
     }
-    return new Report(n, converted, rate, duplicates, groups, warnings);
+    return new Report(n, converted, rate, duplicates, groups, warnings, Drift.NONE);
+  }
+
+  /** Shares of each bucket of a group's values; see {@link GroupStats}. */
+  static Map<String, Double> shares(String group, String[] values) {
+    Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (String v : values) {
+      counts.merge(bucket(group, v), 1, Integer::sum);
+    }
+    Map<String, Double> shares = new java.util.TreeMap<>();
+    double other = 0;
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      double share = e.getValue() / (double) values.length;
+      if (share < MIN_SHARE) {
+        other += share;
+      } else {
+        shares.put(e.getKey(), Math.round(share * 10_000) / 10_000.0);
+      }
+    }
+    if (other > 0) {
+      shares.merge("(other)", Math.round(other * 10_000) / 10_000.0, Double::sum);
+    }
+    return shares;
+  }
+
+  /** Sizes and amounts by order of magnitude; everything else as described. */
+  private static String bucket(String group, String value) {
+    if (value == null) {
+      return "(missing)";
+    }
+    if (group.equals("employees") || group.equals("annualRevenue")) {
+      String digits = value.replaceAll("[^0-9]", "");
+      return digits.isEmpty() ? value : "10^" + (digits.length() - 1);
+    }
+    return value;
+  }
+
+  /**
+   * Drift of this training set against the previous one, group by group. A previous report that
+   * cannot be read (older format) gives no comparison rather than a failure.
+   */
+  public static Drift drift(Report current, java.util.Optional<Previous> previous) {
+    if (previous.isEmpty()) {
+      return Drift.NONE;
+    }
+    com.fasterxml.jackson.databind.JsonNode before;
+    try {
+      before =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(previous.get().validationJson())
+              .path("groups");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Drift.NONE;
+    }
+    Map<String, Double> psi = new LinkedHashMap<>();
+    List<String> drifted = new ArrayList<>();
+    for (Map.Entry<String, GroupStats> g : current.groups().entrySet()) {
+      com.fasterxml.jackson.databind.JsonNode old = before.path(g.getKey()).path("shares");
+      if (!old.isObject() || old.isEmpty()) {
+        continue;
+      }
+      Map<String, Double> expected = new LinkedHashMap<>();
+      old.fields().forEachRemaining(f -> expected.put(f.getKey(), f.getValue().asDouble()));
+      double value = psi(expected, g.getValue().shares());
+      psi.put(g.getKey(), Math.round(value * 10_000) / 10_000.0);
+      if (value > DRIFT_PSI) {
+        drifted.add(g.getKey());
+      }
+    }
+    return new Drift(previous.get().version(), psi, drifted);
+  }
+
+  /** PSI over the union of buckets; a bucket absent on one side counts as a tiny share. */
+  static double psi(Map<String, Double> expected, Map<String, Double> actual) {
+    Set<String> keys = new HashSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    double psi = 0;
+    for (String k : keys) {
+      double e = Math.max(expected.getOrDefault(k, 0.0), 1e-4);
+      double a = Math.max(actual.getOrDefault(k, 0.0), 1e-4);
+      psi += (a - e) * Math.log(a / e);
+    }
+    return psi;
   }
 
   /**

@@ -152,59 +152,108 @@ public class LeadStore {
     String insertScores =
         "insert into score (profile_id, crm_object, crm_id, version, score, grade, probability, fit,"
             + " engagement, top_factors, model_version, fingerprint, scored_at, scored_by) values %s";
+    List<LeadWork> withFeedback =
+        scored.stream().filter(w -> w.lead().string(CanonicalField.FEEDBACK).isPresent()).toList();
     return Panache.withTransaction(
         () ->
             session()
                 .chain(
                     s ->
-                        BatchSql.execute(
-                                s,
-                                upsertLeads,
-                                LEAD_COLUMNS,
-                                scored,
-                                w ->
-                                    new Object[] {
-                                      w.lead().key().profileId(),
-                                      w.lead().key().crmObject(),
-                                      w.lead().key().crmId(),
-                                      mappedJson(w),
-                                      w.lead().inputHash(),
-                                      at(w.record().modifiedAt()),
-                                      w.scoreVersion(),
-                                      0,
-                                      at(now)
-                                    })
+                        recordFeedback(s, withFeedback, now)
                             .chain(
                                 () ->
                                     BatchSql.execute(
-                                        s,
-                                        insertScores,
-                                        SCORE_COLUMNS,
-                                        newScores,
-                                        w -> {
-                                          ScoreResult r = w.score();
-                                          return new Object[] {
-                                            w.lead().key().profileId(),
-                                            w.lead().key().crmObject(),
-                                            w.lead().key().crmId(),
-                                            w.scoreVersion(),
-                                            r.score(),
-                                            r.grade(),
-                                            r.probability(),
-                                            r.fit(),
-                                            r.engagement(),
-                                            r.topFactors(),
-                                            r.modelVersion(),
-                                            r.fingerprint(),
-                                            at(r.scoredAt()),
-                                            scoredBy
-                                          };
-                                        })))
+                                            s,
+                                            upsertLeads,
+                                            LEAD_COLUMNS,
+                                            scored,
+                                            w ->
+                                                new Object[] {
+                                                  w.lead().key().profileId(),
+                                                  w.lead().key().crmObject(),
+                                                  w.lead().key().crmId(),
+                                                  mappedJson(w),
+                                                  w.lead().inputHash(),
+                                                  at(w.record().modifiedAt()),
+                                                  w.scoreVersion(),
+                                                  0,
+                                                  at(now)
+                                                })
+                                        .chain(
+                                            () ->
+                                                BatchSql.execute(
+                                                    s,
+                                                    insertScores,
+                                                    SCORE_COLUMNS,
+                                                    newScores,
+                                                    w -> {
+                                                      ScoreResult r = w.score();
+                                                      return new Object[] {
+                                                        w.lead().key().profileId(),
+                                                        w.lead().key().crmObject(),
+                                                        w.lead().key().crmId(),
+                                                        w.scoreVersion(),
+                                                        r.score(),
+                                                        r.grade(),
+                                                        r.probability(),
+                                                        r.fit(),
+                                                        r.engagement(),
+                                                        r.topFactors(),
+                                                        r.modelVersion(),
+                                                        r.fingerprint(),
+                                                        at(r.scoredAt()),
+                                                        scoredBy
+                                                      };
+                                                    }))))
                 .map(
                     v ->
                         scored.stream()
                             .filter(w -> w.status() == LeadWork.Status.SCORED)
                             .toList()));
+  }
+
+  private static final java.util.Set<String> FEEDBACK_VALUES =
+      java.util.Set.of("too_high", "too_low", "spot_on");
+
+  /**
+   * A rep's new verdict, stored with the score the rep judged (the one last written to the CRM),
+   * before the lead row takes the new value: only a change is a new verdict. A value outside the
+   * picklist is ignored (and stays visible in the lead's mapped fields).
+   */
+  private static Uni<Void> recordFeedback(
+      Mutiny.Session s, List<LeadWork> withFeedback, Instant now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (LeadWork w : withFeedback) {
+      String feedback = w.lead().string(CanonicalField.FEEDBACK).orElseThrow();
+      if (!FEEDBACK_VALUES.contains(feedback)) {
+        continue;
+      }
+      chain =
+          chain.chain(
+              () ->
+                  s.createNativeQuery(
+                          "insert into lead_feedback (profile_id, crm_object, crm_id, feedback,"
+                              + " score, probability, score_version, model_version, given_at,"
+                              + " recorded_at)"
+                              + " select l.profile_id, l.crm_object, l.crm_id,"
+                              + " cast(:fb as varchar), s.score, s.probability, s.version,"
+                              + " s.model_version, cast(:given as timestamptz),"
+                              + " cast(:now as timestamptz)"
+                              + " from lead l join score s on s.profile_id = l.profile_id"
+                              + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id"
+                              + " and s.version = l.written_version"
+                              + " where l.profile_id = :p and l.crm_object = :o and l.crm_id = :id"
+                              + " and (l.mapped_values::jsonb ->> 'feedback') is distinct from cast(:fb as text)")
+                      .setParameter("fb", feedback)
+                      .setParameter("given", at(w.record().modifiedAt()))
+                      .setParameter("now", at(now))
+                      .setParameter("p", w.lead().key().profileId())
+                      .setParameter("o", w.lead().key().crmObject())
+                      .setParameter("id", w.lead().key().crmId())
+                      .executeUpdate()
+                      .replaceWithVoid());
+    }
+    return chain;
   }
 
   private static String mappedJson(LeadWork w) {

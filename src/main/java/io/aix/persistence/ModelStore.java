@@ -194,6 +194,49 @@ public class ModelStore {
   /** The last training attempt of a profile and object: when, how it ended, why. */
   public record Attempt(Instant at, String outcome, String reason) {}
 
+  /** Reps' verdicts on the scores one scorer version gave. */
+  public record FeedbackCount(String modelVersion, long tooHigh, long tooLow, long spotOn) {}
+
+  public Uni<List<FeedbackCount>> feedback(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select model_version, count(*) filter (where feedback = 'too_high'),"
+                + " count(*) filter (where feedback = 'too_low'),"
+                + " count(*) filter (where feedback = 'spot_on') from lead_feedback"
+                + " where profile_id = :p and crm_object = :o group by model_version"
+                + " order by model_version",
+            Map.of("p", profileId, "o", object))
+        .map(
+            rows ->
+                rows.stream()
+                    .map(
+                        r ->
+                            new FeedbackCount(
+                                (String) r[0],
+                                ((Number) r[1]).longValue(),
+                                ((Number) r[2]).longValue(),
+                                ((Number) r[3]).longValue()))
+                    .toList());
+  }
+
+  /** A verdict on a lead, with the probability the rep judged. */
+  public record Verdict(String crmId, String feedback, double probability) {}
+
+  /** Each lead's latest verdict, for training's feedback policy. */
+  public Uni<List<Verdict>> verdicts(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select distinct on (crm_id) crm_id, feedback, probability from lead_feedback"
+                + " where profile_id = :p and crm_object = :o order by crm_id, id desc",
+            Map.of("p", profileId, "o", object))
+        .map(
+            rows ->
+                rows.stream()
+                    .map(
+                        r ->
+                            new Verdict(
+                                (String) r[0], (String) r[1], ((Number) r[2]).doubleValue()))
+                    .toList());
+  }
+
   /** Remembers a training attempt (refused, promoted or rejected), replacing the one before. */
   public Uni<Void> recordAttempt(
       String profileId, String object, Instant at, String outcome, String reason) {

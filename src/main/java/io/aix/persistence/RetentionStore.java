@@ -27,6 +27,9 @@ public class RetentionStore {
           + " t as (delete from lead_task using old where lead_task.profile_id = :p"
           + "   and lead_task.crm_object = old.crm_object and lead_task.crm_id = old.crm_id"
           + "   returning 1),"
+          + " f as (delete from lead_feedback using old where lead_feedback.profile_id = :p"
+          + "   and lead_feedback.crm_object = old.crm_object and lead_feedback.crm_id = old.crm_id"
+          + "   returning 1),"
           + " i as (delete from inbound_event using old where inbound_event.profile_id = :p"
           + "   and inbound_event.crm_object = old.crm_object and inbound_event.crm_id = old.crm_id"
           + "   returning 1),"
@@ -38,7 +41,7 @@ public class RetentionStore {
           + "   returning 1)"
           + " select (select count(*) from old), (select count(*) from s),"
           + " (select count(*) from t), (select count(*) from i), (select count(*) from h),"
-          + " (select count(*) from d)";
+          + " (select count(*) from d), (select count(*) from f)";
 
   /** Rows purged per kind; empty when another replica holds this profile's purge. */
   public Uni<Map<String, Long>> purge(String profileId, Instant cutoff) {
@@ -65,7 +68,9 @@ public class RetentionStore {
   }
 
   private static Map<String, Long> counts(Object[] r) {
-    String[] names = {"leads", "scores", "tasks", "notices", "scoreHistory", "deadLetters"};
+    String[] names = {
+      "leads", "scores", "tasks", "notices", "scoreHistory", "deadLetters", "feedback"
+    };
     Map<String, Long> out = new LinkedHashMap<>();
     for (int i = 0; i < names.length; i++) {
       out.put(names[i], ((Number) r[i]).longValue());

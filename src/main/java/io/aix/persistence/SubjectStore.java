@@ -37,6 +37,7 @@ public class SubjectStore {
           "lead_task", "profile_id = :p and crm_object = :o and crm_id = :id",
           "inbound_event", "profile_id = :p and crm_object = :o and crm_id = :id",
           "dead_letter", "profile_id = :p and crm_object = :o and crm_id = :id",
+          "lead_feedback", "profile_id = :p and crm_object = :o and crm_id = :id",
           "processed_event", "profile_id = :p and event_key like :idkey escape '\\'",
           "lead", "profile_id = :p and crm_object = :o and crm_id = :id");
 
@@ -290,6 +291,11 @@ public class SubjectStore {
           + " score, grade, probability, fit, engagement, top_factors as \"topFactors\","
           + " model_version as \"modelVersion\", scored_at as \"scoredAt\","
           + " written_at as \"writtenAt\" from score"
+          + WHERE
+          + ") t),"
+          + " 'feedback', (select coalesce(json_agg(t), '[]') from (select feedback, score,"
+          + " score_version as \"scoreVersion\", model_version as \"modelVersion\","
+          + " given_at as \"givenAt\" from lead_feedback"
           + WHERE
           + ") t),"
           + " 'tasks', (select coalesce(json_agg(t), '[]') from (select kind, body,"

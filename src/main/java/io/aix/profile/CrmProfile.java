@@ -43,9 +43,24 @@ public record CrmProfile(
    * the rules scorer.
    *
    * @param retrain a Quartz cron expression, or {@code off}
+   * @param feedback {@code learn} (reps' verdicts weigh in training and promotion) or {@code
+   *     ignore} (stored and shown only)
+   * @param minFeedback verdicts needed before they may stop a promotion
    */
-  public record ModelSettings(String retrain, int minLeads, int minConversions, int line) {
-    public static final ModelSettings DEFAULT = new ModelSettings("0 0 3 ? * SUN", 1000, 120, 0);
+  public record ModelSettings(
+      String retrain,
+      int minLeads,
+      int minConversions,
+      String feedback,
+      int minFeedback,
+      int line) {
+    public static final ModelSettings DEFAULT =
+        new ModelSettings("0 0 3 ? * SUN", 1000, 120, "learn", 20, 0);
+
+    /** Reps' verdicts weigh in training and in the promotion decision (see ModelTrainer). */
+    public boolean learnsFromFeedback() {
+      return feedback.equals("learn");
+    }
   }
 
   /**

@@ -143,7 +143,12 @@ public final class ProfileLoader {
   }
 
   private static CrmProfile.ModelSettings model(ConfigNode m) {
-    m.allowOnly(Set.of("retrain", "minLeads", "minConversions"));
+    m.allowOnly(Set.of("retrain", "minLeads", "minConversions", "feedback", "minFeedback"));
+    String feedback = m.string("feedback", CrmProfile.ModelSettings.DEFAULT.feedback());
+    if (!Set.of("learn", "ignore").contains(feedback)) {
+      throw m.get("feedback")
+          .error("feedback is learn (reps' verdicts weigh in training) or ignore, not " + feedback);
+    }
     String retrain = m.string("retrain", CrmProfile.ModelSettings.DEFAULT.retrain());
     if (!retrain.equals("off")) {
       try {
@@ -164,6 +169,8 @@ public final class ProfileLoader {
         retrain,
         m.integer("minLeads", 1000, 50, 100_000_000),
         m.integer("minConversions", 120, 10, 100_000_000),
+        feedback,
+        m.integer("minFeedback", 20, 1, 1_000_000),
         m.line());
   }
 

@@ -46,6 +46,7 @@ final class SObjectSchema {
     custom("AIX_Top_Factors__c", "textarea", 1024);
     custom("AIX_Scored_At__c", "datetime", 0);
     custom("AIX_Model_Version__c", "string", 64);
+    custom("AIX_Feedback__c", "picklist", 255);
   }
 
   static SObjectSchema lead() {

@@ -131,6 +131,77 @@ class ModelTrainingTest {
     assertThat(one("select status from model_version where version = 1")).isEqualTo("champion");
   }
 
+  @Inject io.aix.persistence.ModelStore store;
+
+  private void exec(String sql) throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  @Test
+  void repVerdictsAreStoredWithTheJudgedScoreAndTrainingWeighsThem() throws SQLException {
+    LeadGenerator generator = new LeadGenerator(77, Clock.systemUTC());
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 1600; i++) {
+      ids.add(org.insert("Lead", generator.lead()));
+    }
+    pollLeads();
+    String a = ids.get(0);
+    String b = ids.get(1);
+    org.update("Lead", a, java.util.Map.of("AIX_Feedback__c", "Too high"));
+    org.update("Lead", b, java.util.Map.of("AIX_Feedback__c", "Spot on"));
+    pollLeads();
+    assertThat(one("select count(*) from lead_feedback")).isEqualTo("2");
+    assertThat(
+            one(
+                "select f.score = s.score and f.score_version = 1 from lead_feedback f join score s"
+                    + " on s.crm_id = f.crm_id and s.version = 1 where f.crm_id = '"
+                    + a
+                    + "'"))
+        .as("stored with the score the rep judged")
+        .isEqualTo("t");
+    org.update("Lead", a, java.util.Map.of("Title", "Head of Growth"));
+    pollLeads();
+    assertThat(one("select count(*) from lead_feedback"))
+        .as("the same verdict again")
+        .isEqualTo("2");
+    org.update("Lead", a, java.util.Map.of("AIX_Feedback__c", "Too low"));
+    pollLeads();
+    assertThat(io.aix.persistence.ReactiveBridge.await(() -> store.feedback(PROFILE, "Lead")))
+        .containsExactly(
+            new io.aix.persistence.ModelStore.FeedbackCount("rules:default-rules@1", 1, 1, 1));
+
+    // Fewer verdicts than minFeedback (20): they weigh in training, but cannot stop a promotion.
+    ModelTrainer.Outcome first = trainer.train(PROFILE, "Lead");
+    assertThat(first.promoted()).as(first.reason()).isTrue();
+    assertThat(first.metrics().get("feedback").toString()).contains("verdicts=2");
+    assertThat(one("select validation from model_version where version = 1"))
+        .as("nothing to compare the first training set with")
+        .contains("\"drift\":{\"againstVersion\":null");
+
+    // The same leads, but every one now says it came from a partner: the set has drifted.
+    exec(
+        "update lead set mapped_values = jsonb_set(mapped_values::jsonb, '{leadSource}',"
+            + " '\"Partner Referral\"')::text where profile_id = 'demo-salesforce'");
+    // Thirty reps say scores of leads that did not convert were far too low.
+    exec(
+        "insert into lead_feedback (profile_id, crm_object, crm_id, feedback, score, probability,"
+            + " score_version, model_version, given_at, recorded_at)"
+            + " select profile_id, crm_object, crm_id, 'too_low', 99, 0.999, 1,"
+            + " 'rules:default-rules@1', now(), now() from lead where profile_id = 'demo-salesforce'"
+            + " and (mapped_values::jsonb ->> 'converted') = 'false' limit 30");
+    ModelTrainer.Outcome second = trainer.train(PROFILE, "Lead");
+    assertThat(second.promoted()).as(second.reason()).isFalse();
+    assertThat(second.reason()).contains("rep verdicts");
+    String report = one("select validation from model_version where version = 2");
+    assertThat(report)
+        .contains("\"againstVersion\":1")
+        .contains("\"drifted\":[\"leadSource\"]")
+        .contains("these moved (PSI over 0.25): leadSource");
+  }
+
   @Test
   void aCorruptedChampionHandsScoringBackToTheRules() throws SQLException {
     LeadGenerator generator = new LeadGenerator(5, Clock.systemUTC());

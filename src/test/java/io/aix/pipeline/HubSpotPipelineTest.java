@@ -461,6 +461,8 @@ class HubSpotPipelineTest {
             + event(502, "contact.propertyChange", "151", "aix_score")
             + ","
             + event(503, "contact.creation", "152", null)
+            + ","
+            + event(504, "contact.propertyChange", "153", "aix_feedback")
             + "]";
     long now = System.currentTimeMillis();
 
@@ -468,8 +470,8 @@ class HubSpotPipelineTest {
     deliver(url(), body, SECRET, now + 1000).then().statusCode(200);
 
     assertThat(Sql.count(db, "select count(*) from inbound_event"))
-        .as("a redelivery is stored once; the aix_score change is not work")
-        .isEqualTo(2);
+        .as("a redelivery is stored once; AIX's aix_score is not work, a rep's aix_feedback is")
+        .isEqualTo(3);
   }
 
   @Test

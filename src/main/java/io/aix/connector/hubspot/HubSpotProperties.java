@@ -58,7 +58,19 @@ final class HubSpotProperties {
             HubSpotConnector.GROUP,
             "string",
             "text",
-            null));
+            null),
+        // Set by reps, never by AIX: their verdict on the score, which AIX learns from.
+        new PropertyDefinition(
+            "aix_feedback",
+            "AIX Feedback",
+            "Your verdict on the AIX score: AIX stores it with the score and learns from it",
+            HubSpotConnector.GROUP,
+            "enumeration",
+            "select",
+            List.of(
+                new PropertyOption("Too high", "too_high", 0),
+                new PropertyOption("Too low", "too_low", 1),
+                new PropertyOption("Spot on", "spot_on", 2))));
   }
 
   private static PropertyDefinition number(String name, String label, String description) {

@@ -52,6 +52,9 @@ public class HubSpotWebhookResource {
   /** HubSpot object type names in subscription types, and AIX's object names for them. */
   private static final Map<String, String> OBJECTS = Map.of("contact", "contacts");
 
+  /** The one AIX property reps set: a change to it is work, not AIX's own echo. */
+  static final String FEEDBACK = "aix_feedback";
+
   @Inject ConnectorRegistry connectors;
   @Inject PushEventStore store;
   @Context UriInfo uri;
@@ -166,7 +169,7 @@ public class HubSpotWebhookResource {
       String property = e.path("propertyName").asText("");
       if (object == null
           || profile.object(object).isEmpty()
-          || property.startsWith("aix_")
+          || (property.startsWith("aix_") && !property.equals(FEEDBACK))
           || !isHandled(type)) {
         ignored++;
         continue;
