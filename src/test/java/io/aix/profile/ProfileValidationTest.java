@@ -37,10 +37,13 @@ class ProfileValidationTest {
     Files.createDirectories(root.resolve("crm-profiles/scoring"));
     Files.createDirectories(root.resolve("mappings"));
     Files.copy(
-        Path.of("mappings/salesforce-lead.yaml"), root.resolve("mappings/salesforce-lead.yaml"));
+        Path.of("mappings/salesforce-lead.yaml"),
+        root.resolve("mappings/salesforce-lead.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.copy(
         Path.of("crm-profiles/scoring/default-rules.yaml"),
-        root.resolve("crm-profiles/scoring/default-rules.yaml"));
+        root.resolve("crm-profiles/scoring/default-rules.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(root.resolve("crm-profiles/acme.yaml"), profileYaml);
     try {
       ConfigCatalog.load(root);
@@ -59,7 +62,9 @@ class ProfileValidationTest {
     Files.createDirectories(root.resolve("crm-profiles/scoring"));
     Files.createDirectories(root.resolve("mappings"));
     Files.copy(
-        Path.of("mappings/salesforce-lead.yaml"), root.resolve("mappings/salesforce-lead.yaml"));
+        Path.of("mappings/salesforce-lead.yaml"),
+        root.resolve("mappings/salesforce-lead.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.copy(
         Path.of("crm-profiles/scoring/default-rules.yaml"),
         root.resolve("crm-profiles/scoring/default-rules.yaml"));
@@ -107,6 +112,19 @@ class ProfileValidationTest {
         .isEqualTo(
             file()
                 + ":15: 'objects[0].every' must be a duration like 30s, 5m, 6h or 10d, not '30 seconds'");
+  }
+
+  @Test
+  void privacyAndFeedbackSettingsAreChecked() throws IOException {
+    assertThat(loadFails(GOOD + "privacy:\n  retention: 2h\n").getMessage())
+        .isEqualTo(
+            file() + ":18: a retention shorter than a day would purge leads still being worked on");
+    assertThat(loadFails(GOOD + "privacy:\n  eraseInCrm: maybe\n").getMessage())
+        .isEqualTo(file() + ":18: 'privacy.eraseInCrm' must be true or false");
+    assertThat(loadFails(GOOD + "model:\n  feedback: obey\n").getMessage())
+        .isEqualTo(
+            file()
+                + ":18: feedback is learn (reps' verdicts weigh in training) or ignore, not obey");
   }
 
   @Test
