@@ -1,7 +1,6 @@
 package io.aix.api;
 
 import io.aix.persistence.AuditLog;
-import io.aix.persistence.ReactiveBridge;
 import io.aix.privacy.Subject;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +18,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * subject hash.
  */
 public class AdminCallAudit {
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(AdminCallAudit.class);
+
   private static final Pattern SUBJECT = Pattern.compile("(/api/v1/subjects/)([^/?]+)");
 
   @Inject AuditLog audit;
@@ -36,11 +38,20 @@ public class AdminCallAudit {
     String actor = identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
     String target = request.getMethod() + " " + withoutEmails(path);
     String details = "status " + response.getStatus();
+    // The call has happened: an audit line that cannot be stored is logged, not turned into an
+    // error answer for a change that was made.
     if (Context.isOnEventLoopThread()) {
-      return audit.append(actor, AuditLog.Action.API_CALL, target, details);
+      return audit
+          .append(actor, AuditLog.Action.API_CALL, target, details)
+          .onFailure()
+          .recoverWithUni(
+              e -> {
+                LOG.errorf(e, "Could not audit %s %s (%s)", actor, target, details);
+                return Uni.createFrom().voidItem();
+              });
     }
     // A blocking endpoint's filter runs on its worker thread, outside a reactive session.
-    ReactiveBridge.await(() -> audit.append(actor, AuditLog.Action.API_CALL, target, details));
+    audit.appendQuietly(actor, AuditLog.Action.API_CALL, target, details);
     return Uni.createFrom().voidItem();
   }
 
