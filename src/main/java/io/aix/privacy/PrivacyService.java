@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
  * Erasure (GDPR art. 17, CCPA deletion) and its order of steps:
  *
  * <ol>
- *   <li>the person's records are found (leads by email; queued and refused raw records too);
  *   <li>a tombstone (the email's hash) is written under the intake lock, so no poll or webhook
  *       brings them back from here on;
+ *   <li>the person's records are found (leads by email; queued and refused raw records too);
  *   <li>if asked, each record is erased in its CRM, where the profile's policy allows it;
  *   <li>every AIX row of those records is deleted; rows a worker is processing at that moment are
  *       waited for and the pass repeated, so nothing a worker writes afterwards survives;
@@ -75,8 +75,10 @@ public class PrivacyService {
    * @param except a profile not to propagate to (the one that reported the erasure)
    */
   public Erasure erase(Subject subject, boolean propagate, String actor, Optional<String> except) {
-    List<LeadKey> records = ReactiveBridge.await(() -> store.records(subject));
+    // Tombstone first: from its commit on intake drops the person, so the records found next
+    // are all there will be (each purge pass looks again, for what a worker was finishing).
     ReactiveBridge.await(() -> store.tombstone(subject, Instant.now()));
+    List<LeadKey> records = ReactiveBridge.await(() -> store.records(subject));
     List<CrmErasure> crm = propagate ? propagate(records, except) : List.of();
     Erasure done = purge(records, Optional.of(subject), crm);
     audit.appendQuietly(
@@ -86,7 +88,7 @@ public class PrivacyService {
         summary(done, propagate));
     LOG.infof(
         "Erased %s: %d record(s), %s, in CRMs: %d",
-        subject, records.size(), done.deleted(), crm.size());
+        subject, done.records(), done.deleted(), crm.size());
     return done;
   }
 
@@ -147,12 +149,17 @@ public class PrivacyService {
     return out;
   }
 
-  private Erasure purge(List<LeadKey> records, Optional<Subject> subject, List<CrmErasure> crm) {
+  private Erasure purge(List<LeadKey> found, Optional<Subject> subject, List<CrmErasure> crm) {
     Map<String, Integer> deleted = new LinkedHashMap<>();
+    java.util.Set<LeadKey> records = new java.util.LinkedHashSet<>(found);
     long deadline = System.nanoTime() + inFlightWait.toNanos();
     SubjectStore.Pass pass;
     while (true) {
-      pass = ReactiveBridge.await(() -> store.erase(records, subject, Instant.now()));
+      if (subject.isPresent()) {
+        records.addAll(ReactiveBridge.await(() -> store.records(subject.get())));
+      }
+      List<LeadKey> now = List.copyOf(records);
+      pass = ReactiveBridge.await(() -> store.erase(now, subject, Instant.now()));
       pass.deleted().forEach((t, n) -> deleted.merge(t, n, Integer::sum));
       if (pass.inFlight() == 0 || System.nanoTime() > deadline) {
         break;
