@@ -134,7 +134,7 @@ public class ModelResource {
               if (v.status().equals("champion")) {
                 throw conflict("version " + version + " is the champion already");
               }
-              return promote(profile, object, v, "promoted by hand");
+              return promote(profile, object, v, false);
             });
   }
 
@@ -149,25 +149,27 @@ public class ModelResource {
         .chain(
             previous ->
                 previous
-                    .map(v -> promote(profile, object, v, "rolled back to"))
+                    .map(v -> promote(profile, object, v, true))
                     .orElseThrow(
                         () -> conflict("no earlier champion of " + profile + " " + object)));
   }
 
-  private Uni<Models> promote(String profile, String object, ModelStore.Stored v, String how) {
+  /**
+   * Makes {@code v} the champion, by hand or as a roll-back; audited, then every lead re-scored.
+   */
+  private Uni<Models> promote(
+      String profile, String object, ModelStore.Stored v, boolean rollback) {
+    String how = rollback ? "rolled back to" : "promoted by hand";
+    String model = "v" + v.version() + " (" + v.algorithm() + ")";
     return store
         .promote(v.id(), profile, object, PollStage.streamName(object), Instant.now())
         .call(
             () ->
                 audit.append(
                     identity.getPrincipal().getName(),
-                    how.startsWith("rolled")
-                        ? AuditLog.Action.MODEL_ROLLBACK
-                        : AuditLog.Action.MODEL_PROMOTE,
+                    rollback ? AuditLog.Action.MODEL_ROLLBACK : AuditLog.Action.MODEL_PROMOTE,
                     profile + "/" + object,
-                    how.startsWith("rolled")
-                        ? "rolled back to v" + v.version() + " (" + v.algorithm() + ")"
-                        : "v" + v.version() + " (" + v.algorithm() + ") " + how))
+                    rollback ? how + " " + model : model + " " + how))
         .invoke(
             () -> {
               champions.invalidate(profile, object);

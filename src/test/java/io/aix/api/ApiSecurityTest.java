@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
 import io.aix.testing.Sql;
+import io.aix.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -54,7 +55,7 @@ class ApiSecurityTest {
           new Case("GET", "/api/v1/audit", 401, 403, 403, 200));
 
   static String token(String user, String... roles) {
-    return OidcWiremockTestResource.getAccessToken(user, Set.of(roles));
+    return Tokens.of(user, roles);
   }
 
   private static Response call(Case c, String token) {

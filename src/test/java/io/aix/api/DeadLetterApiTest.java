@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.agroal.api.AgroalDataSource;
 import io.aix.testing.Sql;
+import io.aix.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -16,7 +17,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,7 @@ class DeadLetterApiTest {
   long first;
 
   static String token(String user, String... roles) {
-    return OidcWiremockTestResource.getAccessToken(user, Set.of(roles));
+    return Tokens.of(user, roles);
   }
 
   @BeforeEach

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasSize;
 
 import io.agroal.api.AgroalDataSource;
 import io.aix.model.ChampionCache;
+import io.aix.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -13,7 +14,6 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class ModelApiTest {
   @Inject ChampionCache champions;
 
   static String token(String user, String... roles) {
-    return OidcWiremockTestResource.getAccessToken(user, Set.of(roles));
+    return Tokens.of(user, roles);
   }
 
   @BeforeEach

@@ -16,6 +16,7 @@ import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
 import io.aix.testing.Sql;
+import io.aix.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
@@ -31,7 +32,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class ErasureTest {
   HubSpotPortal portal;
 
   static String admin() {
-    return OidcWiremockTestResource.getAccessToken("alice", Set.of("aix-admin"));
+    return Tokens.of("alice", "aix-admin");
   }
 
   @BeforeEach
@@ -250,7 +250,7 @@ class ErasureTest {
         .body("records", hasSize(0));
     given()
         .auth()
-        .oauth2(OidcWiremockTestResource.getAccessToken("ivan", Set.of("aix-integrator")))
+        .oauth2(Tokens.of("ivan", "aix-integrator"))
         .delete("/api/v1/subjects/{email}", "someone@example.org")
         .then()
         .statusCode(403);
