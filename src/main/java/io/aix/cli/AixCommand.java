@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       ValidateCommand.class,
+      MappingCommand.class,
       BenchCommand.class,
       ModelCommand.class,
       DeadLettersCommand.class,

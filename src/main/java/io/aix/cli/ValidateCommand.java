@@ -1,32 +1,86 @@
 package io.aix.cli;
 
 import io.aix.profile.ConfigCatalog;
-import jakarta.inject.Inject;
+import io.aix.profile.ConfigException;
+import io.aix.profile.RouteDsl;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InjectableBean;
+import jakarta.enterprise.inject.Any;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.camel.CamelContext;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
     description =
-        "Checks crm-profiles/, mappings/ and routes/ and reports what was loaded. A bad file"
-            + " fails with file:line: what is wrong (start-up of every command refuses it too).")
+        "Checks every file in crm-profiles/, mappings/ and routes/ and every reference between them"
+            + " (mappings and scoring profiles of a profile; directs, route configurations, beans"
+            + " and bean methods of a route) and prints each problem as file:line: what is wrong."
+            + " Exit 0 when all is valid, 1 otherwise.")
 public class ValidateCommand implements Callable<Integer> {
-  @Inject ConfigCatalog catalog;
-  @Inject CamelContext camel;
+  @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
+  String configDir;
+
+  @Option(
+      names = "--dir",
+      description =
+          "The directory holding crm-profiles/, mappings/ and routes/ (default: ${DEFAULT-VALUE}).",
+      defaultValue = "")
+  String dir;
 
   @Override
   public Integer call() {
+    Path root = Path.of(dir.isBlank() ? configDir : dir).toAbsolutePath().normalize();
+    ConfigCatalog.Checked checked = ConfigCatalog.check(root, applicationBeans());
+    List<ConfigException> problems = new ArrayList<>(checked.problems());
+    problems.addAll(RouteDsl.check(root.resolve("routes")));
+    problems.sort(
+        Comparator.comparing(ConfigException::file).thenComparingInt(ConfigException::line));
+    for (ConfigException problem : problems) {
+      System.out.println(relative(root, problem));
+    }
+    if (!problems.isEmpty()) {
+      System.out.printf("%d problem(s)%n", problems.size());
+      return 1;
+    }
+    ConfigCatalog catalog = checked.catalog();
     System.out.printf(
-        "ok: %d CRM profile(s) %s, %d mapping(s) %s, %d scoring profile(s), %d route(s), %d route template(s)%n",
+        "ok: %d CRM profile(s) %s, %d mapping(s) %s, %d scoring profile(s), %d route(s) and"
+            + " template(s)%n",
         catalog.profiles().size(),
-        catalog.profiles().keySet(),
+        new java.util.TreeSet<>(catalog.profiles().keySet()),
         catalog.mappings().size(),
-        catalog.mappings().keySet(),
+        new java.util.TreeSet<>(catalog.mappings().keySet()),
         catalog.scoringProfiles().size(),
-        camel.getRoutes().size(),
-        ((org.apache.camel.model.ModelCamelContext) camel).getRouteTemplateDefinitions().size());
+        checked.routes());
     return 0;
+  }
+
+  private static String relative(Path root, ConfigException e) {
+    Path file = Path.of(e.file()).toAbsolutePath().normalize();
+    String shown = file.startsWith(root) ? root.relativize(file).toString() : e.file();
+    return shown + ":" + e.line() + ": " + e.problem();
+  }
+
+  /** Every named bean of the application with its class: what a route's {@code bean:} may name. */
+  static Map<String, Class<?>> applicationBeans() {
+    Map<String, Class<?>> beans = new TreeMap<>();
+    for (InjectableBean<?> bean :
+        Arc.container().beanManager().getBeans(Object.class, Any.Literal.INSTANCE).stream()
+            .map(b -> (InjectableBean<?>) b)
+            .toList()) {
+      if (bean.getName() != null) {
+        beans.put(bean.getName(), bean.getBeanClass());
+      }
+    }
+    return beans;
   }
 }

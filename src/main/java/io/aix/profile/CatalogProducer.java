@@ -18,12 +18,22 @@ public class CatalogProducer {
   @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
   String configDir;
 
+  /**
+   * {@code false} only for {@code ./aix validate}, which reports every problem itself instead of
+   * stopping at the first.
+   */
+  @ConfigProperty(name = "aix.config.check-at-start", defaultValue = "true")
+  boolean checkAtStart;
+
   @Produces
   @Singleton
   @Startup
   ConfigCatalog catalog() {
     Path root = Path.of(configDir).toAbsolutePath().normalize();
     ConfigCatalog catalog;
+    if (!checkAtStart) {
+      return ConfigCatalog.check(root, null).catalog();
+    }
     try {
       catalog = ConfigCatalog.load(root);
     } catch (ConfigException e) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,86 +28,141 @@ public record ConfigCatalog(
     Map<String, ScoringProfile> scoringProfiles) {
 
   public static ConfigCatalog load(Path root) {
-    RouteFiles.check(yamlFiles(root.resolve("routes")));
+    Checked checked = check(root, null);
+    if (!checked.problems().isEmpty()) {
+      throw checked.problems().get(0);
+    }
+    return checked.catalog();
+  }
+
+  /**
+   * The outcome of checking a configuration directory: every problem found (each file's first
+   * problem and every broken reference between files), the catalog of what loaded, and the number
+   * of routes and route templates.
+   */
+  public record Checked(ConfigCatalog catalog, List<ConfigException> problems, int routes) {
+    public boolean valid() {
+      return problems.isEmpty();
+    }
+  }
+
+  /**
+   * Checks everything below {@code root} and reports every problem rather than the first. {@code
+   * beans} (bean name to class) also checks the routes' {@code bean:} steps; {@code null} skips
+   * that.
+   */
+  public static Checked check(Path root, Map<String, Class<?>> beans) {
+    List<ConfigException> problems = new ArrayList<>();
+    int routes = RouteFiles.check(yamlFiles(root.resolve("routes")), beans, problems);
+    int before = problems.size();
     Map<String, MappingProfile> mappings =
         readAll(
             root.resolve("mappings"),
             MappingLoader::load,
             MappingProfile::id,
-            MappingProfile::file);
+            MappingProfile::file,
+            problems);
+    String mappingHint =
+        problems.size() > before ? "; a mapping file that failed to load is reported too" : "";
+    before = problems.size();
     Map<String, ScoringProfile> scoring =
         readAll(
             root.resolve("crm-profiles").resolve("scoring"),
             ScoringProfileLoader::load,
             ScoringProfile::id,
-            ScoringProfile::file);
+            ScoringProfile::file,
+            problems);
+    String scoringHint =
+        problems.size() > before
+            ? "; a scoring profile file that failed to load is reported too"
+            : "";
     Map<String, CrmProfile> profiles = new LinkedHashMap<>();
     for (Path file : yamlFiles(root.resolve("crm-profiles"))) {
-      ConfigNode doc = ConfigNode.read(file);
-      CrmProfile profile = ProfileLoader.load(doc);
-      if (profiles.containsKey(profile.id())) {
-        throw doc.get("id")
-            .error(
-                "profile id '"
-                    + profile.id()
-                    + "' is already used by "
-                    + profiles.get(profile.id()).file());
-      }
-      for (int i = 0; i < profile.objects().size(); i++) {
-        CrmProfile.ObjectSync object = profile.objects().get(i);
-        ConfigNode objectNode = doc.get("objects").list().get(i);
-        MappingProfile mapping = mappings.get(object.mapping());
-        if (mapping == null) {
-          throw objectNode
-              .get("mapping")
+      try {
+        ConfigNode doc = ConfigNode.read(file);
+        CrmProfile profile = ProfileLoader.load(doc);
+        if (profiles.containsKey(profile.id())) {
+          throw doc.get("id")
               .error(
-                  "mapping '"
-                      + object.mapping()
-                      + "' does not exist (known: "
-                      + String.join(", ", mappings.keySet())
-                      + ")");
+                  "profile id '"
+                      + profile.id()
+                      + "' is already used by "
+                      + profiles.get(profile.id()).file());
         }
-        if (!mapping.crm().equals(profile.type()) || !mapping.object().equals(object.name())) {
-          throw objectNode
-              .get("mapping")
-              .error(
-                  "mapping '"
-                      + mapping.id()
-                      + "' is for "
-                      + mapping.crm()
-                      + " "
-                      + mapping.object()
-                      + ", not "
-                      + profile.type()
-                      + " "
-                      + object.name());
+        for (int i = 0; i < profile.objects().size(); i++) {
+          CrmProfile.ObjectSync object = profile.objects().get(i);
+          ConfigNode objectNode = doc.get("objects").list().get(i);
+          MappingProfile mapping = mappings.get(object.mapping());
+          if (mapping == null) {
+            problems.add(
+                objectNode
+                    .get("mapping")
+                    .error(
+                        "mapping '"
+                            + object.mapping()
+                            + "' does not exist (known: "
+                            + String.join(", ", mappings.keySet())
+                            + mappingHint
+                            + ")"));
+          } else if (!mapping.crm().equals(profile.type())
+              || !mapping.object().equals(object.name())) {
+            problems.add(
+                objectNode
+                    .get("mapping")
+                    .error(
+                        "mapping '"
+                            + mapping.id()
+                            + "' is for "
+                            + mapping.crm()
+                            + " "
+                            + mapping.object()
+                            + ", not "
+                            + profile.type()
+                            + " "
+                            + object.name()));
+          }
         }
+        if (!scoring.containsKey(profile.scoringProfile())) {
+          problems.add(
+              doc.opt("scoring")
+                  .orElse(doc)
+                  .error(
+                      "scoring profile '"
+                          + profile.scoringProfile()
+                          + "' does not exist in crm-profiles/scoring/ (known: "
+                          + String.join(", ", scoring.keySet())
+                          + scoringHint
+                          + ")"));
+        }
+        profiles.put(profile.id(), profile);
+      } catch (ConfigException e) {
+        problems.add(e);
       }
-      if (!scoring.containsKey(profile.scoringProfile())) {
-        throw doc.opt("scoring")
-            .orElse(doc)
-            .error(
-                "scoring profile '"
-                    + profile.scoringProfile()
-                    + "' does not exist in crm-profiles/scoring/ (known: "
-                    + String.join(", ", scoring.keySet())
-                    + ")");
-      }
-      profiles.put(profile.id(), profile);
     }
-    return new ConfigCatalog(Map.copyOf(profiles), Map.copyOf(mappings), Map.copyOf(scoring));
+    return new Checked(
+        new ConfigCatalog(Map.copyOf(profiles), Map.copyOf(mappings), Map.copyOf(scoring)),
+        List.copyOf(problems),
+        routes);
   }
 
   private static <T> Map<String, T> readAll(
-      Path dir, Function<ConfigNode, T> loader, Function<T, String> id, Function<T, String> file) {
+      Path dir,
+      Function<ConfigNode, T> loader,
+      Function<T, String> id,
+      Function<T, String> file,
+      List<ConfigException> problems) {
     Map<String, T> result = new LinkedHashMap<>();
     for (Path path : yamlFiles(dir)) {
-      ConfigNode doc = ConfigNode.read(path);
-      T item = loader.apply(doc);
-      T previous = result.putIfAbsent(id.apply(item), item);
-      if (previous != null) {
-        throw doc.get("id")
-            .error("id '" + id.apply(item) + "' is already used by " + file.apply(previous));
+      try {
+        ConfigNode doc = ConfigNode.read(path);
+        T item = loader.apply(doc);
+        T previous = result.putIfAbsent(id.apply(item), item);
+        if (previous != null) {
+          throw doc.get("id")
+              .error("id '" + id.apply(item) + "' is already used by " + file.apply(previous));
+        }
+      } catch (ConfigException e) {
+        problems.add(e);
       }
     }
     return result;

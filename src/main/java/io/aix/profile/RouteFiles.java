@@ -1,7 +1,10 @@
 package io.aix.profile;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +15,10 @@ import java.util.TreeSet;
  * Checks {@code routes/*.yaml} before Camel loads them, for the mistakes Camel would only report
  * late or not at all: YAML syntax, unknown top-level entries, a route without a {@code from.uri},
  * duplicate route ids, a {@code to: direct:x} with no route consuming {@code direct:x} (Camel fails
- * that at run time, on the first message) and a {@code routeConfigurationId} that names no route
- * configuration. Camel's own YAML DSL validation (unknown step fields and the like) still runs when
- * the routes load, and also reports {@code file, line}.
+ * that at run time, on the first message), a {@code routeConfigurationId} that names no route
+ * configuration and, when the application's beans are known, a {@code bean:} step naming no bean or
+ * no method of it. Camel's own YAML DSL validation (unknown step fields and the like) still runs
+ * when the routes load, and also reports {@code file, line}.
  */
 public final class RouteFiles {
   /** Top-level entries of the Camel YAML DSL. */
@@ -36,92 +40,187 @@ public final class RouteFiles {
 
   private RouteFiles() {}
 
-  /** Checks every route file in {@code dir}; returns the number of routes and templates found. */
+  /**
+   * Checks every route file; returns the number of routes and templates found, or throws the first
+   * problem.
+   */
   public static int check(List<Path> files) {
+    List<ConfigException> problems = new ArrayList<>();
+    int routes = check(files, null, problems);
+    if (!problems.isEmpty()) {
+      throw problems.get(0);
+    }
+    return routes;
+  }
+
+  /**
+   * Checks every route file and adds each problem to {@code problems} (a file that does not parse
+   * is one problem; the others are still checked). {@code beans} maps the application's bean names
+   * to their classes; {@code null} skips the bean check.
+   */
+  public static int check(
+      List<Path> files, Map<String, Class<?>> beans, List<ConfigException> problems) {
     List<ConfigNode> entries = new ArrayList<>();
     for (Path file : files) {
-      ConfigNode doc = ConfigNode.read(file);
-      if (!doc.isList()) {
-        throw doc.error("a route file is a list of entries (- route: ..., - routeTemplate: ...)");
+      try {
+        ConfigNode doc = ConfigNode.read(file);
+        if (!doc.isList()) {
+          throw doc.error("a route file is a list of entries (- route: ..., - routeTemplate: ...)");
+        }
+        entries.addAll(doc.list());
+      } catch (ConfigException e) {
+        problems.add(e);
       }
-      entries.addAll(doc.list());
     }
     Map<String, ConfigNode> ids = new LinkedHashMap<>();
     Set<String> configurations = new TreeSet<>();
     Set<String> consumed = new TreeSet<>();
     List<ConfigNode> producers = new ArrayList<>();
+    List<ConfigNode> beanSteps = new ArrayList<>();
     List<ConfigNode> configRefs = new ArrayList<>();
     int routes = 0;
     for (ConfigNode entry : entries) {
-      List<String> keys = entry.keys();
-      if (keys.size() != 1) {
-        throw entry.error("each entry has exactly one key, such as 'route:' (found " + keys + ")");
-      }
-      entry.allowOnly(TOP_LEVEL);
-      String kind = keys.get(0);
-      ConfigNode body = entry.get(kind);
-      if (kind.equals("routeConfiguration")) {
-        body.optString("id").ifPresent(configurations::add);
-      }
-      if (kind.equals("route") || kind.equals("routeTemplate")) {
-        routes++;
-        ConfigNode from = body.get("from");
-        String uri = from.string("uri");
-        if (uri.startsWith("direct:")) {
-          consumed.add(uri);
+      try {
+        List<String> keys = entry.keys();
+        if (keys.size() != 1) {
+          throw entry.error(
+              "each entry has exactly one key, such as 'route:' (found " + keys + ")");
         }
-        body.opt("id")
-            .ifPresent(
-                id -> {
-                  ConfigNode previous = ids.putIfAbsent(id.text(), id);
-                  if (previous != null) {
-                    throw id.error(
-                        "route id '"
-                            + id.text()
-                            + "' is already used at "
-                            + previous.file()
-                            + ":"
-                            + previous.line());
-                  }
-                });
-        body.opt("routeConfigurationId").ifPresent(configRefs::add);
-        collectProducers(from, producers);
+        entry.allowOnly(TOP_LEVEL);
+        String kind = keys.get(0);
+        ConfigNode body = entry.get(kind);
+        if (kind.equals("routeConfiguration")) {
+          body.optString("id").ifPresent(configurations::add);
+        }
+        if (kind.equals("route") || kind.equals("routeTemplate")) {
+          routes++;
+          ConfigNode from = body.get("from");
+          String uri = from.string("uri");
+          if (uri.startsWith("direct:")) {
+            consumed.add(uri);
+          }
+          body.opt("id")
+              .ifPresent(
+                  id -> {
+                    ConfigNode previous = ids.putIfAbsent(id.text(), id);
+                    if (previous != null) {
+                      throw id.error(
+                          "route id '"
+                              + id.text()
+                              + "' is already used at "
+                              + previous.file()
+                              + ":"
+                              + previous.line());
+                    }
+                  });
+          body.opt("routeConfigurationId").ifPresent(configRefs::add);
+          collect(from, producers, beanSteps);
+        }
+      } catch (ConfigException e) {
+        problems.add(e);
       }
     }
     for (ConfigNode ref : configRefs) {
       if (!configurations.contains(ref.text())) {
-        throw ref.error(
-            "routeConfigurationId '"
-                + ref.text()
-                + "' names no routeConfiguration (known: "
-                + String.join(", ", configurations)
-                + ")");
+        problems.add(
+            ref.error(
+                "routeConfigurationId '"
+                    + ref.text()
+                    + "' names no routeConfiguration (known: "
+                    + String.join(", ", configurations)
+                    + ")"));
       }
     }
     for (ConfigNode to : producers) {
       String uri = endpointUri(to);
       String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
       if (base.startsWith("direct:") && !consumed.contains(base)) {
-        throw to.error(
-            "'"
-                + base
-                + "' has no route reading from it (routes read from: "
-                + String.join(", ", consumed)
-                + ")");
+        problems.add(
+            to.error(
+                "'"
+                    + base
+                    + "' has no route reading from it (routes read from: "
+                    + String.join(", ", consumed)
+                    + ")"));
+      }
+      if (beans != null && base.startsWith("bean:")) {
+        String method = null;
+        int q = uri.indexOf("method=");
+        if (q >= 0) {
+          method = uri.substring(q + "method=".length()).split("&", 2)[0];
+        }
+        checkBean(to, base.substring("bean:".length()), method, beans, problems);
+      }
+    }
+    if (beans != null) {
+      for (ConfigNode step : beanSteps) {
+        if (step.isScalar()) {
+          checkBean(step, step.text().trim(), null, beans, problems);
+        } else if (step.isMap() && step.has("ref")) {
+          checkBean(
+              step.get("ref"),
+              step.string("ref"),
+              step.optString("method").orElse(null),
+              beans,
+              problems);
+        }
       }
     }
     return routes;
+  }
+
+  private static void checkBean(
+      ConfigNode where,
+      String name,
+      String method,
+      Map<String, Class<?>> beans,
+      List<ConfigException> problems) {
+    if (name.contains("{{")) {
+      return; // a template parameter, known only when the route is made
+    }
+    Class<?> type = beans.get(name);
+    if (type == null) {
+      problems.add(
+          where.error(
+              "bean '"
+                  + name
+                  + "' does not exist (beans: "
+                  + String.join(", ", new TreeSet<>(beans.keySet()))
+                  + ")"));
+      return;
+    }
+    if (method != null && !method.contains("{{")) {
+      String bare = method.contains("(") ? method.substring(0, method.indexOf('(')) : method;
+      Set<String> methods = new TreeSet<>();
+      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        Arrays.stream(c.getDeclaredMethods())
+            .filter(m -> Modifier.isPublic(m.getModifiers()) && !m.isSynthetic())
+            .map(Method::getName)
+            .forEach(methods::add);
+      }
+      if (!methods.contains(bare)) {
+        problems.add(
+            where.error(
+                "bean '"
+                    + name
+                    + "' has no public method '"
+                    + bare
+                    + "' (it has: "
+                    + String.join(", ", methods)
+                    + ")"));
+      }
+    }
   }
 
   private static String endpointUri(ConfigNode to) {
     return to.isScalar() ? to.text().trim() : to.optString("uri").orElse("");
   }
 
-  /** Every {@code to:} below {@code node}, however deeply nested in splits, filters, tries. */
-  private static void collectProducers(ConfigNode node, List<ConfigNode> out) {
+  /** Every {@code to:} and {@code bean:} below {@code node}, however deeply nested. */
+  private static void collect(ConfigNode node, List<ConfigNode> producers, List<ConfigNode> beans) {
     if (node.isList()) {
       for (ConfigNode item : node.list()) {
-        collectProducers(item, out);
+        collect(item, producers, beans);
       }
     } else if (node.isMap()) {
       for (String key : node.keys()) {
@@ -130,9 +229,11 @@ public final class RouteFiles {
           continue;
         }
         if (key.equals("to")) {
-          out.add(child);
+          producers.add(child);
+        } else if (key.equals("bean")) {
+          beans.add(child);
         } else {
-          collectProducers(child, out);
+          collect(child, producers, beans);
         }
       }
     }
