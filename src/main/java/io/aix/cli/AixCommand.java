@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ValidateCommand.class,
       MappingCommand.class,
+      InstallCommand.class,
       BenchCommand.class,
       ModelCommand.class,
       DeadLettersCommand.class,

@@ -108,6 +108,18 @@ public interface CrmConnector {
     throw new UnsupportedOperationException(profile().type() + " connector does not erase");
   }
 
+  /**
+   * What the CRM has and lacks for AIX: every field or property AIX writes or the mappings read,
+   * the object permissions and API scopes it uses, each with the admin's fix. Makes a few read-only
+   * calls; changes nothing.
+   *
+   * @param mappings the mapping of each object this profile syncs, by object name
+   */
+  default List<InstallFinding> checkInstall(java.util.Map<String, MappingProfile> mappings) {
+    throw new UnsupportedOperationException(
+        profile().type() + " connector does not check installs");
+  }
+
   /** A task creation's result: the CRM's task id, or why there is none. */
   record TaskOutcome(HotLeadTask task, String crmTaskId, CrmFailure failure) {}
 

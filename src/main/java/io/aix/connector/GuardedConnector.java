@@ -152,6 +152,11 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public List<InstallFinding> checkInstall(java.util.Map<String, MappingProfile> mappings) {
+    return guarded("install check", () -> delegate.checkInstall(mappings));
+  }
+
+  @Override
   public boolean createsTasks() {
     return delegate.createsTasks();
   }

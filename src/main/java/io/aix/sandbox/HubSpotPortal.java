@@ -77,6 +77,17 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private final Map<String, List<String>> contactTasks = new ConcurrentHashMap<>();
 
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+
+  /** The scopes the app was granted; token introspection reports them. */
+  private final Set<String> scopes =
+      new java.util.concurrent.ConcurrentSkipListSet<>(
+          List.of(
+              "crm.objects.contacts.read",
+              "crm.objects.contacts.write",
+              "crm.schemas.contacts.read",
+              "crm.schemas.contacts.write",
+              "oauth"));
+
   private final AtomicLong idCounter = new AtomicLong(151);
   private final AtomicLong eventCounter = new AtomicLong(1_000);
   private final AtomicLong lastStamp = new AtomicLong();
@@ -111,6 +122,11 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   public SandboxFaults faults() {
     return faults;
+  }
+
+  /** The app loses a scope, as when an admin edits a private app's scopes. */
+  public void revokeScope(String scope) {
+    scopes.remove(scope);
   }
 
   public long apiCalls() {
@@ -343,6 +359,12 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       if (method.equals("POST") && path.equals("/oauth/v1/token")) {
         return token(body);
       }
+      if (method.equals("GET") && path.startsWith("/oauth/v1/access-tokens/")) {
+        return tokenInfo(path.substring("/oauth/v1/access-tokens/".length()), false);
+      }
+      if (method.equals("POST") && path.equals("/oauth/v2/private-apps/get/access-token-info")) {
+        return tokenInfo(JSON.readTree(body).path("tokenKey").asText(), true);
+      }
       if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         return new Reply(0, Map.of(), "", true);
       }
@@ -494,6 +516,29 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     e.put("correlationId", UUID.randomUUID().toString());
     e.put("category", category);
     return Reply.json(status, e.toString(), h);
+  }
+
+  /** Token introspection: OAuth access tokens by path, private-app tokens by body. */
+  private Reply tokenInfo(String token, boolean privateApp) {
+    boolean known = privateApp ? token.equals(accessToken) : tokens.contains(token);
+    if (!known) {
+      return error(404, "NOT_FOUND", "token not found", Map.of());
+    }
+    ObjectNode reply = NODES.objectNode();
+    if (privateApp) {
+      reply.put("userId", 31415926);
+      reply.put("hubId", 24681357);
+      reply.put("appId", 1234567);
+    } else {
+      reply.put("token", token);
+      reply.put("hub_id", 24681357);
+      reply.put("app_id", 1234567);
+      reply.put("token_type", "access");
+      reply.put("expires_in", 1800);
+    }
+    ArrayNode granted = reply.putArray("scopes");
+    scopes.forEach(granted::add);
+    return Reply.json(200, reply.toString(), Map.of());
   }
 
   private Reply token(String body) {

@@ -18,7 +18,8 @@ final class SObjectSchema {
 
   private final String name;
   private final String keyPrefix;
-  private final Map<String, Field> fields = new LinkedHashMap<>();
+  private final Map<String, Field> fields =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
   private SObjectSchema(String name, String keyPrefix) {
     this.name = name;
@@ -82,6 +83,13 @@ final class SObjectSchema {
 
   private void custom(String field, String type, int length) {
     fields.put(field, new Field(field, type, length, true, true));
+  }
+
+  /**
+   * The field is gone, as if deleted or hidden from the integration user by field-level security.
+   */
+  void remove(String field) {
+    fields.remove(field);
   }
 
   boolean has(String field) {

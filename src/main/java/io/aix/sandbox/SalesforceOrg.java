@@ -608,6 +608,18 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return r;
   }
 
+  /**
+   * An admin deleted the field or hid it from the integration user: describe leaves it out and a
+   * query naming it fails with INVALID_FIELD.
+   */
+  public void hideField(String object, String field) {
+    SObjectSchema schema = schemas.get(object);
+    if (schema == null || !schema.has(field)) {
+      throw new IllegalArgumentException("the sandbox org has no field " + object + "." + field);
+    }
+    schema.remove(field);
+  }
+
   private Reply describe(String object) {
     SObjectSchema schema = schemas.get(object);
     if (schema == null) {

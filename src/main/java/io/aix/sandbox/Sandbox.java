@@ -50,6 +50,16 @@ public class Sandbox {
   @ConfigProperty(name = "aix.sandbox.salesforce.url")
   java.util.Optional<String> salesforceUrl;
 
+  /**
+   * Install faults on demand: {@code Object.Field} entries the embedded org hides (as a deleted
+   * field or one without field-level security), and scopes the embedded portal's app lacks.
+   */
+  @ConfigProperty(name = "aix.sandbox.salesforce.hide-fields")
+  java.util.Optional<java.util.List<String>> hideFields;
+
+  @ConfigProperty(name = "aix.sandbox.hubspot.revoke-scopes")
+  java.util.Optional<java.util.List<String>> revokeScopes;
+
   private SalesforceSandbox salesforce;
   private HubSpotSandbox hubspot;
 
@@ -60,11 +70,16 @@ public class Sandbox {
   public synchronized SalesforceSandbox salesforce() {
     requireEnabled();
     if (salesforce == null) {
-      salesforce =
-          closeWithCamel(
-              new SalesforceSandbox(
-                      new SalesforceOrg(clientId, clientSecret, Clock.systemUTC()), port)
-                  .start());
+      SalesforceOrg org = new SalesforceOrg(clientId, clientSecret, Clock.systemUTC());
+      for (String hidden : hideFields.orElse(java.util.List.of())) {
+        String[] parts = hidden.split("\\.", 2);
+        if (parts.length != 2) {
+          throw new IllegalArgumentException(
+              "aix.sandbox.salesforce.hide-fields takes Object.Field entries, not " + hidden);
+        }
+        org.hideField(parts[0], parts[1]);
+      }
+      salesforce = closeWithCamel(new SalesforceSandbox(org, port).start());
     }
     return salesforce;
   }
@@ -85,6 +100,7 @@ public class Sandbox {
               hubspotClientSecret,
               hubspotRefreshToken,
               Clock.systemUTC());
+      revokeScopes.orElse(java.util.List.of()).forEach(portal::revokeScope);
       hubspot = closeWithCamel(new HubSpotSandbox(portal, 0, Clock.systemUTC()).start());
     }
     return hubspot;

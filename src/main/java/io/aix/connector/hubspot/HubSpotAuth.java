@@ -52,6 +52,10 @@ final class HubSpotAuth {
     this.tokenApi = api;
   }
 
+  boolean isPrivateApp() {
+    return auth instanceof CrmProfile.Auth.PrivateApp;
+  }
+
   synchronized String bearer() {
     if (clock.instant().isBefore(expiresAt.minus(RENEW_AHEAD))) {
       return accessToken;

@@ -7,6 +7,7 @@ import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmConnector;
 import io.aix.connector.CrmFailure;
 import io.aix.connector.HotLeadTask;
+import io.aix.connector.InstallFinding;
 import io.aix.connector.Offset;
 import io.aix.connector.PollPage;
 import io.aix.connector.ScoreWrite;
@@ -435,6 +436,100 @@ public final class HubSpotConnector implements CrmConnector {
       call(() -> api.createProperties(object, new BatchInputs<>(missing)), BatchResponse.class);
     }
     installed = true;
+  }
+
+  /** The scopes AIX uses: read and write contacts (and their tasks), read and create properties. */
+  static final List<String> SCOPES =
+      List.of(
+          "crm.objects.contacts.read",
+          "crm.objects.contacts.write",
+          "crm.schemas.contacts.read",
+          "crm.schemas.contacts.write");
+
+  @Override
+  public List<InstallFinding> checkInstall(Map<String, MappingProfile> mappings) {
+    List<InstallFinding> out = new ArrayList<>();
+    Response info =
+        auth.isPrivateApp()
+            ? raw(() -> api.privateAppTokenInfo(Map.of("tokenKey", auth.bearer())))
+            : raw(() -> api.oauthTokenInfo(auth.bearer()));
+    Set<String> granted = new java.util.HashSet<>();
+    if (info.getStatus() == 200) {
+      info.readEntity(com.fasterxml.jackson.databind.JsonNode.class)
+          .path("scopes")
+          .forEach(s -> granted.add(s.asText()));
+      for (String scope : SCOPES) {
+        out.add(
+            granted.contains(scope)
+                ? InstallFinding.ok("scope " + scope, "granted")
+                : InstallFinding.missing(
+                    "scope " + scope,
+                    "not granted to the app",
+                    "add the scope in the app's settings (Scopes tab), then"
+                        + (auth.isPrivateApp()
+                            ? " use the new token"
+                            : " reinstall the app to get a refresh token with it")));
+      }
+    } else {
+      out.add(
+          InstallFinding.missing(
+              "token",
+              "HubSpot does not know the token (" + info.getStatus() + ")",
+              "check the token (private app) or the client id, secret and refresh token (OAuth)"));
+    }
+    for (CrmProfile.ObjectSync sync : profile.objects()) {
+      String object = sync.name();
+      Set<String> have = new java.util.HashSet<>();
+      try {
+        call(() -> api.properties(object), HubSpotApi.PropertyList.class)
+            .results()
+            .forEach(p -> have.add(p.name()));
+      } catch (CrmCallException e) {
+        out.add(
+            InstallFinding.missing(
+                object + " properties",
+                "cannot be read: " + e.failure().code() + " " + e.failure().message(),
+                "grant crm.schemas.contacts.read"));
+        continue;
+      }
+      boolean canCreate = granted.contains("crm.schemas.contacts.write");
+      for (HubSpotApi.PropertyDefinition def : HubSpotProperties.definitions()) {
+        String item = object + "." + def.name();
+        if (have.contains(def.name())) {
+          out.add(InstallFinding.ok(item, def.type() + ", in group " + GROUP));
+        } else if (canCreate) {
+          out.add(
+              InstallFinding.ok(
+                  item, "not created yet: AIX creates it on its first write (scope granted)"));
+        } else {
+          out.add(
+              InstallFinding.missing(
+                  item,
+                  "missing, and AIX may not create it",
+                  "grant crm.schemas.contacts.write, or create it from"
+                      + " crm-profiles/install/hubspot/contact-properties.json"));
+        }
+      }
+      MappingProfile mapping = mappings.get(object);
+      if (mapping != null) {
+        for (String name : mapping.crmFields()) {
+          if (name.startsWith("aix_") || name.equals("hs_object_id")) {
+            continue;
+          }
+          String item = object + "." + name + " (read by mapping " + mapping.id() + ")";
+          out.add(
+              have.contains(name)
+                  ? InstallFinding.ok(item, "present")
+                  : InstallFinding.missing(
+                      item,
+                      "no such property in this portal",
+                      "create the property in HubSpot, or remove the line from mappings/"
+                          + mapping.id()
+                          + ".yaml"));
+        }
+      }
+    }
+    return out;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.aix.connector.ApiBudget;
 import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmConnector;
 import io.aix.connector.CrmFailure;
+import io.aix.connector.InstallFinding;
 import io.aix.connector.Offset;
 import io.aix.connector.PollPage;
 import io.aix.connector.ScoreWrite;
@@ -354,6 +355,125 @@ public final class SalesforceConnector implements CrmConnector {
       }
       throw e;
     }
+  }
+
+  /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
+  record KitField(String name, String describeType, String adminType) {}
+
+  /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
+  static final List<KitField> KIT_FIELDS =
+      List.of(
+          new KitField("AIX_Score__c", "double", "Number(3, 0)"),
+          new KitField("AIX_Grade__c", "picklist", "Picklist: A, B, C, D"),
+          new KitField("AIX_Conversion_Probability__c", "percent", "Percent(3, 1)"),
+          new KitField("AIX_Fit_Score__c", "double", "Number(3, 0)"),
+          new KitField("AIX_Engagement_Score__c", "double", "Number(3, 0)"),
+          new KitField("AIX_Top_Factors__c", "textarea", "Long Text Area(1024)"),
+          new KitField("AIX_Scored_At__c", "datetime", "Date/Time"),
+          new KitField("AIX_Model_Version__c", "string", "Text(64)"),
+          new KitField("AIX_Feedback__c", "picklist", "Picklist: Too high, Too low, Spot on"));
+
+  private static final String DEPLOY =
+      "deploy the install kit: sf project deploy start --source-dir"
+          + " crm-profiles/install/salesforce/force-app --target-org <org>";
+  private static final String GRANT =
+      "assign the permission set AIX_Integration (crm-profiles/install/salesforce) to the"
+          + " integration user";
+
+  @Override
+  public List<InstallFinding> checkInstall(Map<String, MappingProfile> mappings) {
+    List<InstallFinding> out = new ArrayList<>();
+    for (CrmProfile.ObjectSync sync : profile.objects()) {
+      String object = sync.name();
+      JsonNode describe;
+      try {
+        Exchange reply =
+            call("getDescription?rawPayload=true&sObjectName=" + object, null, Map.of());
+        describe = json.readTree(reply.getMessage().getBody(String.class));
+      } catch (CrmCallException e) {
+        out.add(
+            InstallFinding.missing(
+                object,
+                "describe failed: " + e.failure().code() + " " + e.failure().message(),
+                "give the integration user Read on " + object + " (" + GRANT + ")"));
+        continue;
+      } catch (IOException e) {
+        throw new CrmCallException(
+            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+      }
+      Map<String, JsonNode> fields = new java.util.HashMap<>();
+      describe.path("fields").forEach(f -> fields.put(f.path("name").asText(), f));
+      boolean writes = profile.writeback().enabled();
+      if (writes && !describe.path("updateable").asBoolean(false)) {
+        out.add(
+            InstallFinding.missing(
+                object, "readable, not editable", "give Edit on " + object + ": " + GRANT));
+      } else {
+        out.add(InstallFinding.ok(object, writes ? "readable, editable" : "readable"));
+      }
+      for (KitField kit : KIT_FIELDS) {
+        String name = kit.name();
+        String item = object + "." + name;
+        boolean written = writes && profile.writeback().fields().contains(name);
+        JsonNode f = fields.get(name);
+        if (f == null) {
+          out.add(
+              InstallFinding.missing(
+                  item,
+                  "missing (or not readable by the integration user)",
+                  DEPLOY
+                      + "; or create "
+                      + kit.adminType()
+                      + " "
+                      + name
+                      + " on "
+                      + object
+                      + ", then "
+                      + GRANT));
+        } else if (!f.path("type").asText().equals(kit.describeType())) {
+          out.add(
+              InstallFinding.missing(
+                  item,
+                  "type " + f.path("type").asText() + ", expected " + kit.describeType(),
+                  "delete the field and create it as " + kit.adminType() + " (or " + DEPLOY + ")"));
+        } else if (written && !f.path("updateable").asBoolean(false)) {
+          out.add(
+              InstallFinding.missing(
+                  item,
+                  f.path("type").asText() + ", read-only for the integration user",
+                  "give Edit on " + item + ": " + GRANT));
+        } else {
+          out.add(
+              InstallFinding.ok(
+                  item, f.path("type").asText() + (written ? ", editable" : ", readable")));
+        }
+      }
+      MappingProfile mapping = mappings.get(object);
+      if (mapping != null) {
+        for (String name : mapping.crmFields()) {
+          if (KIT_FIELDS.stream().anyMatch(k -> k.name().equals(name))) {
+            continue;
+          }
+          String item = object + "." + name + " (read by mapping " + mapping.id() + ")";
+          if (fields.containsKey(name)) {
+            out.add(InstallFinding.ok(item, fields.get(name).path("type").asText() + ", readable"));
+          } else {
+            out.add(
+                InstallFinding.missing(
+                    item,
+                    "missing (or not readable by the integration user)",
+                    "give Read on "
+                        + object
+                        + "."
+                        + name
+                        + " to the integration user, or remove the line from mappings/"
+                        + mapping.id()
+                        + ".yaml"));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private Exchange call(String operation, Object body, Map<String, String> headers) {
