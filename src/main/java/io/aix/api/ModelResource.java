@@ -6,7 +6,7 @@ import io.aix.model.ChampionCache;
 import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
 import io.aix.pipeline.PollStage;
-import io.aix.profile.ConfigCatalog;
+import io.aix.profile.LiveCatalog;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +42,7 @@ public class ModelResource {
 
   @Inject ModelStore store;
   @Inject ChampionCache champions;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject SecurityIdentity identity;
   @Inject AuditLog audit;
 

@@ -54,6 +54,7 @@ public class DemoCommand implements Callable<Integer> {
   @Inject Sandbox sandbox;
   @Inject IntakeController intake;
   @Inject io.aix.profile.ConfigAudit configAudit;
+  @Inject io.aix.profile.ConfigWatcher watcher;
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
 
@@ -119,6 +120,7 @@ public class DemoCommand implements Callable<Integer> {
     }
 
     configAudit.record(io.aix.persistence.AuditLog.SYSTEM);
+    watcher.start();
     long started = System.nanoTime();
     intake.start();
     long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();

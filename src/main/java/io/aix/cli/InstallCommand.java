@@ -4,8 +4,8 @@ import io.aix.connector.ConnectorRegistry;
 import io.aix.connector.CrmCallException;
 import io.aix.connector.InstallFinding;
 import io.aix.mapping.MappingProfile;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +34,7 @@ public class InstallCommand {
     @Option(names = "--profile", description = "CRM profile id; repeat for several (default: all).")
     List<String> profiles = new ArrayList<>();
 
-    @Inject ConfigCatalog catalog;
+    @Inject LiveCatalog catalog;
     @Inject ConnectorRegistry connectors;
 
     @Override

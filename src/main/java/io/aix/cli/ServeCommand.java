@@ -20,6 +20,7 @@ public class ServeCommand implements Callable<Integer> {
   @Inject io.aix.ops.AlertMonitor alerts;
   @Inject io.aix.profile.ConfigAudit configAudit;
   @Inject io.aix.security.CredentialVault vault;
+  @Inject io.aix.profile.ConfigWatcher watcher;
 
   @Override
   public Integer call() {
@@ -28,6 +29,7 @@ public class ServeCommand implements Callable<Integer> {
     intake.start();
     models.start();
     alerts.watch();
+    watcher.start();
     Quarkus.waitForExit();
     return 0;
   }

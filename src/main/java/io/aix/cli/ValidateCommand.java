@@ -2,16 +2,12 @@ package io.aix.cli;
 
 import io.aix.profile.ConfigCatalog;
 import io.aix.profile.ConfigException;
+import io.aix.profile.NamedBeans;
 import io.aix.profile.RouteDsl;
-import io.quarkus.arc.Arc;
-import io.quarkus.arc.InjectableBean;
-import jakarta.enterprise.inject.Any;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
@@ -39,7 +35,7 @@ public class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path root = Path.of(dir.isBlank() ? configDir : dir).toAbsolutePath().normalize();
-    ConfigCatalog.Checked checked = ConfigCatalog.check(root, applicationBeans());
+    ConfigCatalog.Checked checked = ConfigCatalog.check(root, NamedBeans.all());
     List<ConfigException> problems = new ArrayList<>(checked.problems());
     problems.addAll(RouteDsl.check(root.resolve("routes")));
     problems.sort(
@@ -68,19 +64,5 @@ public class ValidateCommand implements Callable<Integer> {
     Path file = Path.of(e.file()).toAbsolutePath().normalize();
     String shown = file.startsWith(root) ? root.relativize(file).toString() : e.file();
     return shown + ":" + e.line() + ": " + e.problem();
-  }
-
-  /** Every named bean of the application with its class: what a route's {@code bean:} may name. */
-  static Map<String, Class<?>> applicationBeans() {
-    Map<String, Class<?>> beans = new TreeMap<>();
-    for (InjectableBean<?> bean :
-        Arc.container().beanManager().getBeans(Object.class, Any.Literal.INSTANCE).stream()
-            .map(b -> (InjectableBean<?>) b)
-            .toList()) {
-      if (bean.getName() != null) {
-        beans.put(bean.getName(), bean.getBeanClass());
-      }
-    }
-    return beans;
   }
 }

@@ -1,7 +1,7 @@
 package io.aix.connector;
 
 import io.aix.persistence.ApiUsageLedger;
-import io.aix.profile.ConfigCatalog;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** The {@link ApiBudget} of each profile, counted in PostgreSQL so replicas share one budget. */
 @ApplicationScoped
 public class ApiBudgets {
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject ApiUsageLedger ledger;
 
   /** The budget window: a UTC day, as {@code dailyApiBudget} says. */

@@ -1,7 +1,7 @@
 package io.aix.connector;
 
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import io.aix.sandbox.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
 public class ConnectorRegistry {
   private static final Logger LOG = Logger.getLogger(ConnectorRegistry.class);
 
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject Instance<ConnectorFactory> factories;
   @Inject Sandbox sandbox;
 

@@ -2,7 +2,7 @@ package io.aix.model;
 
 import io.aix.persistence.ModelStore;
 import io.aix.persistence.ReactiveBridge;
-import io.aix.profile.ConfigCatalog;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -27,7 +27,7 @@ public class ChampionCache {
   private static final Logger LOG = Logger.getLogger(ChampionCache.class);
 
   @Inject ModelStore store;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
 
   private record Entry(Optional<ChampionModel> model, long loadedAt) {}
 

@@ -3,8 +3,8 @@ package io.aix.model;
 import io.agroal.api.AgroalDataSource;
 import io.aix.connector.ConnectorRegistry;
 import io.aix.mapping.FieldRole;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +28,7 @@ public class ModelSchedule {
 
   @Inject Scheduler scheduler;
   @Inject ConnectorRegistry connectors;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject ModelTrainer trainer;
   @Inject AgroalDataSource db;
 

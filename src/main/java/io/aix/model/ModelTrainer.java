@@ -7,8 +7,8 @@ import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.pipeline.PollStage;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -43,7 +43,7 @@ public class ModelTrainer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject ModelStore store;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject ChampionCache champions;
   @Inject AuditLog audit;
 

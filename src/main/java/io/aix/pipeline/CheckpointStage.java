@@ -9,7 +9,7 @@ import io.aix.ops.PipelineMetrics;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.persistence.WorkQueue;
 import io.aix.privacy.Subject;
-import io.aix.profile.ConfigCatalog;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -31,7 +31,7 @@ import org.apache.camel.Exchange;
 @Named("checkpointer")
 public class CheckpointStage {
   @Inject WorkQueue queue;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject PipelineMetrics metrics;
 
   public void commit(Exchange exchange) {

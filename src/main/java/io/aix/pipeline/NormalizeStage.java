@@ -1,8 +1,8 @@
 package io.aix.pipeline;
 
 import io.aix.mapping.LeadMapper;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import io.aix.scoring.ScoreResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,7 +15,7 @@ import jakarta.inject.Named;
 @ApplicationScoped
 @Named("normalizer")
 public class NormalizeStage {
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject ScoreStage scorer;
 
   public void normalize(LeadWork work) {

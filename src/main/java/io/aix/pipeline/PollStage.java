@@ -8,8 +8,8 @@ import io.aix.lead.CrmRecord;
 import io.aix.mapping.MappingProfile;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -41,7 +41,7 @@ public class PollStage {
   private static final String NEXT_TOKEN = "aixNextPageToken";
 
   @Inject ConnectorRegistry connectors;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject LeadStore store;
   @Inject IntakeGate gate;
 

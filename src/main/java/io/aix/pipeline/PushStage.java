@@ -12,8 +12,8 @@ import io.aix.persistence.PushEventStore;
 import io.aix.persistence.PushEventStore.PushEvent;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.privacy.PrivacyService;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -42,7 +42,7 @@ public class PushStage {
   static final String EVENT_IDS = "aixPushEventIds";
 
   @Inject ConnectorRegistry connectors;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject LeadStore store;
   @Inject IntakeGate gate;
   @Inject PushEventStore events;

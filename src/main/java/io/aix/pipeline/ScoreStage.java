@@ -3,8 +3,9 @@ package io.aix.pipeline;
 import io.aix.model.ChampionCache;
 import io.aix.model.ChampionModel;
 import io.aix.model.ModelScorer;
-import io.aix.profile.ConfigCatalog;
+import io.aix.profile.LiveCatalog;
 import io.aix.scoring.RulesScorer;
+import io.aix.scoring.ScoringProfile;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -20,10 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 @Named("scorer")
 public class ScoreStage {
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
   @Inject ChampionCache champions;
 
-  private final Map<String, RulesScorer> rules = new ConcurrentHashMap<>();
+  private final Map<ScoringProfile, RulesScorer> rules = new ConcurrentHashMap<>();
 
   public void score(LeadWork work) {
     String profileId = work.lead().key().profileId();
@@ -46,8 +47,8 @@ public class ScoreStage {
   }
 
   private RulesScorer rules(String profileId) {
-    String scoringId = catalog.profile(profileId).scoringProfile();
-    return rules.computeIfAbsent(
-        scoringId, id -> new RulesScorer(catalog.scoring(id), Clock.systemUTC()));
+    // Keyed by the profile itself: a reloaded scoring profile gets its own scorer at once.
+    ScoringProfile scoring = catalog.scoring(catalog.profile(profileId).scoringProfile());
+    return rules.computeIfAbsent(scoring, p -> new RulesScorer(p, Clock.systemUTC()));
   }
 }

@@ -3,13 +3,13 @@ package io.aix.profile;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Loads {@code crm-profiles/} and {@code mappings/} once at start-up; a bad file stops start-up.
+ * Loads {@code crm-profiles/}, {@code mappings/} and {@code routes/} at start-up; a bad file stops
+ * start-up. Later changes arrive through {@link ConfigWatcher}.
  */
 @ApplicationScoped
 public class CatalogProducer {
@@ -26,9 +26,13 @@ public class CatalogProducer {
   boolean checkAtStart;
 
   @Produces
-  @Singleton
+  @ApplicationScoped
   @Startup
-  ConfigCatalog catalog() {
+  LiveCatalog catalog() {
+    return new LiveCatalog(load());
+  }
+
+  private ConfigCatalog load() {
     Path root = Path.of(configDir).toAbsolutePath().normalize();
     ConfigCatalog catalog;
     if (!checkAtStart) {

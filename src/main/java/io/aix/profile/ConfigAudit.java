@@ -70,7 +70,7 @@ public class ConfigAudit {
         .toList();
   }
 
-  private static String sha256(Path file) {
+  static String sha256(Path file) {
     try {
       return HexFormat.of()
           .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));

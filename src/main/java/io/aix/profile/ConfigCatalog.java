@@ -54,6 +54,8 @@ public record ConfigCatalog(
   public static Checked check(Path root, Map<String, Class<?>> beans) {
     List<ConfigException> problems = new ArrayList<>();
     int routes = RouteFiles.check(yamlFiles(root.resolve("routes")), beans, problems);
+    // Ids of files that failed to load: a reference to one is not a second problem.
+    java.util.Set<String> broken = new java.util.HashSet<>();
     int before = problems.size();
     Map<String, MappingProfile> mappings =
         readAll(
@@ -61,7 +63,8 @@ public record ConfigCatalog(
             MappingLoader::load,
             MappingProfile::id,
             MappingProfile::file,
-            problems);
+            problems,
+            broken);
     String mappingHint =
         problems.size() > before ? "; a mapping file that failed to load is reported too" : "";
     before = problems.size();
@@ -71,7 +74,8 @@ public record ConfigCatalog(
             ScoringProfileLoader::load,
             ScoringProfile::id,
             ScoringProfile::file,
-            problems);
+            problems,
+            broken);
     String scoringHint =
         problems.size() > before
             ? "; a scoring profile file that failed to load is reported too"
@@ -93,6 +97,9 @@ public record ConfigCatalog(
           CrmProfile.ObjectSync object = profile.objects().get(i);
           ConfigNode objectNode = doc.get("objects").list().get(i);
           MappingProfile mapping = mappings.get(object.mapping());
+          if (mapping == null && broken.contains(object.mapping())) {
+            continue;
+          }
           if (mapping == null) {
             problems.add(
                 objectNode
@@ -122,7 +129,8 @@ public record ConfigCatalog(
                             + object.name()));
           }
         }
-        if (!scoring.containsKey(profile.scoringProfile())) {
+        if (!scoring.containsKey(profile.scoringProfile())
+            && !broken.contains(profile.scoringProfile())) {
           problems.add(
               doc.opt("scoring")
                   .orElse(doc)
@@ -150,7 +158,8 @@ public record ConfigCatalog(
       Function<ConfigNode, T> loader,
       Function<T, String> id,
       Function<T, String> file,
-      List<ConfigException> problems) {
+      List<ConfigException> problems,
+      java.util.Set<String> broken) {
     Map<String, T> result = new LinkedHashMap<>();
     for (Path path : yamlFiles(dir)) {
       try {
@@ -163,6 +172,12 @@ public record ConfigCatalog(
         }
       } catch (ConfigException e) {
         problems.add(e);
+        // Its id, when the file parses that far: references to it are not reported again.
+        try {
+          ConfigNode.read(path).optString("id").ifPresent(broken::add);
+        } catch (ConfigException unreadable) {
+          // already reported
+        }
       }
     }
     return result;

@@ -11,8 +11,8 @@ import io.aix.connector.CrmFailure;
 import io.aix.connector.Offset;
 import io.aix.connector.PollPage;
 import io.aix.lead.CrmRecord;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import io.aix.profile.SecretRef;
 import io.aix.sandbox.HubSpotPortal;
 import io.aix.sandbox.Sandbox;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class HubSpotConnectorTest {
   @Inject HubSpotConnectorFactory factory;
   @Inject Sandbox sandbox;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
 
   HubSpotPortal portal;
 

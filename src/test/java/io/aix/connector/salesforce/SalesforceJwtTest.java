@@ -7,8 +7,8 @@ import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmConnector;
 import io.aix.connector.Offset;
 import io.aix.connector.PollPage;
-import io.aix.profile.ConfigCatalog;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
 import io.aix.profile.SecretRef;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.Sandbox;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class SalesforceJwtTest {
   @Inject SalesforceConnectorFactory factory;
   @Inject Sandbox sandbox;
-  @Inject ConfigCatalog catalog;
+  @Inject LiveCatalog catalog;
 
   // Read when the test runs, not injected: an injection point would be checked by every other
   // @QuarkusTest start-up too, where this resource (restricted to this class) does not exist.

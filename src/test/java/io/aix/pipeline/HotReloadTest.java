@@ -1,0 +1,238 @@
+package io.aix.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.aix.profile.ConfigWatcher;
+import io.aix.profile.LiveCatalog;
+import io.aix.sandbox.HubSpotPortal;
+import io.aix.sandbox.LeadGenerator;
+import io.aix.sandbox.Sandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A changed mapping takes effect on the next record without a restart; a broken change is refused
+ * with its {@code file:line} and the running mapping stays. AIX runs on a copy of the shipped
+ * configuration, which the test edits the way an integration team would: by saving a file.
+ */
+@QuarkusTest
+@TestProfile(HotReloadTest.OwnConfigDir.class)
+class HotReloadTest {
+  static final String PROFILE = "demo-hubspot";
+  static final Path DIR = copyOfShippedConfig();
+
+  public static class OwnConfigDir implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("aix.config-dir", DIR.toString());
+    }
+  }
+
+  @Inject Sandbox sandbox;
+  @Inject PipelineDriver driver;
+  @Inject AgroalDataSource db;
+  @Inject ConfigWatcher watcher;
+  @Inject LiveCatalog catalog;
+  @Inject org.apache.camel.CamelContext camel;
+
+  private HubSpotPortal portal;
+  private String original;
+
+  @BeforeEach
+  void start() throws Exception {
+    portal = sandbox.hubspot().portal();
+    portal.reset();
+    driver.reset();
+    original = Files.readString(mapping());
+    watcher.start();
+  }
+
+  @AfterEach
+  void restore() throws Exception {
+    boolean changed = !Files.readString(mapping()).equals(original);
+    long version = catalog.version();
+    Files.writeString(mapping(), original);
+    if (changed) {
+      awaitReload(version, true);
+    }
+  }
+
+  private static Path mapping() {
+    return DIR.resolve("mappings/hubspot-contact.yaml");
+  }
+
+  private static Path copyOfShippedConfig() {
+    try {
+      Path dir = Files.createTempDirectory("aix-hot-reload");
+      for (String sub : new String[] {"crm-profiles", "mappings", "routes"}) {
+        try (Stream<Path> files = Files.walk(Path.of(sub))) {
+          for (Path f : files.toList()) {
+            Path target = dir.resolve(f.toString());
+            if (Files.isDirectory(f)) {
+              Files.createDirectories(target);
+            } else {
+              Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+          }
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String leadSourceOf(String contactId) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "select mapped_values from lead where profile_id = ? and crm_id = ?")) {
+      s.setString(1, PROFILE);
+      s.setString(2, contactId);
+      try (ResultSet r = s.executeQuery()) {
+        assertThat(r.next()).as("lead %s stored", contactId).isTrue();
+        return r.getString(1);
+      }
+    }
+  }
+
+  private String newReferral() {
+    Map<String, String> contact =
+        new java.util.HashMap<>(new LeadGenerator(7, Clock.systemUTC()).contact());
+    contact.put("hs_analytics_source", "REFERRALS");
+    return portal.createContact(contact);
+  }
+
+  private void cycle() throws InterruptedException {
+    Thread.sleep(5);
+    Exchange e = driver.cycle(PROFILE, "contacts");
+    assertThat(e.getException()).as("poll cycle failure").isNull();
+  }
+
+  /** Waits for the watcher to apply (or refuse) the change saved after {@code before}. */
+  private void awaitReload(long before, boolean applied) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (applied && catalog.version() > before) {
+        return;
+      }
+      if (!applied && !watcher.lastRefusal().isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError((applied ? "no reload" : "no refusal") + " within 20 s");
+  }
+
+  @Test
+  void aMappingChangeAppliesToTheNextRecordAndABrokenOneLeavesItRunning() throws Exception {
+    String first = newReferral();
+    cycle();
+    assertThat(leadSourceOf(first)).contains("Partner Referral");
+
+    long version = catalog.version();
+    Files.writeString(
+        mapping(), original.replace("REFERRALS: Partner Referral", "REFERRALS: Referral Partner"));
+    awaitReload(version, true);
+
+    String second = newReferral();
+    cycle();
+    assertThat(leadSourceOf(second)).as("no restart needed").contains("Referral Partner");
+
+    // A typo: the file is refused with its line, and the last good mapping keeps running.
+    version = catalog.version();
+    String broken =
+        original
+            .replace("REFERRALS: Partner Referral", "REFERRALS: Broken")
+            .replace("transforms: [trim, domain]", "transforms: [trim, domian]");
+    Files.writeString(mapping(), broken);
+    awaitReload(version, false);
+    assertThat(catalog.version()).isEqualTo(version);
+    int line = (int) broken.lines().takeWhile(l -> !l.contains("domian")).count() + 1;
+    assertThat(watcher.lastRefusal())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.file()).endsWith("mappings/hubspot-contact.yaml");
+              assertThat(e.line()).isEqualTo(line);
+              assertThat(e.problem()).contains("unknown transform 'domian'");
+            });
+
+    String third = newReferral();
+    cycle();
+    assertThat(leadSourceOf(third)).contains("Referral Partner").doesNotContain("Broken");
+  }
+
+  @Test
+  void aNewRouteFileIsLoadedAndABrokenOneIsRefused() throws Exception {
+    Path extra = DIR.resolve("routes/extra.yaml");
+    try {
+      long version = catalog.version();
+      Files.writeString(
+          extra,
+          """
+          - route:
+              id: echo-step
+              from:
+                uri: direct:echo-step
+                steps:
+                  - setBody:
+                      simple: "echo ${body}"
+          """);
+      awaitReload(version, true);
+      assertThat(camel.getRoute("echo-step")).as("the new route runs").isNotNull();
+      assertThat(camel.createProducerTemplate().requestBody("direct:echo-step", "x", String.class))
+          .isEqualTo("echo x");
+
+      version = catalog.version();
+      Files.writeString(
+          extra,
+          """
+          - route:
+              id: echo-step
+              from:
+                uri: direct:echo-step
+                steps:
+                  - bean:
+                      ref: nosuchbean
+                      method: go
+          """);
+      awaitReload(version, false);
+      assertThat(watcher.lastRefusal())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.file()).endsWith("routes/extra.yaml");
+                assertThat(e.line()).isEqualTo(7);
+                assertThat(e.problem()).contains("bean 'nosuchbean' does not exist");
+              });
+      assertThat(camel.createProducerTemplate().requestBody("direct:echo-step", "y", String.class))
+          .as("the running version stays")
+          .isEqualTo("echo y");
+    } finally {
+      long version = catalog.version();
+      Files.deleteIfExists(extra);
+      awaitReload(version, true);
+    }
+    assertThat(camel.getRoute("echo-step")).as("a removed file's routes go with it").isNull();
+  }
+}
