@@ -55,6 +55,7 @@ public class DemoCommand implements Callable<Integer> {
   @Inject IntakeController intake;
   @Inject io.aix.profile.ConfigAudit configAudit;
   @Inject io.aix.profile.ConfigWatcher watcher;
+  @Inject io.aix.ui.UiServer ui;
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
 
@@ -220,6 +221,10 @@ public class DemoCommand implements Callable<Integer> {
     }
     if (!exit) {
       System.err.printf("AIX keeps serving on http://localhost:%d (Ctrl+C to stop)%n", httpPort);
+      int uiPort = ui.start();
+      if (uiPort > 0) {
+        System.err.printf("Sync health: http://localhost:%d/sync-health%n", uiPort);
+      }
     }
     System.out.println(summary);
     System.out.flush();

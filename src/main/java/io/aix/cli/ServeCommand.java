@@ -21,6 +21,7 @@ public class ServeCommand implements Callable<Integer> {
   @Inject io.aix.profile.ConfigAudit configAudit;
   @Inject io.aix.security.CredentialVault vault;
   @Inject io.aix.profile.ConfigWatcher watcher;
+  @Inject io.aix.ui.UiServer ui;
 
   @Override
   public Integer call() {
@@ -30,6 +31,7 @@ public class ServeCommand implements Callable<Integer> {
     models.start();
     alerts.watch();
     watcher.start();
+    ui.start();
     Quarkus.waitForExit();
     return 0;
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * ARCHITECTURE.md, with {@code written_back} counted from the sandbox org's own API.
  */
 class DemoIT {
-  private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+  static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
   /** One finished (or timed-out) demo run: its standard output and error. */
   record Run(boolean finished, int exit, String out, String err) {}
