@@ -149,18 +149,19 @@ public final class RouteFiles {
         if (q >= 0) {
           method = uri.substring(q + "method=".length()).split("&", 2)[0];
         }
-        checkBean(to, base.substring("bean:".length()), method, beans, problems);
+        checkBean(to, base.substring("bean:".length()), method, to, beans, problems);
       }
     }
     if (beans != null) {
       for (ConfigNode step : beanSteps) {
         if (step.isScalar()) {
-          checkBean(step, step.text().trim(), null, beans, problems);
+          checkBean(step, step.text().trim(), null, step, beans, problems);
         } else if (step.isMap() && step.has("ref")) {
           checkBean(
               step.get("ref"),
               step.string("ref"),
               step.optString("method").orElse(null),
+              step.opt("method").orElse(step),
               beans,
               problems);
         }
@@ -173,6 +174,7 @@ public final class RouteFiles {
       ConfigNode where,
       String name,
       String method,
+      ConfigNode methodWhere,
       Map<String, Class<?>> beans,
       List<ConfigException> problems) {
     if (name.contains("{{")) {
@@ -184,8 +186,14 @@ public final class RouteFiles {
           where.error(
               "bean '"
                   + name
-                  + "' does not exist (beans: "
-                  + String.join(", ", new TreeSet<>(beans.keySet()))
+                  + "' does not exist (AIX's beans: "
+                  + String.join(
+                      ", ",
+                      beans.entrySet().stream()
+                          .filter(e -> e.getValue().getName().startsWith("io.aix."))
+                          .map(Map.Entry::getKey)
+                          .sorted()
+                          .toList())
                   + ")"));
       return;
     }
@@ -200,7 +208,7 @@ public final class RouteFiles {
       }
       if (!methods.contains(bare)) {
         problems.add(
-            where.error(
+            methodWhere.error(
                 "bean '"
                     + name
                     + "' has no public method '"
