@@ -120,6 +120,12 @@ public interface CrmConnector {
         profile().type() + " connector does not check installs");
   }
 
+  /**
+   * The CRM fields and values a write of this score would set, as the CRM's API receives them: what
+   * a dry run records instead of writing. No call is made.
+   */
+  java.util.Map<String, Object> previewWrite(String object, ScoreWrite write);
+
   /** A task creation's result: the CRM's task id, or why there is none. */
   record TaskOutcome(HotLeadTask task, String crmTaskId, CrmFailure failure) {}
 

@@ -157,6 +157,11 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public java.util.Map<String, Object> previewWrite(String object, ScoreWrite write) {
+    return delegate.previewWrite(object, write);
+  }
+
+  @Override
   public boolean createsTasks() {
     return delegate.createsTasks();
   }

@@ -38,6 +38,7 @@ public class SubjectStore {
           "inbound_event", "profile_id = :p and crm_object = :o and crm_id = :id",
           "dead_letter", "profile_id = :p and crm_object = :o and crm_id = :id",
           "lead_feedback", "profile_id = :p and crm_object = :o and crm_id = :id",
+          "dry_run_write", "profile_id = :p and crm_object = :o and crm_id = :id",
           "processed_event", "profile_id = :p and event_key like :idkey escape '\\'",
           "lead", "profile_id = :p and crm_object = :o and crm_id = :id");
 

@@ -7,8 +7,10 @@ import io.aix.connector.CrmFailure;
 import io.aix.connector.ScoreWrite;
 import io.aix.connector.WriteOutcome;
 import io.aix.persistence.AuditLog;
+import io.aix.persistence.DryRunStore;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
+import io.aix.profile.CrmProfile;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -37,6 +39,8 @@ public class WritebackStage {
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
   @Inject AuditLog audit;
+  @Inject DryRunStore dryRuns;
+  @Inject io.aix.profile.LiveCatalog catalog;
 
   public void write(List<LeadWork> page) {
     List<LeadWork> scored =
@@ -54,6 +58,11 @@ public class WritebackStage {
     String object = toWrite.get(0).lead().key().crmObject();
     CrmConnector connector = connectors.connector(profileId);
     if (!connector.profile().writeback().enabled()) {
+      return;
+    }
+    // Read from the live catalog: turning a dry run on or off takes effect without a restart.
+    if (catalog.profile(profileId).writeback().dryRun()) {
+      recordDryRun(connector, object, toWrite, now);
       return;
     }
     List<LeadWork> written = new ArrayList<>(confirmShown(connector, object, toWrite));
@@ -83,6 +92,37 @@ public class WritebackStage {
               + " by "
               + WorkStage.OWNER);
     }
+  }
+
+  /** A dry run: what the CRM would be sent, and the task it would get, recorded instead. */
+  private void recordDryRun(
+      CrmConnector connector, String object, List<LeadWork> works, Instant now) {
+    CrmProfile.Tasks tasks = connector.profile().tasks();
+    List<DryRunStore.Planned> planned = new ArrayList<>();
+    for (LeadWork w : works) {
+      ScoreWrite write = new ScoreWrite(w.lead().key().crmId(), w.score());
+      String task = null;
+      if (tasks.enabled()
+          && connector.createsTasks()
+          && TaskStage.isHot(w.score(), tasks.grade())) {
+        Object owner = w.lead().values().get(io.aix.lead.CanonicalField.OWNER_ID);
+        task =
+            "'"
+                + tasks.subject()
+                + "' for owner "
+                + (owner == null ? "(none)" : owner)
+                + ", due in "
+                + tasks.dueIn();
+      }
+      planned.add(
+          new DryRunStore.Planned(
+              write.crmId(), w.scoreVersion(), connector.previewWrite(object, write), task));
+    }
+    int recorded =
+        ReactiveBridge.await(() -> dryRuns.record(connector.profile().id(), object, planned, now));
+    LOG.debugf(
+        "%s: dry run, %d would-be write(s) recorded, nothing sent",
+        connector.profile().id(), recorded);
   }
 
   /**

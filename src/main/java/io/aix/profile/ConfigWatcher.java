@@ -53,6 +53,7 @@ public class ConfigWatcher {
   private Thread thread;
   private Map<Path, String> routeHashes = Map.of();
   private volatile List<ConfigException> lastRefusal = List.of();
+  private volatile Map<Path, String> lastSeen = Map.of();
 
   /** The outcome of one reload. */
   public record Outcome(boolean applied, List<ConfigException> problems, List<String> notes) {}
@@ -105,6 +106,14 @@ public class ConfigWatcher {
     thread = null;
   }
 
+  /**
+   * The SHA-256 of a file as the last reload read it (applied or refused), or null: tells a caller
+   * that a change it saved has been considered.
+   */
+  public String lastSeen(Path file) {
+    return lastSeen.get(file.toAbsolutePath().normalize());
+  }
+
   /** The problems of the last refused change; empty when the last change was applied. */
   public List<ConfigException> lastRefusal() {
     return lastRefusal;
@@ -145,11 +154,16 @@ public class ConfigWatcher {
   /** Checks the files as they are now and applies them when all is valid. */
   public synchronized Outcome reload() {
     Path root = root();
+    Map<Path, String> seen = new HashMap<>();
+    for (String dir : List.of("crm-profiles", "crm-profiles/scoring", "mappings", "routes")) {
+      seen.putAll(hashes(root.resolve(dir)));
+    }
     ConfigCatalog.Checked checked = ConfigCatalog.check(root, NamedBeans.all());
     List<ConfigException> problems = new ArrayList<>(checked.problems());
     problems.addAll(RouteDsl.check(root.resolve("routes")));
     if (!problems.isEmpty()) {
       lastRefusal = List.copyOf(problems);
+      lastSeen = Map.copyOf(seen);
       LOG.errorf(
           "Configuration change refused, the running version stays:%n  %s",
           problems.stream().map(ConfigException::getMessage).collect(Collectors.joining("\n  ")));
@@ -169,6 +183,7 @@ public class ConfigWatcher {
         notes.add("routes updated: " + updated);
       } catch (Exception e) {
         lastRefusal = List.of(RouteDsl.describe(Path.of(changedRoutes.get(0).getLocation()), e));
+        lastSeen = Map.copyOf(seen);
         LOG.error("Camel refused the changed routes; the running routes stay", e);
         return new Outcome(false, lastRefusal, List.of());
       }
@@ -187,16 +202,19 @@ public class ConfigWatcher {
         notes.add("profile " + profile.id() + " is new: it starts syncing at the next start");
       } else if (!Objects.equals(old.connection(), profile.connection())
           || !Objects.equals(old.objects(), profile.objects())
-          || !Objects.equals(old.writeback(), profile.writeback())
+          || !Objects.equals(
+              old.writeback().withDryRun(false), profile.writeback().withDryRun(false))
           || !Objects.equals(old.limits(), profile.limits())) {
         notes.add(
             "profile "
                 + profile.id()
-                + ": connection, objects, writeback and limits changes apply at the next start");
+                + ": connection, objects, writeback and limits changes apply at the next start"
+                + " (dryRun applies now)");
       }
     }
     catalog.replace(after);
     lastRefusal = List.of();
+    lastSeen = Map.copyOf(seen);
     try {
       audit.record(AuditLog.SYSTEM);
     } catch (RuntimeException e) {

@@ -139,8 +139,20 @@ public record CrmProfile(
   public record ObjectSync(
       String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {}
 
-  /** What AIX writes back, and in what batches. */
-  public record Writeback(boolean enabled, int batchSize, List<String> fields) {}
+  /**
+   * What AIX writes back, and in what batches. In a dry run ({@code dryRun: true} in the profile)
+   * AIX scores and records what it would write and which tasks it would create, and calls no write
+   * API.
+   */
+  public record Writeback(boolean enabled, int batchSize, List<String> fields, boolean dryRun) {
+    public Writeback(boolean enabled, int batchSize, List<String> fields) {
+      this(enabled, batchSize, fields, false);
+    }
+
+    public Writeback withDryRun(boolean on) {
+      return new Writeback(enabled, batchSize, fields, on);
+    }
+  }
 
   /** API budget: AIX stops before spending more than this per day. */
   public record Limits(int dailyApiBudget) {}

@@ -64,6 +64,7 @@ public final class ProfileLoader {
             "connection",
             "objects",
             "writeback",
+            "dryRun",
             "scoring",
             "limits",
             "webhooks",
@@ -96,6 +97,10 @@ public final class ProfileLoader {
       throw doc.get("objects").error("a profile needs at least one object");
     }
     Writeback writeback = writeback(doc.opt("writeback").orElse(null), type);
+    if (doc.bool("dryRun", false)) {
+      writeback =
+          new Writeback(writeback.enabled(), writeback.batchSize(), writeback.fields(), true);
+    }
     Optional<CrmProfile.Webhooks> webhooks = doc.opt("webhooks").map(ProfileLoader::webhooks);
     if (webhooks.isPresent() && !hubspot) {
       throw doc.get("webhooks").error("webhooks are a HubSpot setting; Salesforce pushes via CDC");

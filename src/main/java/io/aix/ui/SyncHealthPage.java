@@ -31,6 +31,7 @@ public class SyncHealthPage {
   @Inject SyncHealthStore store;
   @Inject LiveCatalog catalog;
   @Inject ConnectorRegistry connectors;
+  @Inject io.aix.persistence.DryRunStore dryRuns;
 
   /** The page, as of now. Blocking: call it off the event loop. */
   public String render() {
@@ -202,7 +203,52 @@ public class SyncHealthPage {
       }
       b.append("</table>");
     }
+    if (profile.writeback().dryRun()) {
+      dryRun(b, id);
+    }
     b.append("</section>");
+  }
+
+  /** A dry-run profile: what it would have written, newest first. */
+  private void dryRun(StringBuilder b, String id) {
+    long recorded = ReactiveBridge.await(() -> dryRuns.count(id));
+    List<io.aix.persistence.DryRunStore.Entry> entries =
+        ReactiveBridge.await(() -> dryRuns.latest(id, 20));
+    b.append("<h3 id=\"dry-run-")
+        .append(Svg.esc(id))
+        .append("\">Dry run: nothing is written; ")
+        .append(recorded)
+        .append(" would-be write(s) recorded</h3>");
+    if (entries.isEmpty()) {
+      return;
+    }
+    b.append(
+        "<table class=\"dry-run\"><tr><th>record</th><th>version</th><th>would change</th>"
+            + "<th>would create task</th></tr>");
+    for (io.aix.persistence.DryRunStore.Entry e : entries) {
+      StringBuilder changes = new StringBuilder();
+      e.changes()
+          .fields()
+          .forEachRemaining(
+              f ->
+                  changes
+                      .append(Svg.esc(f.getKey()))
+                      .append(": ")
+                      .append(Svg.esc(f.getValue().path("before").asText("-")))
+                      .append(" &rarr; ")
+                      .append(Svg.esc(f.getValue().path("after").asText()))
+                      .append("<br>"));
+      b.append("<tr><td>")
+          .append(Svg.esc(e.crmObject() + " " + e.crmId()))
+          .append("</td><td>")
+          .append(e.scoreVersion())
+          .append("</td><td>")
+          .append(changes)
+          .append("</td><td>")
+          .append(Svg.esc(e.task() == null ? "" : e.task()))
+          .append("</td></tr>");
+    }
+    b.append("</table>");
   }
 
   private static void total(StringBuilder b, String label, long value) {

@@ -52,7 +52,9 @@ class ApiSecurityTest {
           new Case("POST", "/api/v1/models/demo-salesforce/Lead/rollback", 401, 403, 403, 409),
           new Case("GET", "/api/v1/subjects/nobody@example.org", 401, 403, 403, 200),
           new Case("DELETE", "/api/v1/subjects/nobody@example.org", 401, 403, 403, 200),
-          new Case("GET", "/api/v1/audit", 401, 403, 403, 200));
+          new Case("GET", "/api/v1/audit", 401, 403, 403, 200),
+          new Case("GET", "/api/v1/dry-run/demo-salesforce", 401, 200, 200, 200),
+          new Case("GET", "/api/v1/dry-run/no-such-profile", 401, 404, 404, 404));
 
   static String token(String user, String... roles) {
     return Tokens.of(user, roles);

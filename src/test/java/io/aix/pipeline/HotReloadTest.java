@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * configuration, which the test edits the way an integration team would: by saving a file.
  */
 @QuarkusTest
+@io.quarkus.test.common.QuarkusTestResource(
+    io.quarkus.test.oidc.server.OidcWiremockTestResource.class)
 @TestProfile(HotReloadTest.OwnConfigDir.class)
 class HotReloadTest {
   static final String PROFILE = "demo-hubspot";
@@ -68,11 +70,8 @@ class HotReloadTest {
 
   @AfterEach
   void restore() throws Exception {
-    boolean changed = !Files.readString(mapping()).equals(original);
-    long version = catalog.version();
-    Files.writeString(mapping(), original);
-    if (changed) {
-      awaitReload(version, true);
+    if (!Files.readString(mapping()).equals(original)) {
+      save(mapping(), original, true);
     }
   }
 
@@ -128,19 +127,37 @@ class HotReloadTest {
     assertThat(e.getException()).as("poll cycle failure").isNull();
   }
 
-  /** Waits for the watcher to apply (or refuse) the change saved after {@code before}. */
-  private void awaitReload(long before, boolean applied) throws InterruptedException {
+  /** Saves a file and waits until the watcher has applied (or refused) exactly this content. */
+  private void save(Path file, String content, boolean applied) throws Exception {
+    Files.writeString(file, content);
+    String hash =
+        java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < deadline) {
-      if (applied && catalog.version() > before) {
-        return;
-      }
-      if (!applied && !watcher.lastRefusal().isEmpty()) {
+      String seen = watcher.lastSeen(file);
+      if (seen != null && seen.endsWith(hash) && watcher.lastRefusal().isEmpty() == applied) {
         return;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError((applied ? "no reload" : "no refusal") + " within 20 s");
+    throw new AssertionError(
+        (applied ? "no reload of " : "no refusal of ") + file + " within 20 s");
+  }
+
+  /** Deletes a file and waits until a reload without it was applied. */
+  private void delete(Path file) throws Exception {
+    Files.deleteIfExists(file);
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (watcher.lastSeen(file) == null && watcher.lastRefusal().isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no reload after deleting " + file);
   }
 
   @Test
@@ -150,9 +167,11 @@ class HotReloadTest {
     assertThat(leadSourceOf(first)).contains("Partner Referral");
 
     long version = catalog.version();
-    Files.writeString(
-        mapping(), original.replace("REFERRALS: Partner Referral", "REFERRALS: Referral Partner"));
-    awaitReload(version, true);
+    save(
+        mapping(),
+        original.replace("REFERRALS: Partner Referral", "REFERRALS: Referral Partner"),
+        true);
+    assertThat(catalog.version()).isGreaterThan(version);
 
     String second = newReferral();
     cycle();
@@ -164,8 +183,7 @@ class HotReloadTest {
         original
             .replace("REFERRALS: Partner Referral", "REFERRALS: Broken")
             .replace("transforms: [trim, domain]", "transforms: [trim, domian]");
-    Files.writeString(mapping(), broken);
-    awaitReload(version, false);
+    save(mapping(), broken, false);
     assertThat(catalog.version()).isEqualTo(version);
     int line = (int) broken.lines().takeWhile(l -> !l.contains("domian")).count() + 1;
     assertThat(watcher.lastRefusal())
@@ -186,8 +204,7 @@ class HotReloadTest {
   void aNewRouteFileIsLoadedAndABrokenOneIsRefused() throws Exception {
     Path extra = DIR.resolve("routes/extra.yaml");
     try {
-      long version = catalog.version();
-      Files.writeString(
+      save(
           extra,
           """
           - route:
@@ -197,14 +214,13 @@ class HotReloadTest {
                 steps:
                   - setBody:
                       simple: "echo ${body}"
-          """);
-      awaitReload(version, true);
+          """,
+          true);
       assertThat(camel.getRoute("echo-step")).as("the new route runs").isNotNull();
       assertThat(camel.createProducerTemplate().requestBody("direct:echo-step", "x", String.class))
           .isEqualTo("echo x");
 
-      version = catalog.version();
-      Files.writeString(
+      save(
           extra,
           """
           - route:
@@ -215,8 +231,8 @@ class HotReloadTest {
                   - bean:
                       ref: nosuchbean
                       method: go
-          """);
-      awaitReload(version, false);
+          """,
+          false);
       assertThat(watcher.lastRefusal())
           .singleElement()
           .satisfies(
@@ -229,10 +245,65 @@ class HotReloadTest {
           .as("the running version stays")
           .isEqualTo("echo y");
     } finally {
-      long version = catalog.version();
-      Files.deleteIfExists(extra);
-      awaitReload(version, true);
+      delete(extra);
     }
     assertThat(camel.getRoute("echo-step")).as("a removed file's routes go with it").isNull();
+  }
+
+  private long updateCalls() {
+    return portal.requests().stream()
+        .filter(r -> r.toString().equals("POST /crm/v3/objects/contacts/batch/update"))
+        .count();
+  }
+
+  @Test
+  void aDryRunRecordsWhatItWouldWriteAndWritesNothingUntilTurnedOff() throws Exception {
+    Path profile = DIR.resolve("crm-profiles/demo-hubspot.yaml");
+    String shipped = Files.readString(profile);
+    try {
+      save(profile, shipped + "\ndryRun: true\n", true);
+
+      String id = newReferral();
+      long before = updateCalls();
+      cycle();
+      assertThat(updateCalls()).as("a dry run calls no write API").isEqualTo(before);
+      assertThat(portal.contact(id)).doesNotContainKey("aix_score");
+
+      io.restassured.response.Response api =
+          io.restassured.RestAssured.given()
+              .auth()
+              .oauth2(io.aix.testing.Tokens.of("vera", "aix-viewer"))
+              .get("/api/v1/dry-run/" + PROFILE);
+      assertThat(api.statusCode()).isEqualTo(200);
+      assertThat(api.jsonPath().getBoolean("dryRun")).isTrue();
+      assertThat(api.jsonPath().getLong("recorded")).isEqualTo(1);
+      assertThat(api.jsonPath().getString("writes[0].crmId")).isEqualTo(id);
+      assertThat(api.jsonPath().getString("writes[0].changes.aix_score.before")).isNull();
+      assertThat(api.jsonPath().getInt("writes[0].changes.aix_score.after")).isBetween(0, 100);
+      assertThat(api.jsonPath().getString("writes[0].changes.aix_grade.after")).matches("[A-D]");
+
+      // The same record changed: the row shows the change from what the last would-be write set.
+      portal.updateContact(id, Map.of("jobtitle", "Chief Executive Officer"), "CRM_UI");
+      cycle();
+      api =
+          io.restassured.RestAssured.given()
+              .auth()
+              .oauth2(io.aix.testing.Tokens.of("vera", "aix-viewer"))
+              .get("/api/v1/dry-run/" + PROFILE);
+      assertThat(api.jsonPath().getLong("recorded")).isEqualTo(2);
+      assertThat(api.jsonPath().getString("writes[0].changes.aix_model_version")).isNull();
+      assertThat(updateCalls()).isEqualTo(before);
+
+      // Live again: the next change is written.
+      save(profile, shipped, true);
+      portal.updateContact(id, Map.of("jobtitle", "Chief Operating Officer"), "CRM_UI");
+      cycle();
+      assertThat(updateCalls()).isGreaterThan(before);
+      assertThat(portal.contact(id)).containsKey("aix_score");
+    } finally {
+      if (!Files.readString(profile).equals(shipped)) {
+        save(profile, shipped, true);
+      }
+    }
   }
 }

@@ -380,6 +380,11 @@ public final class HubSpotConnector implements CrmConnector {
   }
 
   /** The {@code aix_*} property values, as HubSpot's API takes them: strings. */
+  @Override
+  public Map<String, Object> previewWrite(String object, io.aix.connector.ScoreWrite write) {
+    return new LinkedHashMap<>(values(write.score()));
+  }
+
   Map<String, String> values(ScoreResult s) {
     List<String> enabled = profile.writeback().fields();
     Map<String, String> v = new LinkedHashMap<>();

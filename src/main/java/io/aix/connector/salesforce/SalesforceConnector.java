@@ -307,6 +307,23 @@ public final class SalesforceConnector implements CrmConnector {
     return written.asText().equals(shown.asText());
   }
 
+  @Override
+  public Map<String, Object> previewWrite(String object, ScoreWrite write) {
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    PREVIEW
+        .valueToTree(fields(object, write))
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getKey().startsWith("AIX_") && !e.getValue().isNull()) {
+                values.put(
+                    e.getKey(),
+                    e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText());
+              }
+            });
+    return values;
+  }
+
   private AixScoreFields fields(String object, ScoreWrite write) {
     ScoreResult s = write.score();
     AixScoreFields f = new AixScoreFields(object, write.crmId());
@@ -356,6 +373,11 @@ public final class SalesforceConnector implements CrmConnector {
       throw e;
     }
   }
+
+  private static final ObjectMapper PREVIEW =
+      new ObjectMapper()
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
   record KitField(String name, String describeType, String adminType) {}
