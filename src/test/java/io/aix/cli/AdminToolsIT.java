@@ -138,19 +138,31 @@ class AdminToolsIT {
         aix(
             Map.of(
                 "AIX_PROFILE", "demo",
-                "AIX_JAVA_OPTS", "-Daix.sandbox.salesforce.hide-fields=Contact.AIX_Grade__c"),
+                "AIX_JAVA_OPTS", "-Daix.sandbox.salesforce.hide-fields=Lead.AIX_Grade__c"),
             "install",
             "check",
             "--profile",
             "demo-salesforce");
     assertThat(hidden.exit()).as(hidden.err()).isEqualTo(1);
     assertThat(hidden.out())
-        .contains(
-            "MISSING  Contact.AIX_Grade__c: missing (or not readable by the integration user)")
+        .contains("MISSING  Lead.AIX_Grade__c: missing (or not readable by the integration user)")
         .contains(
             "fix: deploy the install kit: sf project deploy start --source-dir crm-profiles/install/salesforce/force-app")
-        .contains("ok       Lead.AIX_Grade__c: picklist, editable")
+        .contains("ok       Contact.AIX_Grade__c: picklist, editable")
         .endsWith("1 missing; fix them and run this again\n");
+    // The README's example of this output ("Install in Salesforce", step 7) is what it prints.
+    String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    int marker = readme.indexOf("<!-- example: install check");
+    int start = readme.indexOf("```\n", marker) + 4;
+    List<String> example =
+        readme
+            .substring(start, readme.indexOf("```", start))
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .toList();
+    List<String> printed = hidden.out().lines().map(String::strip).toList();
+    assertThat(printed).containsAll(example);
 
     Result all = aix(Map.of("AIX_PROFILE", "demo"), "install", "check");
     assertThat(all.exit()).as(all.out() + all.err()).isZero();
