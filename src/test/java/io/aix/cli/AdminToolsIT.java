@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,23 +43,6 @@ class AdminToolsIT {
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
-  private static Path copyOfShippedConfig() throws IOException {
-    Path root = Files.createTempDirectory(dir, "config");
-    for (String sub : List.of("crm-profiles", "mappings", "routes")) {
-      try (Stream<Path> files = Files.walk(Path.of(sub))) {
-        for (Path f : files.toList()) {
-          Path target = root.resolve(f.toString());
-          if (Files.isDirectory(f)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      }
-    }
-    return root;
-  }
-
   private static void edit(Path file, String from, String to) throws IOException {
     String text = Files.readString(file);
     assertThat(text).contains(from);
@@ -87,7 +68,7 @@ class AdminToolsIT {
 
   @Test
   void validateReportsEachBrokenFileWithItsLineAndFails() throws Exception {
-    Path root = copyOfShippedConfig();
+    Path root = io.aix.testing.ConfigCopy.create(dir);
     Path profile = root.resolve("crm-profiles/demo-salesforce.yaml");
     edit(profile, "  batchSize: 200\n", "  batchSize: 200\n  batchsize: 100\n");
     Path mapping = root.resolve("mappings/hubspot-contact.yaml");

@@ -12,18 +12,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +36,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(HotReloadTest.OwnConfigDir.class)
 class HotReloadTest {
   static final String PROFILE = "demo-hubspot";
-  static final Path DIR = copyOfShippedConfig();
+  static final Path DIR = io.aix.testing.ConfigCopy.create(null);
 
   public static class OwnConfigDir implements QuarkusTestProfile {
     @Override
@@ -77,27 +73,6 @@ class HotReloadTest {
 
   private static Path mapping() {
     return DIR.resolve("mappings/hubspot-contact.yaml");
-  }
-
-  private static Path copyOfShippedConfig() {
-    try {
-      Path dir = Files.createTempDirectory("aix-hot-reload");
-      for (String sub : new String[] {"crm-profiles", "mappings", "routes"}) {
-        try (Stream<Path> files = Files.walk(Path.of(sub))) {
-          for (Path f : files.toList()) {
-            Path target = dir.resolve(f.toString());
-            if (Files.isDirectory(f)) {
-              Files.createDirectories(target);
-            } else {
-              Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-          }
-        }
-      }
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private String leadSourceOf(String contactId) throws SQLException {
