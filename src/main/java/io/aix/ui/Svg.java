@@ -158,7 +158,10 @@ final class Svg {
             .append(series.get(1))
             .append("\"/>");
       }
-      b.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+      // The first series is drawn wider, so it shows where the second runs on top of it.
+      b.append("<polyline fill=\"none\" stroke-width=\"")
+          .append(series.get(1).equals(firstColor) ? 5 : 2)
+          .append("\" stroke=\"")
           .append(series.get(1))
           .append("\" points=\"")
           .append(points.toString().trim())
