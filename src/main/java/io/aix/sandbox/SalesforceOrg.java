@@ -47,6 +47,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final String clientSecret;
   private final Clock clock;
   private final Map<String, SObjectSchema> schemas;
+  private final OrgStream stream;
   private final Map<String, Map<String, ObjectNode>> records = new ConcurrentHashMap<>();
   private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -65,7 +66,13 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     this.clientSecret = clientSecret;
     this.clock = clock;
     this.schemas = Map.of("Lead", SObjectSchema.lead(), "Contact", SObjectSchema.contact());
+    this.stream = new OrgStream(clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
+  }
+
+  /** The org's Change Data Capture stream (Streaming API, CometD). */
+  public OrgStream stream() {
+    return stream;
   }
 
   public SandboxFaults faults() {
@@ -116,6 +123,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     requests.set(0);
     faults.clear();
     dailyApiLimit = 15_000;
+    stream.reset();
   }
 
   /** Inserts a record as a user would, stamping Id, CreatedDate, SystemModstamp and the owner. */
@@ -136,14 +144,30 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       rec.put("OwnerId", "0055e000002OwnAAA");
     }
     records.get(object).put(id, rec);
+    Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
+    rec.fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getKey().equals("Id") && !e.getValue().isNull()) {
+                values.put(e.getKey(), e.getValue());
+              }
+            });
+    stream.publish(object, "CREATE", List.of(id), values, UI_ORIGIN, rec.path("OwnerId").asText());
     return id;
   }
+
+  /** The change origin of a user's edit in Salesforce's own UI. */
+  static final String UI_ORIGIN = "com/salesforce/api/soap/62.0;client=SfdcInternalAPI/";
 
   /** Updates fields as a user would (SystemModstamp moves on). */
   public void update(String object, String id, Map<String, Object> fields) {
     ObjectNode rec = record(object, id);
     fields.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
     touch(rec, "0055e000002OwnAAA");
+    Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
+    fields.keySet().forEach(k -> values.put(k, rec.get(k)));
+    values.put("LastModifiedDate", rec.get("LastModifiedDate"));
+    stream.publish(object, "UPDATE", List.of(id), values, UI_ORIGIN, "0055e000002OwnAAA");
   }
 
   /** Moves a record to the recycle bin (queryAll still returns it, with IsDeleted = true). */
@@ -151,6 +175,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     ObjectNode rec = record(object, id);
     rec.put("IsDeleted", true);
     touch(rec, "0055e000002OwnAAA");
+    stream.publish(object, "DELETE", List.of(id), Map.of(), UI_ORIGIN, "0055e000002OwnAAA");
   }
 
   public ObjectNode record(String object, String id) {
@@ -207,6 +232,17 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       String token = url.contains("token=") ? url.substring(url.indexOf("token=") + 6) : "";
       tokens.remove(URLDecoder.decode(token, StandardCharsets.UTF_8));
       return new Reply(200, Map.of(), "", false);
+    }
+    if (url.startsWith("/cometd/")) {
+      String auth = headers.getOrDefault("authorization", "");
+      String token =
+          auth.startsWith("OAuth ") || auth.startsWith("Bearer ")
+              ? auth.substring(auth.indexOf(' ') + 1)
+              : "";
+      if (!tokens.contains(token)) {
+        return new Reply(401, Map.of(), "", false);
+      }
+      return stream.handle(body);
     }
     requests.incrementAndGet();
     if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -587,6 +623,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     }
     changes.forEach(rec::set);
     touch(rec, INTEGRATION_USER_ID);
+    // AIX's own write comes back as a change event, as in a real org: only its fields changed.
+    Map<String, JsonNode> values = new java.util.LinkedHashMap<>(changes);
+    values.put("LastModifiedDate", rec.get("LastModifiedDate"));
+    stream.publish(
+        type, "UPDATE", List.of(id), values, "com/salesforce/api/rest/62.0", INTEGRATION_USER_ID);
     ObjectNode ok = NODES.objectNode();
     ok.put("id", id);
     ok.put("success", true);

@@ -1,0 +1,304 @@
+package io.aix.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The org's Change Data Capture stream over the Streaming API's Bayeux protocol (CometD long
+ * polling), as the Camel Salesforce component's streaming consumer speaks it: handshake, subscribe
+ * with the {@code replay} extension (-1 new events only, -2 everything retained, or a replay id to
+ * resume after), long-polled connect that returns events with the connect reply, unsubscribe and
+ * disconnect. Change events are kept for the retention (72 hours, as Salesforce); resuming from an
+ * id no longer kept is refused with Salesforce's own {@code 400::The replayId {N} you provided was
+ * invalid...}. Thread-safe.
+ */
+public final class OrgStream {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration RETENTION = Duration.ofHours(72);
+
+  /** One published change event. */
+  record Event(long replayId, Instant at, String channel, ObjectNode payload) {}
+
+  private final Clock clock;
+  private final AtomicLong replayIds = new AtomicLong(1000);
+  private final Deque<Event> events = new ConcurrentLinkedDeque<>();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private volatile long connectTimeoutMillis = 5_000;
+  private final List<Long> refusedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** A Bayeux client: what it subscribes to and where each subscription stands. */
+  private static final class Session {
+    final Map<String, Long> cursors = new ConcurrentHashMap<>();
+    boolean connected;
+  }
+
+  public OrgStream(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** How long a connect is held when there is nothing to deliver (Salesforce: 110 s). */
+  public void connectTimeout(Duration timeout) {
+    this.connectTimeoutMillis = timeout.toMillis();
+  }
+
+  public synchronized void reset() {
+    events.clear();
+    sessions.clear();
+    refusedReplayIds.clear();
+    notifyAll();
+  }
+
+  /** The newest replay id published, or 0. */
+  public long latestReplayId() {
+    Event last = events.peekLast();
+    return last == null ? 0 : last.replayId();
+  }
+
+  /** Replay ids subscriptions asked to resume from that were no longer kept, in order. */
+  public List<Long> refusedReplayIds() {
+    return List.copyOf(refusedReplayIds);
+  }
+
+  /** Clients connected now. */
+  public int clients() {
+    return sessions.size();
+  }
+
+  /**
+   * Publishes a change event on {@code /data/<Entity>ChangeEvent}: the header (entity, record ids,
+   * change type, changed fields, origin, transaction key, commit stamp) and the changed values.
+   */
+  public synchronized long publish(
+      String entity,
+      String changeType,
+      List<String> recordIds,
+      Map<String, JsonNode> values,
+      String changeOrigin,
+      String commitUser) {
+    Instant now = clock.instant();
+    expire(now);
+    long replayId = replayIds.incrementAndGet();
+    ObjectNode payload = NODES.objectNode();
+    ObjectNode header = payload.putObject("ChangeEventHeader");
+    header.put("entityName", entity);
+    ArrayNode ids = header.putArray("recordIds");
+    recordIds.forEach(ids::add);
+    header.put("changeType", changeType);
+    header.put("changeOrigin", changeOrigin);
+    header.put("transactionKey", UUID.randomUUID().toString());
+    header.put("sequenceNumber", 1);
+    header.put("commitTimestamp", now.toEpochMilli());
+    header.put("commitNumber", replayId * 1000);
+    header.put("commitUser", commitUser);
+    ArrayNode changed = header.putArray("changedFields");
+    if (changeType.equals("UPDATE")) {
+      values.keySet().forEach(changed::add);
+    }
+    header.putArray("nulledFields");
+    header.putArray("diffFields");
+    values.forEach(payload::set);
+    events.addLast(new Event(replayId, now, "/data/" + entity + "ChangeEvent", payload));
+    notifyAll();
+    return replayId;
+  }
+
+  private void expire(Instant now) {
+    Instant cut = now.minus(RETENTION);
+    while (!events.isEmpty() && events.peekFirst().at().isBefore(cut)) {
+      events.pollFirst();
+    }
+  }
+
+  /** Answers one POST to {@code /cometd/<version>[/<meta>]}: a JSON array of Bayeux messages. */
+  public Reply handle(String body) {
+    JsonNode messages;
+    try {
+      messages = JSON.readTree(body);
+    } catch (IOException e) {
+      return Reply.json(400, "[{\"successful\":false,\"error\":\"400::invalid JSON\"}]", Map.of());
+    }
+    if (!messages.isArray()) {
+      messages = NODES.arrayNode().add(messages);
+    }
+    ArrayNode replies = NODES.arrayNode();
+    for (JsonNode m : messages) {
+      String channel = m.path("channel").asText();
+      switch (channel) {
+        case "/meta/handshake" -> replies.add(handshake(m));
+        case "/meta/subscribe" -> replies.add(subscribe(m));
+        case "/meta/unsubscribe" -> replies.add(unsubscribe(m));
+        case "/meta/connect" -> connect(m, replies);
+        case "/meta/disconnect" -> {
+          sessions.remove(m.path("clientId").asText());
+          replies.add(reply(m, true));
+        }
+        default -> {
+          ObjectNode r = reply(m, false);
+          r.put("error", "403::Publishing to " + channel + " is not allowed");
+          replies.add(r);
+        }
+      }
+    }
+    return Reply.json(200, replies.toString(), Map.of());
+  }
+
+  private static ObjectNode reply(JsonNode m, boolean ok) {
+    ObjectNode r = NODES.objectNode();
+    r.put("channel", m.path("channel").asText());
+    if (m.has("id")) {
+      r.set("id", m.get("id"));
+    }
+    if (m.has("clientId")) {
+      r.set("clientId", m.get("clientId"));
+    }
+    r.put("successful", ok);
+    return r;
+  }
+
+  private ObjectNode handshake(JsonNode m) {
+    String clientId = UUID.randomUUID().toString().replace("-", "").substring(0, 28);
+    sessions.put(clientId, new Session());
+    ObjectNode r = reply(m, true);
+    r.put("clientId", clientId);
+    r.put("version", "1.0");
+    r.put("minimumVersion", "1.0");
+    r.putArray("supportedConnectionTypes").add("long-polling");
+    ObjectNode ext = r.putObject("ext");
+    ext.put("replay", true);
+    ext.put("payload.format", true);
+    return r;
+  }
+
+  private ObjectNode unknownClient(JsonNode m) {
+    ObjectNode r = reply(m, false);
+    r.put("error", "403::Unknown client");
+    r.putObject("advice").put("reconnect", "handshake").put("interval", 0);
+    return r;
+  }
+
+  private synchronized ObjectNode subscribe(JsonNode m) {
+    Session session = sessions.get(m.path("clientId").asText());
+    if (session == null) {
+      return unknownClient(m);
+    }
+    String channel = m.path("subscription").asText();
+    ObjectNode r = reply(m, true);
+    r.put("subscription", channel);
+    if (!channel.matches("/data/\\w+ChangeEvent")) {
+      r.put("successful", false);
+      r.put(
+          "error",
+          "400::The channel you requested to subscribe to does not exist {" + channel + "}");
+      return r;
+    }
+    expire(clock.instant());
+    long from = m.path("ext").path("replay").path(channel).asLong(-1);
+    long cursor;
+    if (from == -1) {
+      cursor = latestReplayId();
+    } else if (from == -2) {
+      Event first = events.peekFirst();
+      cursor = first == null ? latestReplayId() : first.replayId() - 1;
+    } else {
+      Event first = events.peekFirst();
+      boolean kept =
+          from == latestReplayId()
+              || events.stream().anyMatch(e -> e.replayId() == from)
+              || (first == null && from == 0);
+      if (!kept) {
+        refusedReplayIds.add(from);
+        r.put("successful", false);
+        r.put(
+            "error",
+            "400::The replayId {"
+                + from
+                + "} you provided was invalid.  Please provide a valid ID, -2 to replay all"
+                + " events, or -1 to replay only new events.");
+        return r;
+      }
+      cursor = from;
+    }
+    session.cursors.put(channel, cursor);
+    return r;
+  }
+
+  private ObjectNode unsubscribe(JsonNode m) {
+    Session session = sessions.get(m.path("clientId").asText());
+    if (session == null) {
+      return unknownClient(m);
+    }
+    session.cursors.remove(m.path("subscription").asText());
+    ObjectNode r = reply(m, true);
+    r.put("subscription", m.path("subscription").asText());
+    return r;
+  }
+
+  /** The events waiting for a session, in replay order; advances its cursors. */
+  private List<ObjectNode> take(Session session) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (Event e : events) {
+      Long cursor = session.cursors.get(e.channel());
+      if (cursor != null && e.replayId() > cursor) {
+        ObjectNode msg = NODES.objectNode();
+        msg.put("channel", e.channel());
+        ObjectNode data = msg.putObject("data");
+        data.put("schema", "aix-sandbox-" + e.channel().substring(6));
+        data.set("payload", e.payload());
+        data.putObject("event").put("replayId", e.replayId());
+        out.add(msg);
+        session.cursors.put(e.channel(), e.replayId());
+      }
+    }
+    return out;
+  }
+
+  private synchronized void connect(JsonNode m, ArrayNode replies) {
+    Session session = sessions.get(m.path("clientId").asText());
+    if (session == null) {
+      replies.add(unknownClient(m));
+      return;
+    }
+    ObjectNode r = reply(m, true);
+    if (!session.connected) {
+      // The first connect returns at once with the advice, as Salesforce's does.
+      session.connected = true;
+      r.putObject("advice")
+          .put("interval", 0)
+          .put("timeout", connectTimeoutMillis)
+          .put("reconnect", "retry");
+      replies.add(r);
+      return;
+    }
+    long deadline = System.currentTimeMillis() + connectTimeoutMillis;
+    List<ObjectNode> ready = take(session);
+    while (ready.isEmpty()
+        && System.currentTimeMillis() < deadline
+        && sessions.containsKey(m.path("clientId").asText())) {
+      try {
+        wait(Math.max(1, deadline - System.currentTimeMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      ready = take(session);
+    }
+    ready.forEach(replies::add);
+    replies.add(r);
+  }
+}
