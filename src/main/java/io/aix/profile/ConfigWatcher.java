@@ -182,7 +182,10 @@ public class ConfigWatcher {
         var updated = PluginHelper.getRoutesLoader(camel).updateRoutes(changedRoutes);
         notes.add("routes updated: " + updated);
       } catch (Exception e) {
-        lastRefusal = List.of(RouteDsl.describe(Path.of(changedRoutes.get(0).getLocation()), e));
+        lastRefusal =
+            List.of(
+                RouteDsl.describe(
+                    Path.of(changedRoutes.get(0).getLocation().replaceFirst("^file:", "")), e));
         lastSeen = Map.copyOf(seen);
         LOG.error("Camel refused the changed routes; the running routes stay", e);
         return new Outcome(false, lastRefusal, List.of());
@@ -195,7 +198,7 @@ public class ConfigWatcher {
     }
     routeHashes = now;
     ConfigCatalog before = catalog.current();
-    ConfigCatalog after = checked.catalog();
+    ConfigCatalog after = keepRemovedProfiles(before, checked.catalog(), notes);
     for (CrmProfile profile : after.profiles().values()) {
       CrmProfile old = before.profiles().get(profile.id());
       if (old == null) {
@@ -224,6 +227,30 @@ public class ConfigWatcher {
         "Configuration reloaded (version %d)%s",
         catalog.version(), notes.isEmpty() ? "" : ": " + String.join("; ", notes));
     return new Outcome(true, List.of(), notes);
+  }
+
+  /**
+   * A profile whose file was removed keeps running, with its mappings and scoring profile, until
+   * the next start: its intake routes and connector were made at start and still ask for it.
+   */
+  private static ConfigCatalog keepRemovedProfiles(
+      ConfigCatalog before, ConfigCatalog after, List<String> notes) {
+    Map<String, CrmProfile> profiles = new java.util.LinkedHashMap<>(after.profiles());
+    Map<String, io.aix.mapping.MappingProfile> mappings = new HashMap<>(after.mappings());
+    Map<String, io.aix.scoring.ScoringProfile> scoring = new HashMap<>(after.scoringProfiles());
+    boolean kept = false;
+    for (CrmProfile old : before.profiles().values()) {
+      if (!profiles.containsKey(old.id())) {
+        kept = true;
+        profiles.put(old.id(), old);
+        old.objects().forEach(o -> mappings.putIfAbsent(o.mapping(), before.mapping(o.mapping())));
+        scoring.putIfAbsent(old.scoringProfile(), before.scoring(old.scoringProfile()));
+        notes.add("profile " + old.id() + " was removed: it keeps running until the next start");
+      }
+    }
+    return kept
+        ? new ConfigCatalog(Map.copyOf(profiles), Map.copyOf(mappings), Map.copyOf(scoring))
+        : after;
   }
 
   /** Stops and removes the routes loaded from a route file that is gone. */

@@ -281,4 +281,17 @@ class HotReloadTest {
       }
     }
   }
+
+  @Test
+  void aRemovedProfileKeepsRunningUntilTheNextStart() throws Exception {
+    Path file = DIR.resolve("crm-profiles/demo-salesforce.yaml");
+    String shipped = Files.readString(file);
+    try {
+      delete(file);
+      assertThat(catalog.profiles()).containsKey("demo-salesforce");
+      assertThat(catalog.mapping("salesforce-lead")).isNotNull();
+    } finally {
+      save(file, shipped, true);
+    }
+  }
 }
