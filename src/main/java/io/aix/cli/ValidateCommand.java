@@ -3,10 +3,7 @@ package io.aix.cli;
 import io.aix.profile.ConfigCatalog;
 import io.aix.profile.ConfigException;
 import io.aix.profile.NamedBeans;
-import io.aix.profile.RouteDsl;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,11 +32,8 @@ public class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path root = Path.of(dir.isBlank() ? configDir : dir).toAbsolutePath().normalize();
-    ConfigCatalog.Checked checked = ConfigCatalog.check(root, NamedBeans.all());
-    List<ConfigException> problems = new ArrayList<>(checked.problems());
-    problems.addAll(RouteDsl.check(root.resolve("routes")));
-    problems.sort(
-        Comparator.comparing(ConfigException::file).thenComparingInt(ConfigException::line));
+    ConfigCatalog.Checked checked = ConfigCatalog.checkAll(root, NamedBeans.all());
+    List<ConfigException> problems = checked.problems();
     for (ConfigException problem : problems) {
       System.out.println(relative(root, problem));
     }

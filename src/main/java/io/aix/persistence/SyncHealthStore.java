@@ -12,6 +12,12 @@ import java.util.Map;
 @ApplicationScoped
 public class SyncHealthStore {
 
+  /** Every live lead of profile {@code :p} with its current score ({@code l}, {@code s}). */
+  private static final String CURRENT_SCORES =
+      " from lead l join score s on s.profile_id = l.profile_id and s.crm_object = l.crm_object"
+          + " and s.crm_id = l.crm_id and s.version = l.score_version"
+          + " where l.profile_id = :p and l.deleted_at is null";
+
   /** Records synced (stored after a change) and scored in one time bucket. */
   public record Bucket(Instant start, long synced, long scored) {}
 
@@ -111,10 +117,7 @@ public class SyncHealthStore {
   /** The latest score of every live lead, in ten bins of ten points. */
   public Uni<long[]> scoreHistogram(String profile) {
     return NativeSql.<Object[]>list(
-            "select least(9, s.score / 10) as bin, count(*) from lead l join score s"
-                + " on s.profile_id = l.profile_id and s.crm_object = l.crm_object"
-                + " and s.crm_id = l.crm_id and s.version = l.score_version"
-                + " where l.profile_id = :p and l.deleted_at is null group by 1",
+            "select least(9, s.score / 10) as bin, count(*)" + CURRENT_SCORES + " group by 1",
             Map.of("p", profile))
         .map(
             rows -> {
@@ -135,10 +138,7 @@ public class SyncHealthStore {
             "select least(9, floor(s.probability * 10))::int as bin, count(*), avg(s.probability),"
                 + " avg(case when (l.mapped_values::jsonb ->> 'converted') = 'true' then 1.0"
                 + " else 0.0 end)"
-                + " from lead l join score s on s.profile_id = l.profile_id"
-                + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id"
-                + " and s.version = l.score_version"
-                + " where l.profile_id = :p and l.deleted_at is null"
+                + CURRENT_SCORES
                 + " and jsonb_exists(l.mapped_values::jsonb, 'converted') group by 1 order by 1",
             Map.of("p", profile))
         .map(

@@ -153,6 +153,20 @@ public record ConfigCatalog(
         routes);
   }
 
+  /**
+   * Everything {@code ./aix validate} and hot reload check: {@link #check} plus Camel's own route
+   * DSL check of {@code routes/}, all problems sorted by file and line.
+   */
+  public static Checked checkAll(Path root, Map<String, Class<?>> beans) {
+    Checked checked = check(root, beans);
+    List<ConfigException> problems = new ArrayList<>(checked.problems());
+    problems.addAll(RouteDsl.check(root.resolve("routes")));
+    problems.sort(
+        java.util.Comparator.comparing(ConfigException::file)
+            .thenComparingInt(ConfigException::line));
+    return new Checked(checked.catalog(), List.copyOf(problems), checked.routes());
+  }
+
   private static <T> Map<String, T> readAll(
       Path dir,
       Function<ConfigNode, T> loader,

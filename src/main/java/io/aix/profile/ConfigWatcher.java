@@ -154,13 +154,13 @@ public class ConfigWatcher {
   /** Checks the files as they are now and applies them when all is valid. */
   public synchronized Outcome reload() {
     Path root = root();
-    Map<Path, String> seen = new HashMap<>();
-    for (String dir : List.of("crm-profiles", "crm-profiles/scoring", "mappings", "routes")) {
+    Map<Path, String> now = hashes(root.resolve("routes"));
+    Map<Path, String> seen = new HashMap<>(now);
+    for (String dir : List.of("crm-profiles", "crm-profiles/scoring", "mappings")) {
       seen.putAll(hashes(root.resolve(dir)));
     }
-    ConfigCatalog.Checked checked = ConfigCatalog.check(root, NamedBeans.all());
-    List<ConfigException> problems = new ArrayList<>(checked.problems());
-    problems.addAll(RouteDsl.check(root.resolve("routes")));
+    ConfigCatalog.Checked checked = ConfigCatalog.checkAll(root, NamedBeans.all());
+    List<ConfigException> problems = checked.problems();
     if (!problems.isEmpty()) {
       lastRefusal = List.copyOf(problems);
       lastSeen = Map.copyOf(seen);
@@ -170,7 +170,6 @@ public class ConfigWatcher {
       return new Outcome(false, lastRefusal, List.of());
     }
     List<String> notes = new ArrayList<>();
-    Map<Path, String> now = hashes(root.resolve("routes"));
     List<Resource> changedRoutes = new ArrayList<>();
     for (Map.Entry<Path, String> e : now.entrySet()) {
       if (!e.getValue().equals(routeHashes.get(e.getKey()))) {

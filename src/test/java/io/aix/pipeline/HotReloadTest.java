@@ -225,6 +225,14 @@ class HotReloadTest {
     assertThat(camel.getRoute("echo-step")).as("a removed file's routes go with it").isNull();
   }
 
+  /** {@code GET /api/v1/dry-run/demo-hubspot} as a viewer. */
+  private static io.restassured.response.Response dryRunApi() {
+    return io.restassured.RestAssured.given()
+        .auth()
+        .oauth2(io.aix.testing.Tokens.of("vera", "aix-viewer"))
+        .get("/api/v1/dry-run/" + PROFILE);
+  }
+
   private long updateCalls() {
     return portal.requests().stream()
         .filter(r -> r.toString().equals("POST /crm/v3/objects/contacts/batch/update"))
@@ -244,11 +252,7 @@ class HotReloadTest {
       assertThat(updateCalls()).as("a dry run calls no write API").isEqualTo(before);
       assertThat(portal.contact(id)).doesNotContainKey("aix_score");
 
-      io.restassured.response.Response api =
-          io.restassured.RestAssured.given()
-              .auth()
-              .oauth2(io.aix.testing.Tokens.of("vera", "aix-viewer"))
-              .get("/api/v1/dry-run/" + PROFILE);
+      io.restassured.response.Response api = dryRunApi();
       assertThat(api.statusCode()).isEqualTo(200);
       assertThat(api.jsonPath().getBoolean("dryRun")).isTrue();
       assertThat(api.jsonPath().getLong("recorded")).isEqualTo(1);
@@ -260,11 +264,7 @@ class HotReloadTest {
       // The same record changed: the row shows the change from what the last would-be write set.
       portal.updateContact(id, Map.of("jobtitle", "Chief Executive Officer"), "CRM_UI");
       cycle();
-      api =
-          io.restassured.RestAssured.given()
-              .auth()
-              .oauth2(io.aix.testing.Tokens.of("vera", "aix-viewer"))
-              .get("/api/v1/dry-run/" + PROFILE);
+      api = dryRunApi();
       assertThat(api.jsonPath().getLong("recorded")).isEqualTo(2);
       assertThat(api.jsonPath().getString("writes[0].changes.aix_model_version")).isNull();
       assertThat(updateCalls()).isEqualTo(before);
