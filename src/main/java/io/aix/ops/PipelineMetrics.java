@@ -47,6 +47,19 @@ public class PipelineMetrics {
     registerApiGauges(page.profileId());
   }
 
+  /**
+   * {@code aix_change_events_total}: change events taken from a CRM's event stream, by outcome
+   * (taken, duplicate, echo: AIX's own write, refused: malformed, overflow).
+   */
+  public void changeEvent(String profile, String object, String outcome) {
+    counter("aix.change.events", profile, object, "outcome", outcome).increment();
+  }
+
+  /** {@code aix_replay_refused_total}: stored replay ids the CRM refused (gap polled instead). */
+  public void replayRefused(String profile) {
+    Counter.builder("aix.replay.refused").tags("profile", profile).register(registry).increment();
+  }
+
   /** Called by a worker with the batch it just settled. */
   public void processed(String profile, String object, List<LeadWork> work) {
     Instant now = Instant.now();

@@ -71,6 +71,9 @@ public class DeadLetterStore {
       List<DeadLetterEntity> letters, java.util.Map<String, Instant> newer, Instant now) {
     List<CrmRecord> records = new ArrayList<>();
     for (DeadLetterEntity d : letters) {
+      if (d.crmId == null) {
+        continue; // a malformed change event names no record: kept for inspection, not replayed
+      }
       d.replayedAt = now.atOffset(ZoneOffset.UTC);
       Instant version =
           d.crmModifiedAt != null ? d.crmModifiedAt.toInstant() : d.createdAt.toInstant();
@@ -89,7 +92,8 @@ public class DeadLetterStore {
 
   /** The version of each dead letter's record AIX stored last, keyed profile/object/id. */
   private static Uni<java.util.Map<String, Instant>> newerVersions(List<DeadLetterEntity> letters) {
-    List<String> ids = letters.stream().map(d -> d.crmId).distinct().toList();
+    List<String> ids =
+        letters.stream().map(d -> d.crmId).filter(java.util.Objects::nonNull).distinct().toList();
     if (ids.isEmpty()) {
       return Uni.createFrom().item(java.util.Map.of());
     }

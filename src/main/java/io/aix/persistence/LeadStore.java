@@ -122,6 +122,41 @@ public class LeadStore {
   }
 
   /**
+   * Moves a polled stream's watermark back to {@code since} (never forward), so its next poll
+   * re-reads every change from then: how a gap in a change event stream is covered. A stream never
+   * polled starts at the beginning anyway.
+   */
+  public Uni<Void> rewindWatermark(String profileId, String stream, Instant since) {
+    String sql =
+        "select position from source_offset where profile_id = :p and stream = :s for update";
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.<String>createNativeQuery(sql)
+                            .setParameter("p", profileId)
+                            .setParameter("s", stream)
+                            .getResultList()
+                            .chain(
+                                rows -> {
+                                  if (rows.isEmpty()
+                                      || !(Offset.decode(rows.get(0)) instanceof Offset.Watermark w)
+                                      || !w.modifiedAt().isAfter(since)) {
+                                    return Uni.createFrom().voidItem();
+                                  }
+                                  return s.createNativeQuery(
+                                          "update source_offset set position = :pos where"
+                                              + " profile_id = :p and stream = :s")
+                                      .setParameter("pos", new Offset.Watermark(since, "").encode())
+                                      .setParameter("p", profileId)
+                                      .setParameter("s", stream)
+                                      .executeUpdate()
+                                      .replaceWithVoid();
+                                })));
+  }
+
+  /**
    * Stores the mapped leads and, where a score differs from the latest one, a new score version, in
    * one transaction. Sets each work's score version and marks scores that equal what the CRM
    * already shows as {@link LeadWork.Status#SAME_SCORE}; returns the works whose CRM fields need a

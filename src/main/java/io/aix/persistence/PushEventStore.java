@@ -38,8 +38,96 @@ public class PushEventStore {
     public boolean isDeletion() {
       return kind.endsWith(".deletion")
           || kind.endsWith(".privacyDeletion")
-          || kind.equals("merged");
+          || kind.equals("merged")
+          || kind.equals(CHANGE_EVENT_KIND + "DELETE")
+          || kind.equals(CHANGE_EVENT_KIND + "GAP_DELETE");
     }
+  }
+
+  /**
+   * Kind prefix of notices from Salesforce change events: {@code cdc.UPDATE}, {@code cdc.DELETE}.
+   */
+  public static final String CHANGE_EVENT_KIND = "cdc.";
+
+  /** An event AIX could not act on, kept whole in the dead-letter table with why. */
+  public record Rejected(String crmObject, String code, String reason, String payload) {}
+
+  /**
+   * One change event taken from a CRM's event stream, in one transaction: its notices (none for
+   * AIX's own echo), or its dead letter, and the stream's new position (the event's replay id). A
+   * notice already stored (the same event replayed) is left as it was. Yields how many notices were
+   * new.
+   */
+  public Uni<Integer> acceptChangeEvent(
+      String profileId,
+      String stream,
+      List<PushEvent> notices,
+      Long replayId,
+      java.util.Optional<Rejected> rejected,
+      java.util.Optional<io.aix.connector.Offset> position,
+      Instant now) {
+    String insert =
+        "insert into inbound_event (profile_id, event_id, crm_object, crm_id, kind, occurred_at,"
+            + " received_at, replay_id) values (:p, :e, :o, :c, :k, :t, :r, :replay)"
+            + " on conflict (profile_id, event_id) do nothing";
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s -> {
+                      Uni<Integer> fresh = Uni.createFrom().item(0);
+                      for (PushEvent n : notices) {
+                        fresh =
+                            fresh.chain(
+                                count ->
+                                    s.createNativeQuery(insert)
+                                        .setParameter("p", profileId)
+                                        .setParameter("e", n.eventId())
+                                        .setParameter("o", n.crmObject())
+                                        .setParameter("c", n.crmId())
+                                        .setParameter("k", n.kind())
+                                        .setParameter("t", at(n.occurredAt()))
+                                        .setParameter("r", at(n.receivedAt()))
+                                        .setParameter("replay", replayId)
+                                        .executeUpdate()
+                                        .map(added -> count + added));
+                      }
+                      if (rejected.isPresent()) {
+                        Rejected r = rejected.get();
+                        fresh =
+                            fresh.call(
+                                () ->
+                                    s.createNativeQuery(
+                                            "insert into dead_letter (profile_id, crm_object,"
+                                                + " stage, error_code, reason, payload, created_at)"
+                                                + " values (:p, :o, 'cdc', :code, :reason,"
+                                                + " :payload, :now)")
+                                        .setParameter("p", profileId)
+                                        .setParameter("o", r.crmObject())
+                                        .setParameter("code", r.code())
+                                        .setParameter("reason", r.reason())
+                                        .setParameter("payload", r.payload())
+                                        .setParameter("now", at(now))
+                                        .executeUpdate());
+                      }
+                      if (position.isPresent()) {
+                        fresh =
+                            fresh.call(
+                                () ->
+                                    s.createNativeQuery(
+                                            "insert into source_offset (profile_id, stream,"
+                                                + " position, updated_at) values (:p, :s, :pos,"
+                                                + " :now) on conflict (profile_id, stream) do update"
+                                                + " set position = excluded.position, updated_at ="
+                                                + " excluded.updated_at")
+                                        .setParameter("p", profileId)
+                                        .setParameter("s", stream)
+                                        .setParameter("pos", position.get().encode())
+                                        .setParameter("now", at(now))
+                                        .executeUpdate());
+                      }
+                      return fresh;
+                    }));
   }
 
   private static OffsetDateTime at(Instant instant) {

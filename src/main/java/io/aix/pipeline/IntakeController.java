@@ -26,6 +26,10 @@ public class IntakeController {
   static final String TEMPLATE = "crm-poll";
   static final String PUSH_TEMPLATE = "crm-push";
   static final String WORK_TEMPLATE = "crm-work";
+  static final String CDC_TEMPLATE = "crm-cdc";
+
+  /** How long a catch-up poll waits for the change event subscription to be made first. */
+  static final Duration SUBSCRIBE_FIRST = Duration.ofSeconds(3);
 
   /** How often an idle worker looks for queued records. */
   @ConfigProperty(name = "aix.queue.poll-every", defaultValue = "250ms")
@@ -41,6 +45,14 @@ public class IntakeController {
   @ConfigProperty(name = "aix.push.period", defaultValue = "1s")
   Duration pushPeriod;
 
+  /**
+   * How often the push route of an object with change events reads the records they name: the most
+   * a change waits before its record is read (in batches) and queued.
+   */
+  @ConfigProperty(name = "aix.cdc.period", defaultValue = "200ms")
+  Duration eventPeriod;
+
+  @Inject ChangeEventStage changes;
   @Inject Sandbox sandbox;
   @Inject IntakeGate gate;
 
@@ -49,11 +61,19 @@ public class IntakeController {
 
   private final List<String> routeIds = new ArrayList<>();
 
+  /** The change event components of this start, closed at stop (see eventsComponent). */
+  private final List<String> components = new ArrayList<>();
+
+  private int starts;
+
+  @Inject io.aix.connector.salesforce.SalesforceConnectorFactory salesforce;
+
   public synchronized List<String> start() {
     if (!routeIds.isEmpty()) {
       return List.copyOf(routeIds);
     }
     gate.open();
+    starts++;
     metrics.intakeStarted();
     for (CrmProfile profile : connectors.activeProfiles()) {
       connectors.connector(profile.id());
@@ -69,24 +89,56 @@ public class IntakeController {
               .add();
           routeIds.add(workId);
         }
+        // With change events, the poll is the safety net: it waits a period when the stream
+        // resumes where it stopped, and runs first thing when there is a gap (or nothing) to read,
+        // just after the subscription is made, so no change falls between the two.
+        ChangeEventStage.Start events =
+            object.changeEvents() ? changes.start(profile.id(), object.name()) : null;
         String routeId = "poll-" + profile.id() + "-" + object.name();
         TemplatedRouteBuilder.builder(camel, TEMPLATE)
             .routeId(routeId)
             .parameter("profileId", profile.id())
             .parameter("crmObject", object.name())
             .parameter("period", String.valueOf(object.every().toMillis()))
+            .parameter(
+                "delay",
+                String.valueOf(
+                    events == null
+                        ? 0
+                        : events.pollNow()
+                            ? SUBSCRIBE_FIRST.toMillis()
+                            : object.every().toMillis()))
             .add();
         routeIds.add(routeId);
         LOG.infof(
-            "Intake %s: polling %s every %s (leader only)",
-            profile.id(), object.name(), object.every());
-        if (profile.webhooks().isPresent()) {
+            "Intake %s: polling %s every %s (leader only)%s",
+            profile.id(),
+            object.name(),
+            object.every(),
+            events == null ? "" : ", change events from /data/" + object.name() + "ChangeEvent");
+        if (events != null) {
+          ReplayRefusalWatch.install(changes::refused);
+          String component = "sf-" + profile.id() + "-" + object.name() + "-events-" + starts;
+          camel.addComponent(component, salesforce.eventsComponent(profile));
+          components.add(component);
+          String cdcId = "cdc-" + profile.id() + "-" + object.name();
+          TemplatedRouteBuilder.builder(camel, CDC_TEMPLATE)
+              .routeId(cdcId)
+              .parameter("profileId", profile.id())
+              .parameter("crmObject", object.name())
+              .parameter("component", component)
+              .parameter("replayId", String.valueOf(events.replayId()))
+              .add();
+          routeIds.add(cdcId);
+        }
+        if (profile.webhooks().isPresent() || events != null) {
           String pushId = "push-" + profile.id() + "-" + object.name();
           TemplatedRouteBuilder.builder(camel, PUSH_TEMPLATE)
               .routeId(pushId)
               .parameter("profileId", profile.id())
               .parameter("crmObject", object.name())
-              .parameter("period", String.valueOf(pushPeriod.toMillis()))
+              .parameter(
+                  "period", String.valueOf((events != null ? eventPeriod : pushPeriod).toMillis()))
               .add();
           routeIds.add(pushId);
         }
@@ -148,6 +200,11 @@ public class IntakeController {
       }
     }
     routeIds.clear();
+    for (String name : components) {
+      org.apache.camel.Component c = camel.removeComponent(name);
+      org.apache.camel.support.service.ServiceHelper.stopAndShutdownService(c);
+    }
+    components.clear();
     gate.open();
   }
 }

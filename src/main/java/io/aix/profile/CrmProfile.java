@@ -135,9 +135,22 @@ public record CrmProfile(
    * @param overlap how far before the stored watermark each poll starts, to catch records whose
    *     modification stamp was committed late; re-read records are de-duplicated by id and stamp
    * @param pageSize records per query page (Salesforce accepts 200 to 2,000, HubSpot 1 to 200)
+   * @param changeEvents {@code changes: cdc}: changes arrive as Salesforce Change Data Capture
+   *     events within a second; the poll every {@code every} is then the safety net
    */
   public record ObjectSync(
-      String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {}
+      String name,
+      String mapping,
+      Duration every,
+      Duration overlap,
+      int pageSize,
+      int line,
+      boolean changeEvents) {
+    public ObjectSync(
+        String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {
+      this(name, mapping, every, overlap, pageSize, line, false);
+    }
+  }
 
   /**
    * What AIX writes back, and in what batches. In a dry run ({@code dryRun: true} in the profile)

@@ -287,7 +287,18 @@ public final class ProfileLoader {
   }
 
   private static ObjectSync objectSync(ConfigNode o, boolean hubspot) {
-    o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize"));
+    o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize", "changes"));
+    String changes = o.string("changes", "poll");
+    if (!Set.of("poll", "cdc").contains(changes)) {
+      throw o.get("changes")
+          .error("changes is poll (read changed records every 'every') or cdc, not " + changes);
+    }
+    if (changes.equals("cdc") && hubspot) {
+      throw o.get("changes")
+          .error(
+              "changes: cdc is Salesforce Change Data Capture; HubSpot pushes changes through"
+                  + " webhooks (set webhooks: in the profile)");
+    }
     Duration every = o.duration("every", Duration.ofSeconds(30));
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
       throw o.get("every").error("'every' must be at least 1s");
@@ -298,7 +309,8 @@ public final class ProfileLoader {
         every,
         o.duration("overlap", Duration.ofMinutes(2)),
         hubspot ? o.integer("pageSize", 200, 1, 200) : o.integer("pageSize", 2000, 200, 2000),
-        o.line());
+        o.line(),
+        changes.equals("cdc"));
   }
 
   private static Writeback writeback(ConfigNode w, String type) {

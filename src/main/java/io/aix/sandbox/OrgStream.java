@@ -33,7 +33,14 @@ public final class OrgStream {
   static final Duration RETENTION = Duration.ofHours(72);
 
   /** One published change event. */
-  record Event(long replayId, Instant at, String channel, ObjectNode payload) {}
+  record Event(long replayId, Instant at, String channel, ObjectNode payload) {
+    /** The event's UUID, as Salesforce sends it: stable across replays, unlike nothing else. */
+    String uuid() {
+      return UUID.nameUUIDFromBytes(
+              (channel + "#" + replayId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .toString();
+    }
+  }
 
   private final Clock clock;
   private final AtomicLong replayIds = new AtomicLong(1000);
@@ -41,6 +48,7 @@ public final class OrgStream {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private volatile long connectTimeoutMillis = 5_000;
   private final List<Long> refusedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Long> requestedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A Bayeux client: what it subscribes to and where each subscription stands. */
   private static final class Session {
@@ -61,7 +69,33 @@ public final class OrgStream {
     events.clear();
     sessions.clear();
     refusedReplayIds.clear();
+    requestedReplayIds.clear();
     notifyAll();
+  }
+
+  /**
+   * The retention passes for every event published so far: they are gone, and resuming from any of
+   * their replay ids is refused, as after 72 hours.
+   */
+  public synchronized void expireAll() {
+    events.clear();
+  }
+
+  /** The replay positions subscriptions asked for (-1, -2 or an id), in order. */
+  public List<Long> requestedReplayIds() {
+    return List.copyOf(requestedReplayIds);
+  }
+
+  /**
+   * Publishes a message on {@code /data/<Entity>ChangeEvent} whose payload is given as is: how a
+   * test sends what a real org should never send (a header missing, ids of the wrong shape).
+   */
+  public synchronized long publishRaw(String entity, ObjectNode payload) {
+    long replayId = replayIds.incrementAndGet();
+    events.addLast(
+        new Event(replayId, clock.instant(), "/data/" + entity + "ChangeEvent", payload));
+    notifyAll();
+    return replayId;
   }
 
   /** The newest replay id published, or 0. */
@@ -209,6 +243,7 @@ public final class OrgStream {
     }
     expire(clock.instant());
     long from = m.path("ext").path("replay").path(channel).asLong(-1);
+    requestedReplayIds.add(from);
     long cursor;
     if (from == -1) {
       cursor = latestReplayId();
@@ -260,7 +295,9 @@ public final class OrgStream {
         ObjectNode data = msg.putObject("data");
         data.put("schema", "aix-sandbox-" + e.channel().substring(6));
         data.set("payload", e.payload());
-        data.putObject("event").put("replayId", e.replayId());
+        ObjectNode event = data.putObject("event");
+        event.put("EventUuid", e.uuid());
+        event.put("replayId", e.replayId());
         out.add(msg);
         session.cursors.put(e.channel(), e.replayId());
       }

@@ -113,11 +113,12 @@ final class SObjectSchema {
   String newId(long sequence) {
     StringBuilder body = new StringBuilder();
     long n = sequence;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 9; i++) {
       body.insert(0, BASE62.charAt((int) (n % 62)));
       n /= 62;
     }
-    String id15 = keyPrefix + "5e0000" + body;
+    // Key prefix (3), pod (2), reserved (1), record number (9): 15, then the 3-letter suffix.
+    String id15 = keyPrefix + "5e0" + body;
     StringBuilder suffix = new StringBuilder();
     for (int chunk = 0; chunk < 3; chunk++) {
       int bits = 0;

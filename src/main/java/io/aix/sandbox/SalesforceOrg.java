@@ -304,7 +304,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       }
       if (method.equals("PATCH") && pathOnly.equals("composite/sobjects")) {
         writeCalls.incrementAndGet();
-        return updateCollection(body);
+        return updateCollection(body, callOptionsClient(headers));
       }
       Matcher one = ONE_RECORD.matcher(pathOnly);
       if (method.equals("DELETE") && one.matches()) {
@@ -539,7 +539,22 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     };
   }
 
-  private Reply updateCollection(String body)
+  /**
+   * The client named in {@code Sforce-Call-Options: client=<name>}: Salesforce appends it to the
+   * change origin of the change events the call causes ({@code ...;client=<name>}).
+   */
+  static String callOptionsClient(Map<String, String> headers) {
+    String options = headers.getOrDefault("sforce-call-options", "");
+    for (String part : options.split(",")) {
+      String p = part.strip();
+      if (p.startsWith("client=")) {
+        return p.substring("client=".length());
+      }
+    }
+    return null;
+  }
+
+  private Reply updateCollection(String body, String client)
       throws com.fasterxml.jackson.core.JsonProcessingException {
     JsonNode request = JSON.readTree(body);
     JsonNode list = request.path("records");
@@ -551,12 +566,12 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     }
     ArrayNode results = NODES.arrayNode();
     for (JsonNode item : list) {
-      results.add(updateOne(item));
+      results.add(updateOne(item, client));
     }
     return json(200, results);
   }
 
-  private ObjectNode updateOne(JsonNode item) {
+  private ObjectNode updateOne(JsonNode item, String client) {
     String type = item.path("attributes").path("type").asText("");
     String id = item.path("Id").asText("");
     SObjectSchema schema = schemas.get(type);
@@ -626,8 +641,8 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     // AIX's own write comes back as a change event, as in a real org: only its fields changed.
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>(changes);
     values.put("LastModifiedDate", rec.get("LastModifiedDate"));
-    stream.publish(
-        type, "UPDATE", List.of(id), values, "com/salesforce/api/rest/62.0", INTEGRATION_USER_ID);
+    String origin = "com/salesforce/api/rest/62.0" + (client == null ? "" : ";client=" + client);
+    stream.publish(type, "UPDATE", List.of(id), values, origin, INTEGRATION_USER_ID);
     ObjectNode ok = NODES.objectNode();
     ok.put("id", id);
     ok.put("success", true);

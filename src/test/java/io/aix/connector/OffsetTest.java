@@ -16,9 +16,19 @@ class OffsetTest {
   }
 
   @Test
+  void aReplayPositionRoundTrips() {
+    Offset.Replay r = new Offset.Replay(4711, Instant.parse("2026-11-24T10:15:30.123Z"));
+    assertThat(Offset.decode(r.encode())).isEqualTo(r);
+  }
+
+  @Test
   void unknownOrMalformedOffsetsAreRefused() {
-    assertThatThrownBy(() -> Offset.decode("replay:42"))
+    assertThatThrownBy(() -> Offset.decode("cursor:42"))
         .hasMessageContaining("unknown offset kind");
+    assertThatThrownBy(() -> Offset.decode("replay:42"))
+        .hasMessageContaining("malformed replay offset");
+    assertThatThrownBy(() -> Offset.decode("replay:garbage|2026-11-24T10:15:30Z"))
+        .hasMessageContaining("malformed replay offset");
     assertThatThrownBy(() -> Offset.decode("watermark:2026-11-24T10:15:30Z"))
         .hasMessageContaining("malformed watermark");
   }

@@ -50,6 +50,61 @@ public final class SalesforceConnector implements CrmConnector {
   /** Fields every poll reads, whatever the mapping says. */
   private static final List<String> SYSTEM_FIELDS = List.of("Id", "SystemModstamp", "IsDeleted");
 
+  /**
+   * The client name AIX's writes carry ({@code Sforce-Call-Options: client=AIX}); Salesforce puts
+   * it into the change origin of the change events they cause, which is how AIX knows its echo.
+   */
+  public static final String CALL_CLIENT = "AIX";
+
+  /** The fields AIX writes on Leads and Contacts: a change of only these is AIX's own. */
+  public static Set<String> aixFieldNames() {
+    Set<String> names = new java.util.HashSet<>();
+    KIT_FIELDS.forEach(f -> names.add(f.name()));
+    return Set.copyOf(names);
+  }
+
+  /** Ids per query when records are read by id (URL length stays far below Salesforce's limit). */
+  static final int READ_CHUNK = 200;
+
+  @Override
+  public List<CrmRecord> read(String object, MappingProfile mapping, List<String> ids) {
+    Set<String> fields = new LinkedHashSet<>(SYSTEM_FIELDS);
+    fields.addAll(mapping.crmFields());
+    List<CrmRecord> out = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += READ_CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + READ_CHUNK));
+      for (String id : chunk) {
+        if (!id.matches("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")) {
+          throw new IllegalArgumentException("not a Salesforce record id: " + id);
+        }
+      }
+      String soql =
+          "SELECT "
+              + String.join(", ", fields)
+              + " FROM "
+              + object
+              + " WHERE Id IN ('"
+              + String.join("', '", chunk)
+              + "')";
+      Exchange reply = call("query?rawPayload=true", soql, Map.of());
+      try {
+        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
+        for (JsonNode r : body.path("records")) {
+          out.add(
+              new CrmRecord(
+                  new LeadKey(profile.id(), object, r.path("Id").asText()),
+                  parseStamp(r.path("SystemModstamp").asText()),
+                  false,
+                  r));
+        }
+      } catch (IOException e) {
+        throw new CrmCallException(
+            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+      }
+    }
+    return out;
+  }
+
   private final CrmProfile profile;
   private final String component;
   private final ProducerTemplate template;
@@ -202,7 +257,11 @@ public final class SalesforceConnector implements CrmConnector {
     for (ScoreWrite w : writes) {
       body.add(fields(object, w));
     }
-    Exchange reply = call("compositeUpdateSObjectCollections?allOrNone=false", body, Map.of());
+    Exchange reply =
+        call(
+            "compositeUpdateSObjectCollections?allOrNone=false",
+            body,
+            Map.of("Sforce-Call-Options", "client=" + CALL_CLIENT));
     @SuppressWarnings("unchecked")
     List<SaveSObjectResult> results = reply.getMessage().getBody(List.class);
     if (results == null || results.size() != writes.size()) {

@@ -41,6 +41,22 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
   @Override
   public CrmConnector create(CrmProfile profile) {
     String name = "sf-" + profile.id();
+    camel.addComponent(name, component(profile, true));
+    return new SalesforceConnector(
+        profile, name, camel.createProducerTemplate(), budgets.budget(profile));
+  }
+
+  /**
+   * A new component for a subscription to a profile's change events. Camel's streaming consumer
+   * refuses lazy login, so it has its own session, made when the subscription starts; and intake
+   * makes a new one at each start, because a component keeps the replay position of its last
+   * subscription in memory and would resume there instead of after the event AIX stored last.
+   */
+  public SalesforceComponent eventsComponent(CrmProfile profile) {
+    return component(profile, false);
+  }
+
+  private SalesforceComponent component(CrmProfile profile, boolean lazyLogin) {
     SalesforceComponent component = new SalesforceComponent();
     CrmProfile.Connection connection = profile.connection();
     component.setLoginUrl(
@@ -49,7 +65,7 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
         new org.apache.camel.component.salesforce.SalesforceEndpointConfig();
     config.setApiVersion(connection.apiVersion());
     component.setConfig(config);
-    component.setLazyLogin(true);
+    component.setLazyLogin(lazyLogin);
     component.setPackages(AixScoreFields.class.getPackageName());
     component.setHttpRequestTimeout(timeout.toMillis());
     // Long text fields make big pages; the connector also halves its page size when one is over.
@@ -71,8 +87,6 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
         component.setJwtAudience(jwt.audience());
       }
     }
-    camel.addComponent(name, component);
-    return new SalesforceConnector(
-        profile, name, camel.createProducerTemplate(), budgets.budget(profile));
+    return component;
   }
 }

@@ -1,0 +1,299 @@
+package io.aix.pipeline;
+
+import io.aix.connector.Offset;
+import io.aix.connector.salesforce.ChangeEvent;
+import io.aix.connector.salesforce.SalesforceConnector;
+import io.aix.ops.PipelineMetrics;
+import io.aix.persistence.LeadStore;
+import io.aix.persistence.PushEventStore;
+import io.aix.persistence.PushEventStore.PushEvent;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.profile.CrmProfile;
+import io.aix.profile.LiveCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Stage {@code changes}: takes Salesforce Change Data Capture events from the {@code crm-cdc} route
+ * (on the leader). Each event is stored in one transaction as one notice per changed record (the
+ * push route then reads the records by id and queues them) together with the stream's new replay
+ * position, so a restart resumes after the last event taken, and a replayed event is recognised by
+ * its UUID. AIX's own writes coming back are taken without a notice (no write loop); a malformed
+ * event goes to the dead-letter table whole, with why.
+ *
+ * <p>Where the stream cannot resume (the stored position is older than the CRM keeps events,
+ * unreadable, or refused by the CRM), the object's watermark poll is rewound to the last event
+ * taken and run at once, so the gap is read from the records themselves; the subscription starts at
+ * the newest event.
+ */
+@ApplicationScoped
+@Named("changes")
+public class ChangeEventStage {
+  private static final Logger LOG = Logger.getLogger(ChangeEventStage.class);
+
+  @Inject PushEventStore events;
+  @Inject LeadStore store;
+  @Inject LiveCatalog catalog;
+  @Inject PipelineMetrics metrics;
+  @Inject ProducerTemplate producer;
+
+  /** How long the CRM keeps change events (Salesforce: 72 hours). */
+  @ConfigProperty(name = "aix.cdc.retention", defaultValue = "72h")
+  Duration retention;
+
+  /** Safety margin: a position this close to the end of retention is not trusted to resume. */
+  @ConfigProperty(name = "aix.cdc.retention-margin", defaultValue = "1h")
+  Duration margin;
+
+  /** Replay ids subscribed from, to the profile and object: how a refusal finds its stream. */
+  private final Map<Long, Subscription> resuming = new ConcurrentHashMap<>();
+
+  private final ExecutorService catchUps =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "aix-cdc-catch-up");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private record Subscription(String profileId, String object, Offset.Replay from) {}
+
+  /** The stream that keeps an object's replay position. */
+  public static String streamName(String object) {
+    return object + ":cdc";
+  }
+
+  /**
+   * Where a subscription starts: the stored replay id when the CRM still keeps the events after it,
+   * otherwise -1 (new events only) after rewinding the object's poll to cover the gap.
+   *
+   * @return the replay id to subscribe with, and whether a catch-up poll must run at once
+   */
+  public Start start(String profileId, String object) {
+    recent.remove(profileId + "/" + object);
+    String stream = streamName(object);
+    Offset stored;
+    try {
+      stored = ReactiveBridge.await(() -> store.offset(profileId, stream));
+    } catch (IllegalArgumentException e) {
+      LOG.warnf(
+          "%s %s: the stored change event position is unreadable (%s); subscribing at the newest"
+              + " event and polling for changes since the last poll",
+          profileId, object, e.getMessage());
+      return new Start(-1, true);
+    }
+    if (!(stored instanceof Offset.Replay replay)) {
+      LOG.infof(
+          "%s %s: no change event taken yet; subscribing at the newest event (the first poll"
+              + " reads what exists)",
+          profileId, object);
+      return new Start(-1, true);
+    }
+    Instant keptSince = Instant.now().minus(retention).plus(margin);
+    if (replay.committedAt().isBefore(keptSince)) {
+      LOG.warnf(
+          "%s %s: the last change event taken (replay id %d, %s) is older than the %d-hour"
+              + " retention: falling back to a watermark poll over the gap since %s, and"
+              + " subscribing at the newest event",
+          profileId,
+          object,
+          replay.replayId(),
+          replay.committedAt(),
+          retention.toHours(),
+          replay.committedAt());
+      rewind(profileId, object, replay.committedAt());
+      return new Start(-1, true);
+    }
+    resuming.put(replay.replayId(), new Subscription(profileId, object, replay));
+    LOG.infof(
+        "%s %s: resuming change events after replay id %d (%s)",
+        profileId, object, replay.replayId(), replay.committedAt());
+    return new Start(replay.replayId(), false);
+  }
+
+  /** Where a subscription starts, and whether the poll must catch up first. */
+  public record Start(long replayId, boolean pollNow) {}
+
+  /**
+   * The CRM refused a replay id AIX subscribed with (Camel then resubscribes at the newest event by
+   * itself, skipping the gap): the object's poll covers the gap instead.
+   */
+  public void refused(long replayId, String error) {
+    Subscription s = resuming.remove(replayId);
+    if (s == null) {
+      return;
+    }
+    // Called on the CRM client's thread, inside its logging: the work happens elsewhere.
+    catchUps.submit(() -> catchUpRefused(replayId, error, s));
+  }
+
+  private void catchUpRefused(long replayId, String error, Subscription s) {
+    LOG.warnf(
+        "%s %s: Salesforce refused the stored replay id %d (%s); resubscribed at the newest event,"
+            + " falling back to a watermark poll over the gap since %s",
+        s.profileId(), s.object(), replayId, error, s.from().committedAt());
+    metrics.replayRefused(s.profileId());
+    rewind(s.profileId(), s.object(), s.from().committedAt());
+    runPoll(s.profileId(), s.object());
+  }
+
+  /** One event from the {@code crm-cdc} route. */
+  public void receive(Exchange exchange) {
+    String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);
+    String object = exchange.getMessage().getHeader(PollStage.OBJECT, String.class);
+    String raw = exchange.getMessage().getBody(String.class);
+    String stream = streamName(object);
+    Instant now = Instant.now();
+    Long replay = exchange.getMessage().getHeader("CamelSalesforceReplayId", Long.class);
+    Set<Long> taken = recent(profileId, object);
+    if (replay != null && taken.contains(replay)) {
+      // Camel can hold two listeners on one channel after a re-handshake and hand each event to
+      // both; the second copy is dropped here (well-formed copies would also die on their UUID).
+      metrics.changeEvent(profileId, object, "duplicate");
+      return;
+    }
+    take(profileId, object, raw, stream, now);
+    if (replay != null) {
+      taken.add(replay); // only once stored: an event lost in a stop comes again and is taken
+    }
+  }
+
+  private void take(String profileId, String object, String raw, String stream, Instant now) {
+    ChangeEvent event;
+    try {
+      event = ChangeEvent.parse(raw, object);
+    } catch (ChangeEvent.Malformed e) {
+      LOG.warnf(
+          "%s %s: change event refused (%s: %s); kept in the dead letters",
+          profileId, object, e.code(), e.getMessage());
+      Optional<Offset> position =
+          e.replayId().isPresent()
+              ? Optional.of(new Offset.Replay(e.replayId().getAsLong(), now))
+              : Optional.empty();
+      ReactiveBridge.await(
+          () ->
+              events.acceptChangeEvent(
+                  profileId,
+                  stream,
+                  List.of(),
+                  null,
+                  Optional.of(
+                      new PushEventStore.Rejected(
+                          object, e.code(), e.getMessage(), raw == null ? "" : raw)),
+                  position,
+                  now));
+      metrics.changeEvent(profileId, object, "refused");
+      return;
+    }
+    if (event.isEcho(AIX_FIELDS, SalesforceConnector.CALL_CLIENT)) {
+      // AIX's own write: taken (the position moves on) and nothing else; no read, no write.
+      accept(profileId, stream, event, List.of(), now);
+      metrics.changeEvent(profileId, object, "echo");
+      return;
+    }
+    if (event.isOverflow()) {
+      // Over 100,000 changes in one transaction and no ids: read the object's changes instead.
+      LOG.warnf(
+          "%s %s: overflow change event (no record ids): polling changes since %s",
+          profileId, object, event.committedAt());
+      accept(profileId, stream, event, List.of(), now);
+      rewind(profileId, object, event.committedAt());
+      pollNow(profileId, object);
+      metrics.changeEvent(profileId, object, "overflow");
+      return;
+    }
+    List<PushEvent> notices = new ArrayList<>(event.recordIds().size());
+    for (String id : event.recordIds()) {
+      notices.add(
+          new PushEvent(
+              profileId,
+              event.key() + "/" + id,
+              object,
+              id,
+              PushEventStore.CHANGE_EVENT_KIND + event.changeType(),
+              event.committedAt(),
+              now));
+    }
+    int fresh = accept(profileId, stream, event, notices, now);
+    metrics.changeEvent(profileId, object, fresh == 0 ? "duplicate" : "taken");
+    // Past the position it resumed from, the subscription was accepted: no refusal to expect.
+    resuming.values().removeIf(s -> event.replayId() > s.from().replayId());
+  }
+
+  /** Stores a well-formed event's notices with its replay position; yields the new notices. */
+  private int accept(
+      String profileId, String stream, ChangeEvent event, List<PushEvent> notices, Instant now) {
+    Offset position = new Offset.Replay(event.replayId(), event.committedAt());
+    return ReactiveBridge.await(
+        () ->
+            events.acceptChangeEvent(
+                profileId,
+                stream,
+                notices,
+                event.replayId(),
+                Optional.empty(),
+                Optional.of(position),
+                now));
+  }
+
+  private static final Set<String> AIX_FIELDS = SalesforceConnector.aixFieldNames();
+
+  /** The replay ids taken last per profile and object (a bounded window), to drop double copies. */
+  private final Map<String, Set<Long>> recent = new ConcurrentHashMap<>();
+
+  private Set<Long> recent(String profileId, String object) {
+    return recent.computeIfAbsent(
+        profileId + "/" + object,
+        k ->
+            java.util.Collections.synchronizedSet(
+                java.util.Collections.newSetFromMap(
+                    new java.util.LinkedHashMap<Long, Boolean>() {
+                      @Override
+                      protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                        return size() > 4096;
+                      }
+                    })));
+  }
+
+  /** Moves the object's poll watermark back to cover changes since {@code since}. */
+  private void rewind(String profileId, String object, Instant since) {
+    CrmProfile.ObjectSync sync = catalog.profile(profileId).object(object).orElseThrow();
+    ReactiveBridge.await(
+        () ->
+            store.rewindWatermark(
+                profileId, PollStage.streamName(object), since.minus(sync.overlap())));
+  }
+
+  /** Runs one poll cycle of the object now, off the event thread. */
+  private void pollNow(String profileId, String object) {
+    catchUps.submit(() -> runPoll(profileId, object));
+  }
+
+  private void runPoll(String profileId, String object) {
+    try {
+      producer.sendBodyAndHeaders(
+          "direct:poll-cycle",
+          null,
+          Map.of(PollStage.PROFILE, profileId, PollStage.OBJECT, object));
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "%s %s: catch-up poll failed (%s); the next scheduled poll covers the gap",
+          profileId, object, e.getMessage());
+    }
+  }
+}
