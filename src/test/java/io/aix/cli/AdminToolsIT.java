@@ -108,7 +108,7 @@ class AdminToolsIT {
                 + ": bean 'worker' has no public method 'claimNext' (it has: claim, complete)",
             "routes/pipeline.yaml:"
                 + lineOf(routes, "normaliser")
-                + ": bean 'normaliser' does not exist (AIX's beans: checkpointer, deadLetters,"
+                + ": bean 'normaliser' does not exist (AIX's beans: changes, checkpointer, deadLetters,"
                 + " enricher, normalizer, poller, pushed, scorer, tasks, worker, writeback)",
             "5 problem(s)");
   }
