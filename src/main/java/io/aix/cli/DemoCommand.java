@@ -58,6 +58,7 @@ public class DemoCommand implements Callable<Integer> {
   @Inject io.aix.ui.UiServer ui;
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
+  @Inject io.aix.persistence.SignalStore signalStore;
 
   @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
   int httpPort;
@@ -141,6 +142,9 @@ public class DemoCommand implements Callable<Integer> {
       deadLetters = ReactiveBridge.await(() -> store.deadLetterCount());
     } while (writtenCount + deadLetters < expected && System.nanoTime() < deadline);
     double seconds = (System.nanoTime() - started) / 1e9;
+    if (salesforce != null && writtenCount + deadLetters >= expected) {
+      webTracker(salesforce, deadline);
+    }
     if (exit) {
       // Lets the pages in flight finish (their tasks and checkpoints) before counting calls.
       intake.stop();
@@ -181,7 +185,8 @@ public class DemoCommand implements Callable<Integer> {
                   "aix_score",
                   "aix_grade",
                   "aix_conversion_probability",
-                  "aix_top_factors"));
+                  "aix_top_factors",
+                  "aix_signals"));
       writtenBack += scored.size();
       for (JsonNode r : scored) {
         JsonNode p = r.path("properties");
@@ -195,11 +200,16 @@ public class DemoCommand implements Callable<Integer> {
                 p.path("aix_grade").asText(),
                 p.path("aix_conversion_probability").asText(),
                 p.path("aix_top_factors").asText("")));
-        if (p.path("aix_grade").asText().compareTo(hubspot.tasks().grade()) <= 0) {
+        if (p.path("aix_grade").asText().equals("A")
+            || !p.path("aix_signals").asText("").isEmpty()) {
           tasks += readback.tasksOf(r.path("id").asText()).size();
         }
       }
     }
+    if (salesforce != null) {
+      tasks += salesforceTasks(salesforce);
+    }
+    long signals = ReactiveBridge.await(() -> signalStore.count(null));
     samples.sort(java.util.Comparator.comparingInt(Sample::score).reversed());
     printSamples(samples);
 
@@ -209,7 +219,7 @@ public class DemoCommand implements Callable<Integer> {
     summary.put("scored", scoredCount);
     summary.put("written_back", writtenBack);
     summary.put("tasks", tasks);
-    summary.put("signals", 0);
+    summary.put("signals", signals);
     ObjectNode calls = summary.putObject("api_calls");
     calls.put("salesforce", salesforceCalls);
     calls.put("hubspot", hubspotCalls);
@@ -232,6 +242,74 @@ public class DemoCommand implements Callable<Integer> {
       Quarkus.waitForExit();
     }
     return complete ? 0 : 1;
+  }
+
+  /**
+   * The demo's website: one lead in ten views the pricing page and submits the demo-request form,
+   * sent as engagement signals the way a web tracker sends them to {@code POST /api/v1/signals}.
+   * AIX scores those leads again within seconds; the profile's engagement rule gives their owners a
+   * task. Waits (until the demo's deadline) for the new scores.
+   */
+  private void webTracker(CrmProfile profile, long deadline) throws InterruptedException {
+    SalesforceOrg org = sandbox.salesforce().org();
+    List<com.fasterxml.jackson.databind.node.ObjectNode> all = org.records("Lead");
+    java.time.Instant now = java.time.Instant.now();
+    List<io.aix.persistence.SignalStore.Incoming> web = new ArrayList<>();
+    java.util.Map<String, String> before = new java.util.HashMap<>();
+    for (int i = 0; i < all.size(); i += 10) {
+      String id = all.get(i).path("Id").asText();
+      before.put(id, all.get(i).path("AIX_Scored_At__c").asText(""));
+      web.add(
+          new io.aix.persistence.SignalStore.Incoming(
+              "demo-web-" + id + "-pricing",
+              profile.id(),
+              "Lead",
+              id,
+              io.aix.lead.EngagementSignal.Type.PAGE_VIEW,
+              now.minusSeconds(90),
+              "/pricing"));
+      web.add(
+          new io.aix.persistence.SignalStore.Incoming(
+              "demo-web-" + id + "-demo-form",
+              profile.id(),
+              "Lead",
+              id,
+              io.aix.lead.EngagementSignal.Type.FORM_SUBMIT,
+              now.minusSeconds(30),
+              "/demo-request"));
+    }
+    io.aix.persistence.SignalStore.Outcome outcome =
+        ReactiveBridge.await(() -> signalStore.accept(web, "demo:web-tracker", now));
+    System.out.printf(
+        "The demo's website sent %d engagement signals for %d leads (%d taken)%n",
+        web.size(), before.size(), outcome.accepted().size());
+    while (System.nanoTime() < deadline
+        && before.entrySet().stream()
+            .anyMatch(
+                e ->
+                    org.record("Lead", e.getKey())
+                        .path("AIX_Scored_At__c")
+                        .asText("")
+                        .equals(e.getValue()))) {
+      Thread.sleep(100);
+    }
+    if (profile.tasks().enabled()) {
+      Thread.sleep(500); // the tasks follow the scores' batch
+    }
+  }
+
+  /** AIX's tasks in the sandbox org, read through the org's own API. */
+  private int salesforceTasks(CrmProfile profile) {
+    OrgReadback readback =
+        new OrgReadback(
+            sandbox.salesforce().baseUrl(),
+            profile.connection().apiVersion(),
+            clientId,
+            clientSecret);
+    return (int)
+        readback.query("SELECT Id, Description FROM Task").stream()
+            .filter(t -> t.path("Description").asText("").contains("[aix-task:"))
+            .count();
   }
 
   private CrmProfile sandboxProfile(String type) {

@@ -24,6 +24,28 @@ public record CanonicalLead(
     values = Collections.unmodifiableMap(copy);
   }
 
+  /**
+   * This lead with its engagement signals folded into the input hash: a new signal is a new input,
+   * so the lead is scored again although none of its CRM fields changed. Without signals the hash
+   * stays as it was.
+   */
+  public CanonicalLead withSignals(java.util.List<EngagementSignal> signals) {
+    if (signals.isEmpty()) {
+      return this;
+    }
+    long newest = signals.stream().mapToLong(EngagementSignal::seq).max().getAsLong();
+    String mark = inputHash + "|signals:" + signals.size() + ":" + newest;
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(mark.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return new CanonicalLead(
+          key, modifiedAt, values, java.util.HexFormat.of().formatHex(digest, 0, 16));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Optional<String> string(CanonicalField field) {
     return Optional.ofNullable(values.get(field)).map(Object::toString);
   }

@@ -18,7 +18,7 @@ public final class MappingLoader {
   private MappingLoader() {}
 
   public static MappingProfile load(ConfigNode doc) {
-    doc.allowOnly(Set.of("id", "crm", "object", "description", "fields"));
+    doc.allowOnly(Set.of("id", "crm", "object", "description", "fields", "signals"));
     String id = doc.string("id");
     String crm = doc.string("crm");
     String object = doc.string("object");
@@ -39,7 +39,37 @@ public final class MappingLoader {
     if (!hasId) {
       throw doc.get("fields").error("one field must have role 'id'");
     }
-    return new MappingProfile(id, crm, object, List.copyOf(fields), doc.file());
+    List<MappingProfile.SignalField> signals = new ArrayList<>();
+    if (doc.has("signals")) {
+      Set<String> seen = new HashSet<>();
+      for (ConfigNode s : doc.get("signals").list()) {
+        s.allowOnly(Set.of("crm", "type"));
+        String crmField = s.string("crm");
+        if (!CRM_FIELD.matcher(crmField).matches()) {
+          throw s.get("crm").error("'" + crmField + "' is not a valid CRM field name");
+        }
+        if (!seen.add(crmField)) {
+          throw s.get("crm").error("signal field '" + crmField + "' is listed twice");
+        }
+        String type = s.string("type");
+        signals.add(
+            new MappingProfile.SignalField(
+                crmField,
+                io.aix.lead.EngagementSignal.Type.ofWire(type)
+                    .orElseThrow(
+                        () ->
+                            s.get("type")
+                                .error(
+                                    "unknown signal type '"
+                                        + type
+                                        + "' (expected one of "
+                                        + io.aix.lead.EngagementSignal.Type.names()
+                                        + ")")),
+                s.line()));
+      }
+    }
+    return new MappingProfile(
+        id, crm, object, List.copyOf(fields), List.copyOf(signals), doc.file());
   }
 
   private static FieldMapping field(ConfigNode f) {

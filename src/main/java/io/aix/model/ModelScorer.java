@@ -36,9 +36,14 @@ public final class ModelScorer {
   }
 
   public ScoreResult score(CanonicalLead lead, Enrichment e) {
+    return score(lead, e, List.of());
+  }
+
+  public ScoreResult score(
+      CanonicalLead lead, Enrichment e, List<io.aix.lead.EngagementSignal> signals) {
     double p = champion.probability(lead, e);
     int fit = (int) Math.max(0, Math.min(100, Math.round(p * 100)));
-    RulesScorer.Engagement engagement = rules.engagement(lead);
+    RulesScorer.Engagement engagement = rules.engagement(lead, signals);
     double w = rules.profile().fitWeight();
     int score =
         (int) Math.max(0, Math.min(100, Math.round(w * fit + (1 - w) * engagement.score())));
@@ -56,7 +61,8 @@ public final class ModelScorer {
         engagement.score(),
         RulesScorer.topFactors(factors),
         version.length() <= 64 ? version : version.substring(0, 64),
-        clock.instant());
+        clock.instant(),
+        rules.summary(signals));
   }
 
   static String grade(double p) {

@@ -30,7 +30,43 @@ final class BatchSql {
     return chain;
   }
 
+  /**
+   * As {@link #execute}, for a statement with a {@code returning} clause of one column: yields the
+   * returned values of all chunks.
+   */
+  static <T, R> Uni<List<R>> returning(
+      Mutiny.Session session,
+      String template,
+      String[] types,
+      List<T> rows,
+      Function<T, Object[]> values) {
+    List<R> out = new ArrayList<>();
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (int from = 0; from < rows.size(); from += CHUNK) {
+      List<T> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+      chain =
+          chain.chain(
+              () ->
+                  BatchSql.<T, R>query(session, template, types, chunk, values)
+                      .getResultList()
+                      .invoke(out::addAll)
+                      .replaceWithVoid());
+    }
+    return chain.replaceWith(out);
+  }
+
   private static <T> Uni<Void> executeChunk(
+      Mutiny.Session session,
+      String template,
+      String[] types,
+      List<T> chunk,
+      Function<T, Object[]> values) {
+    return BatchSql.<T, Object>query(session, template, types, chunk, values)
+        .executeUpdate()
+        .replaceWithVoid();
+  }
+
+  private static <T, R> Mutiny.Query<R> query(
       Mutiny.Session session,
       String template,
       String[] types,
@@ -52,10 +88,10 @@ final class BatchSql {
       }
       tuples.append(')');
     }
-    Mutiny.Query<Object> query = session.createNativeQuery(template.formatted(tuples));
+    Mutiny.Query<R> query = session.createNativeQuery(template.formatted(tuples));
     for (int i = 0; i < params.size(); i++) {
       query.setParameter(i + 1, params.get(i));
     }
-    return query.executeUpdate().replaceWithVoid();
+    return query;
   }
 }

@@ -33,6 +33,9 @@ public class RetentionStore {
           + " r as (delete from dry_run_write using old where dry_run_write.profile_id = :p"
           + "   and dry_run_write.crm_object = old.crm_object and dry_run_write.crm_id = old.crm_id"
           + "   returning 1),"
+          + " g as (delete from engagement_signal g where g.profile_id = :p"
+          + "   and (g.occurred_at < :cut or exists (select 1 from old"
+          + "   where old.crm_object = g.crm_object and old.crm_id = g.crm_id)) returning 1),"
           + " i as (delete from inbound_event using old where inbound_event.profile_id = :p"
           + "   and inbound_event.crm_object = old.crm_object and inbound_event.crm_id = old.crm_id"
           + "   returning 1),"
@@ -44,7 +47,8 @@ public class RetentionStore {
           + "   returning 1)"
           + " select (select count(*) from old), (select count(*) from s),"
           + " (select count(*) from t), (select count(*) from i), (select count(*) from h),"
-          + " (select count(*) from d), (select count(*) from f)";
+          + " (select count(*) from d), (select count(*) from f),"
+          + " (select count(*) from g)";
 
   /** Rows purged per kind; empty when another replica holds this profile's purge. */
   public Uni<Map<String, Long>> purge(String profileId, Instant cutoff) {
@@ -72,7 +76,7 @@ public class RetentionStore {
 
   private static Map<String, Long> counts(Object[] r) {
     String[] names = {
-      "leads", "scores", "tasks", "notices", "scoreHistory", "deadLetters", "feedback"
+      "leads", "scores", "tasks", "notices", "scoreHistory", "deadLetters", "feedback", "signals"
     };
     Map<String, Long> out = new LinkedHashMap<>();
     for (int i = 0; i < names.length; i++) {

@@ -35,6 +35,7 @@ public class SubjectStore {
       Map.of(
           "score", "profile_id = :p and crm_object = :o and crm_id = :id",
           "lead_task", "profile_id = :p and crm_object = :o and crm_id = :id",
+          "engagement_signal", "profile_id = :p and crm_object = :o and crm_id = :id",
           "inbound_event", "profile_id = :p and crm_object = :o and crm_id = :id",
           "dead_letter", "profile_id = :p and crm_object = :o and crm_id = :id",
           "lead_feedback", "profile_id = :p and crm_object = :o and crm_id = :id",
@@ -302,6 +303,11 @@ public class SubjectStore {
           + " 'tasks', (select coalesce(json_agg(t), '[]') from (select kind, body,"
           + " crm_task_id as \"crmTaskId\", created_at as \"createdAt\","
           + " closed_at as \"closedAt\" from lead_task"
+          + WHERE
+          + ") t),"
+          + " 'signals', (select coalesce(json_agg(t order by t.\"occurredAt\"), '[]') from"
+          + " (select signal_id as \"id\", type, occurred_at as \"occurredAt\","
+          + " received_at as \"receivedAt\", source, detail from engagement_signal"
           + WHERE
           + ") t),"
           + " 'deadLetters', (select coalesce(json_agg(t), '[]') from (select stage,"

@@ -89,14 +89,16 @@ public class WorkQueue {
   }
 
   /**
-   * Intake's checkpoint: queues the records (minus versions this stream accepted before), notes
-   * their change keys, moves the offset (or only marks the stream alive), and prunes keys the
-   * overlapping window can no longer return. Yields how many versions were new.
+   * Intake's checkpoint: queues the records (minus versions this stream accepted before, unless
+   * named in {@code rescore}), notes their change keys, moves the offset (or only marks the stream
+   * alive), and prunes keys the overlapping window can no longer return. Yields how many versions
+   * were new.
    */
   public Uni<Integer> accept(
       String profileId,
       String stream,
       List<CrmRecord> records,
+      Set<String> rescore,
       Map<String, String> subjectHashes,
       Optional<Offset> newOffset,
       Instant pruneBefore,
@@ -118,7 +120,8 @@ public class WorkQueue {
                                   // The latest version of each record, once.
                                   Map<String, CrmRecord> fresh = new LinkedHashMap<>();
                                   for (CrmRecord r : records) {
-                                    if (!done.contains(r.changeKey())
+                                    if ((rescore.contains(r.key().crmId())
+                                            || !done.contains(r.changeKey()))
                                         && !done.contains(r.key().crmId())) {
                                       fresh.merge(
                                           r.key().crmId(),

@@ -52,6 +52,7 @@ public class CheckpointStage {
                     page.profileId(),
                     page.stream(),
                     page.records(),
+                    page.rescore(),
                     subjectHashes(page),
                     next,
                     pruneBefore,

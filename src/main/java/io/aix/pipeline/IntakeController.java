@@ -15,10 +15,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Starts and stops intake and the workers: per profile and object, a source route from the {@code
- * crm-poll} template in {@code routes/sources.yaml} (leader only), a push route for profiles with
- * webhooks, and {@code aix.queue.workers} worker routes from {@code crm-work} in {@code
- * routes/pipeline.yaml} (every replica). Commands ({@code serve}, {@code demo}) start intake
- * explicitly, so {@code validate} and {@code --help} never touch a CRM.
+ * crm-poll} template in {@code routes/sources.yaml} (leader only), a push route (webhooks, change
+ * events and engagement signals leave notices for it), and {@code aix.queue.workers} worker routes
+ * from {@code crm-work} in {@code routes/pipeline.yaml} (every replica). Commands ({@code serve},
+ * {@code demo}) start intake explicitly, so {@code validate} and {@code --help} never touch a CRM.
  */
 @ApplicationScoped
 public class IntakeController {
@@ -131,17 +131,17 @@ public class IntakeController {
               .add();
           routeIds.add(cdcId);
         }
-        if (profile.webhooks().isPresent() || events != null) {
-          String pushId = "push-" + profile.id() + "-" + object.name();
-          TemplatedRouteBuilder.builder(camel, PUSH_TEMPLATE)
-              .routeId(pushId)
-              .parameter("profileId", profile.id())
-              .parameter("crmObject", object.name())
-              .parameter(
-                  "period", String.valueOf((events != null ? eventPeriod : pushPeriod).toMillis()))
-              .add();
-          routeIds.add(pushId);
-        }
+        // Every object has one: webhooks and change events leave notices, and so does each
+        // new engagement signal (the record is read and scored again).
+        String pushId = "push-" + profile.id() + "-" + object.name();
+        TemplatedRouteBuilder.builder(camel, PUSH_TEMPLATE)
+            .routeId(pushId)
+            .parameter("profileId", profile.id())
+            .parameter("crmObject", object.name())
+            .parameter(
+                "period", String.valueOf((events != null ? eventPeriod : pushPeriod).toMillis()))
+            .add();
+        routeIds.add(pushId);
       }
       if (profile.webhooks().isPresent() && profile.connection().usesSandbox()) {
         // The sandbox portal plays HubSpot: it delivers, signed, to this instance's endpoint.

@@ -45,6 +45,7 @@ public final class LeadWork {
   private String source = "poll";
   private io.aix.connector.CrmFailure failure;
   private boolean wholeCall;
+  private java.util.List<io.aix.lead.EngagementSignal> signals = java.util.List.of();
 
   public LeadWork(CrmRecord record, LeadState stored) {
     this.record = record;
@@ -62,6 +63,16 @@ public final class LeadWork {
 
   public CanonicalLead lead() {
     return lead;
+  }
+
+  /** The record's engagement signals, newest first (within the signal horizon). */
+  public java.util.List<io.aix.lead.EngagementSignal> signals() {
+    return signals;
+  }
+
+  public LeadWork signals(java.util.List<io.aix.lead.EngagementSignal> signals) {
+    this.signals = java.util.List.copyOf(signals);
+    return this;
   }
 
   public void lead(CanonicalLead lead) {

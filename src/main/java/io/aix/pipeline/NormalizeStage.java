@@ -10,7 +10,8 @@ import jakarta.inject.Named;
 
 /**
  * Stage {@code normalize}: maps the CRM record through its mapping profile, and recognises
- * deletions and records whose mapped inputs did not change (AIX's own writes coming back).
+ * deletions and records whose mapped inputs (fields and engagement signals) did not change (AIX's
+ * own writes coming back).
  */
 @ApplicationScoped
 @Named("normalizer")
@@ -25,7 +26,8 @@ public class NormalizeStage {
     }
     CrmProfile profile = catalog.profile(work.record().key().profileId());
     String mappingId = profile.object(work.record().key().crmObject()).orElseThrow().mapping();
-    work.lead(LeadMapper.map(catalog.mapping(mappingId), work.record()));
+    work.lead(
+        LeadMapper.map(catalog.mapping(mappingId), work.record()).withSignals(work.signals()));
     if (work.stored() != null && work.stored().deleted()) {
       work.reject(
           LeadMapper.STAGE,

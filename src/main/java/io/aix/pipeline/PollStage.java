@@ -51,8 +51,24 @@ public class PollStage {
    * @param stream the source stream: {@code <object>:poll} or {@code <object>:push}; offsets and
    *     processed change keys are kept per stream
    */
+  /**
+   * One page of records for the checkpoint.
+   *
+   * @param rescore ids of records to queue even when this version of them was queued before (a new
+   *     engagement signal changes the score, not the record)
+   */
   public record Page(
-      String profileId, String object, String stream, Offset startedAt, List<CrmRecord> records) {}
+      String profileId,
+      String object,
+      String stream,
+      Offset startedAt,
+      List<CrmRecord> records,
+      java.util.Set<String> rescore) {
+    public Page(
+        String profileId, String object, String stream, Offset startedAt, List<CrmRecord> records) {
+      this(profileId, object, stream, startedAt, records, java.util.Set.of());
+    }
+  }
 
   public static String streamName(String object) {
     return object + ":poll";

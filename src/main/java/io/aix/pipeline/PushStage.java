@@ -28,10 +28,11 @@ import java.util.Set;
 import org.apache.camel.Exchange;
 
 /**
- * Stage {@code push}: turns queued change notices (HubSpot webhooks) into a page of work. A notice
- * names a record, not its data, so the records are read in batches at their current version; a
- * deletion becomes a tombstone without a read. Runs on the leader, like polling, and hands the page
- * to the same checkpoint, which queues it for the workers.
+ * Stage {@code push}: turns queued change notices (HubSpot webhooks, Salesforce change events, new
+ * engagement signals) into a page of work. A notice names a record, not its data, so the records
+ * are read in batches at their current version; a deletion becomes a tombstone without a read. Runs
+ * on the leader, like polling, and hands the page to the same checkpoint, which queues it for the
+ * workers.
  */
 @ApplicationScoped
 @Named("pushed")
@@ -67,7 +68,11 @@ public class PushStage {
     Map<String, PushEvent> deletions = new LinkedHashMap<>();
     Set<String> changed = new LinkedHashSet<>();
     Set<String> erased = new java.util.HashSet<>();
+    Set<String> rescore = new java.util.HashSet<>();
     for (PushEvent e : batch) {
+      if (e.kind().equals(io.aix.persistence.SignalStore.NOTICE_KIND)) {
+        rescore.add(e.crmId());
+      }
       if (e.isPrivacyDeletion()) {
         // Erased now, before anything else of this page; nothing of the record is queued.
         privacy.erasedInCrm(
@@ -100,7 +105,9 @@ public class PushStage {
     records.sort(Comparator.comparing(CrmRecord::modifiedAt).thenComparing(r -> r.key().crmId()));
     String stream = streamName(object);
     Offset offset = ReactiveBridge.await(() -> store.offset(profileId, stream));
-    PollStage.Page page = new PollStage.Page(profileId, object, stream, offset, records);
+    rescore.retainAll(changed);
+    PollStage.Page page =
+        new PollStage.Page(profileId, object, stream, offset, records, Set.copyOf(rescore));
     exchange.setProperty(PollStage.PAGE, page);
     return page;
   }

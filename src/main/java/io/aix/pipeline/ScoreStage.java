@@ -34,8 +34,8 @@ public class ScoreStage {
     work.score(
         champion.isPresent()
             ? new ModelScorer(champion.get(), rulesScorer, Clock.systemUTC())
-                .score(work.lead(), work.enrichment())
-            : rulesScorer.score(work.lead(), work.enrichment()));
+                .score(work.lead(), work.enrichment(), work.signals())
+            : rulesScorer.score(work.lead(), work.enrichment(), work.signals()));
   }
 
   /** The model version that scores this profile and object now. */
@@ -46,7 +46,8 @@ public class ScoreStage {
         .orElseGet(() -> rules(profileId).profile().modelVersion());
   }
 
-  private RulesScorer rules(String profileId) {
+  /** The rules scorer of a profile (its engagement weights, half-life and grades). */
+  public RulesScorer rules(String profileId) {
     // Keyed by the profile itself: a reloaded scoring profile gets its own scorer at once.
     ScoringProfile scoring = catalog.scoring(catalog.profile(profileId).scoringProfile());
     return rules.computeIfAbsent(scoring, p -> new RulesScorer(p, Clock.systemUTC()));

@@ -8,6 +8,7 @@ import io.aix.lead.CanonicalField;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.persistence.TaskStore;
 import io.aix.profile.CrmProfile;
+import io.aix.scoring.RulesScorer;
 import io.aix.scoring.ScoreResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,24 +17,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Stage {@code tasks}: when a lead's visible grade reaches the profile's hot grade, its owner gets
- * one follow-up task in the CRM. The task is claimed in PostgreSQL first (one open task per lead,
- * with its text), so retries and restarts do not make a second one; a lead that cools down re-arms.
- * Claims go to the CRM in batches: whenever a batch is full, and when the work queue runs dry.
+ * Stage {@code tasks}: when a lead turns hot by one of the profile's hot-lead rules (its visible
+ * grade reaches the rule's grade, or its engagement rose enough within the rule's window), its
+ * owner gets one follow-up task in the CRM, with the reasons. The task is claimed in PostgreSQL
+ * first (one open task per lead and rule, with its text), so retries and restarts do not make a
+ * second one; a lead for which the rule no longer holds cools down and re-arms. Claims go to the
+ * CRM in batches: whenever a batch is full, and when the work queue runs dry.
  */
 @ApplicationScoped
 @Named("tasks")
 public class TaskStage {
-  static final String KIND = "hot";
   private static final Logger LOG = Logger.getLogger(TaskStage.class);
 
   @Inject ConnectorRegistry connectors;
   @Inject TaskStore store;
+  @Inject ScoreStage scorer;
 
   /** Longest a claimed task waits for a fuller batch (pushed changes have no cycle end). */
   @ConfigProperty(name = "aix.tasks.max-delay", defaultValue = "5s")
@@ -53,31 +57,40 @@ public class TaskStage {
     String profileId = page.profileId();
     String object = page.object();
     Instant now = Instant.now();
-    List<TaskStore.Claim> claims = new ArrayList<>();
-    List<String> cooled = new ArrayList<>();
-    for (LeadWork w : work) {
-      if (w.status() != LeadWork.Status.WRITTEN && w.status() != LeadWork.Status.SAME_SCORE) {
-        continue; // the CRM does not show this score (yet)
-      }
-      String id = w.lead().key().crmId();
-      if (isHot(w.score(), config.grade())) {
-        Object owner = w.lead().values().get(CanonicalField.OWNER_ID);
-        claims.add(
-            new TaskStore.Claim(
-                id,
-                profileId + ":" + object + ":" + id + ":" + KIND + ":" + w.scoreVersion(),
-                owner == null ? null : owner.toString(),
-                body(w.score()),
-                null));
-      } else {
-        cooled.add(id);
-      }
-    }
-    ReactiveBridge.await(() -> store.close(profileId, object, KIND, cooled, now));
+    RulesScorer rules = scorer.rules(profileId);
     int batch = connector.maxWriteBatch();
-    List<TaskStore.Claim> unsent =
-        ReactiveBridge.await(() -> store.claim(profileId, object, KIND, claims, now, batch));
-    boolean overdue = !unsent.isEmpty() && unsent.get(0).claimedAt().isBefore(now.minus(maxDelay));
+    List<TaskStore.Claim> unsent = new ArrayList<>();
+    Map<String, String> subjects = new java.util.HashMap<>();
+    for (CrmProfile.HotRule rule : config.rules()) {
+      List<TaskStore.Claim> claims = new ArrayList<>();
+      List<String> cooled = new ArrayList<>();
+      for (LeadWork w : work) {
+        if (w.status() != LeadWork.Status.WRITTEN && w.status() != LeadWork.Status.SAME_SCORE) {
+          continue; // the CRM does not show this score (yet)
+        }
+        String id = w.lead().key().crmId();
+        Optional<String> why = hotBecause(rule, w, rules, now);
+        if (why.isPresent()) {
+          Object owner = w.lead().values().get(CanonicalField.OWNER_ID);
+          claims.add(
+              new TaskStore.Claim(
+                  id,
+                  profileId + ":" + object + ":" + id + ":" + rule.id() + ":" + w.scoreVersion(),
+                  owner == null ? null : owner.toString(),
+                  body(why.get(), w.score(), w.score().signals()),
+                  null));
+        } else {
+          cooled.add(id);
+        }
+      }
+      ReactiveBridge.await(() -> store.close(profileId, object, rule.id(), cooled, now));
+      List<TaskStore.Claim> open =
+          ReactiveBridge.await(() -> store.claim(profileId, object, rule.id(), claims, now, batch));
+      String subject = rule.subject() != null ? rule.subject() : config.subject();
+      open.forEach(c -> subjects.put(c.idempotencyKey(), subject));
+      unsent.addAll(open);
+    }
+    boolean overdue = unsent.stream().anyMatch(c -> c.claimedAt().isBefore(now.minus(maxDelay)));
     if (unsent.isEmpty() || (unsent.size() < batch && !cycleEnds && !overdue)) {
       return;
     }
@@ -97,7 +110,7 @@ public class TaskStage {
                         c.crmId(),
                         c.idempotencyKey(),
                         c.ownerId(),
-                        config.subject(),
+                        subjects.get(c.idempotencyKey()),
                         c.body(),
                         now.plus(config.dueIn())))
             .toList();
@@ -150,12 +163,42 @@ public class TaskStage {
   }
 
   static boolean isHot(ScoreResult score, String hotGrade) {
-    return score != null && score.grade().compareTo(hotGrade) <= 0;
+    return score != null && hotGrade != null && score.grade().compareTo(hotGrade) <= 0;
   }
 
-  static String body(ScoreResult s) {
+  /** Why the rule makes this lead hot now, in words for the rep; empty when it does not. */
+  static Optional<String> hotBecause(
+      CrmProfile.HotRule rule, LeadWork w, RulesScorer rules, Instant now) {
+    if (rule.grade() != null) {
+      return isHot(w.score(), rule.grade())
+          ? Optional.of("Grade " + w.score().grade() + " (hot from grade " + rule.grade() + ").")
+          : Optional.empty();
+    }
+    int rise = rules.signalRise(w.signals(), now.minus(rule.within()));
+    return rise >= rule.engagementRise()
+        ? Optional.of(
+            "Engagement rose "
+                + rise
+                + " points in the last "
+                + hours(rule.within())
+                + " (the rule asks for "
+                + rule.engagementRise()
+                + ").")
+        : Optional.empty();
+  }
+
+  private static String hours(java.time.Duration d) {
+    return d.toMinutes() % 60 != 0
+        ? d.toMinutes() + " min"
+        : d.toHours() % 24 != 0 || d.toHours() < 48 ? d.toHours() + " h" : d.toDays() + " days";
+  }
+
+  static String body(String why, ScoreResult s, String signals) {
     String text =
-        "AIX score "
+        why
+            + "\n"
+            + (signals == null || signals.isEmpty() ? "" : "Signals: " + signals + "\n")
+            + "AIX score "
             + s.score()
             + " (grade "
             + s.grade()

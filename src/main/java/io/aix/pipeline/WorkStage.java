@@ -51,6 +51,15 @@ public class WorkStage {
   @Inject PipelineMetrics metrics;
   @Inject ApiBudgets budgets;
   @Inject IntakeGate gate;
+  @Inject io.aix.persistence.SignalStore signals;
+  @Inject io.aix.profile.LiveCatalog catalog;
+
+  /** Engagement signals older than this no longer count (nor are they accepted). */
+  @ConfigProperty(name = "aix.signals.max-age", defaultValue = "90d")
+  Duration signalMaxAge;
+
+  /** The newest signals per record that scoring reads; older ones have decayed to nothing. */
+  static final int SIGNALS_PER_RECORD = 500;
 
   @ConfigProperty(name = "aix.queue.batch", defaultValue = "200")
   int batchSize;
@@ -93,13 +102,78 @@ public class WorkStage {
     List<String> ids = items.stream().map(i -> i.record().key().crmId()).toList();
     Map<String, LeadState> states =
         ReactiveBridge.await(() -> store.states(profileId, object, ids));
+    List<io.aix.persistence.SignalStore.Incoming> fromCrm =
+        crmSignals(profileId, object, items, now);
+    if (!fromCrm.isEmpty()) {
+      ReactiveBridge.await(() -> signals.record(fromCrm, "crm", now));
+    }
+    Map<String, List<io.aix.lead.EngagementSignal>> activity =
+        ReactiveBridge.await(
+            () ->
+                signals.forRecords(
+                    profileId, object, ids, now.minus(signalMaxAge), SIGNALS_PER_RECORD));
     List<LeadWork> work = new ArrayList<>(items.size());
     for (Item i : items) {
       CrmRecord r = i.record();
-      work.add(new LeadWork(r, states.get(r.key().crmId())).source(i.source()));
+      work.add(
+          new LeadWork(r, states.get(r.key().crmId()))
+              .source(i.source())
+              .signals(activity.getOrDefault(r.key().crmId(), List.of())));
     }
     LOG.debugf("%s %s: claimed %d queued record(s)", profileId, object, items.size());
     return work;
+  }
+
+  /**
+   * The engagement the CRM recorded on these records, by the mapping's signal fields (HubSpot's
+   * last e-mail open, last form submission, ...): one signal per field value, its id made of
+   * record, field and time, so reading the same value again adds nothing.
+   */
+  List<io.aix.persistence.SignalStore.Incoming> crmSignals(
+      String profileId, String object, List<Item> items, Instant now) {
+    io.aix.mapping.MappingProfile mapping =
+        catalog.mapping(catalog.profile(profileId).object(object).orElseThrow().mapping());
+    if (mapping.signals().isEmpty()) {
+      return List.of();
+    }
+    List<io.aix.persistence.SignalStore.Incoming> out = new ArrayList<>();
+    for (Item i : items) {
+      CrmRecord r = i.record();
+      if (r.deleted()) {
+        continue;
+      }
+      for (io.aix.mapping.MappingProfile.SignalField f : mapping.signals()) {
+        com.fasterxml.jackson.databind.JsonNode v = r.fields().get(f.crmField());
+        if (v == null || v.isNull()) {
+          continue;
+        }
+        io.aix.lead.EngagementSignal.parseTime(v.asText())
+            .filter(at -> !at.isAfter(now.plus(Duration.ofMinutes(5))))
+            .filter(at -> at.isAfter(now.minus(signalMaxAge)))
+            .ifPresent(
+                at -> {
+                  String id =
+                      "crm:"
+                          + object
+                          + ":"
+                          + r.key().crmId()
+                          + ":"
+                          + f.crmField()
+                          + ":"
+                          + at.toEpochMilli();
+                  out.add(
+                      new io.aix.persistence.SignalStore.Incoming(
+                          id.length() <= 128 ? id : id.substring(0, 128),
+                          profileId,
+                          object,
+                          r.key().crmId(),
+                          f.type(),
+                          at,
+                          f.crmField()));
+                });
+      }
+    }
+    return out;
   }
 
   public void complete(Exchange exchange) {

@@ -41,6 +41,7 @@ public class WritebackStage {
   @Inject AuditLog audit;
   @Inject DryRunStore dryRuns;
   @Inject io.aix.profile.LiveCatalog catalog;
+  @Inject ScoreStage scorer;
 
   public void write(List<LeadWork> page) {
     List<LeadWork> scored =
@@ -102,17 +103,22 @@ public class WritebackStage {
     for (LeadWork w : works) {
       ScoreWrite write = new ScoreWrite(w.lead().key().crmId(), w.score());
       String task = null;
-      if (tasks.enabled()
-          && connector.createsTasks()
-          && TaskStage.isHot(w.score(), tasks.grade())) {
-        Object owner = w.lead().values().get(io.aix.lead.CanonicalField.OWNER_ID);
-        task =
-            "'"
-                + tasks.subject()
-                + "' for owner "
-                + (owner == null ? "(none)" : owner)
-                + ", due in "
-                + tasks.dueIn();
+      if (tasks.enabled() && connector.createsTasks()) {
+        io.aix.scoring.RulesScorer rules = scorer.rules(connector.profile().id());
+        for (CrmProfile.HotRule rule : tasks.rules()) {
+          if (task == null && TaskStage.hotBecause(rule, w, rules, now).isPresent()) {
+            Object owner = w.lead().values().get(io.aix.lead.CanonicalField.OWNER_ID);
+            task =
+                "'"
+                    + (rule.subject() != null ? rule.subject() : tasks.subject())
+                    + "' (rule "
+                    + rule.id()
+                    + ") for owner "
+                    + (owner == null ? "(none)" : owner)
+                    + ", due in "
+                    + tasks.dueIn();
+          }
+        }
       }
       planned.add(
           new DryRunStore.Planned(

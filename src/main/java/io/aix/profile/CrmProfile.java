@@ -119,13 +119,43 @@ public record CrmProfile(
   public record Webhooks(SecretRef clientSecret, Optional<String> publicUrl) {}
 
   /**
-   * A task for the lead's owner when a lead turns hot.
+   * Tasks for the lead's owner when a lead turns hot, by the profile's hot-lead rules: at most one
+   * open AIX task per lead and rule.
    *
-   * @param grade the grade that makes a lead hot (a task is created when a lead reaches it)
+   * @param subject the task subject, unless a rule has its own
    * @param dueIn how long the rep has, from the moment the lead turned hot
    */
-  public record Tasks(boolean enabled, String grade, String subject, Duration dueIn) {
-    public static final Tasks OFF = new Tasks(false, "A", "", Duration.ofDays(1));
+  public record Tasks(boolean enabled, List<HotRule> rules, String subject, Duration dueIn) {
+    public static final Tasks OFF = new Tasks(false, List.of(), "", Duration.ofDays(1));
+
+    public Tasks {
+      rules = List.copyOf(rules);
+    }
+
+    /** The grade of the first grade rule, or null when no rule is by grade. */
+    public String grade() {
+      return rules.stream()
+          .map(HotRule::grade)
+          .filter(java.util.Objects::nonNull)
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  /**
+   * One hot-lead rule: the lead's grade reaches {@code grade} (or better), or its engagement rose
+   * by at least {@code engagementRise} points (0-100 scale) through signals of the last {@code
+   * within}. A lead for which the rule no longer holds cools down, and its next turn creates a new
+   * task.
+   *
+   * @param id names the rule in tasks and in AIX's task table (the task kind)
+   * @param grade A-D for a grade rule, null for an engagement rule
+   * @param subject this rule's task subject, or null for the profile's
+   */
+  public record HotRule(
+      String id, String grade, int engagementRise, Duration within, String subject) {
+    /** The id of the rule that {@code whenGrade} alone makes (tasks made before rules existed). */
+    public static final String GRADE_RULE = "hot";
   }
 
   /**

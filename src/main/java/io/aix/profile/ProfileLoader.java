@@ -30,7 +30,8 @@ public final class ProfileLoader {
           "AIX_Engagement_Score__c",
           "AIX_Top_Factors__c",
           "AIX_Scored_At__c",
-          "AIX_Model_Version__c");
+          "AIX_Model_Version__c",
+          "AIX_Signals__c");
 
   /** The AIX properties on HubSpot contacts, in the property group {@code aix}. */
   public static final List<String> HUBSPOT_PROPERTIES =
@@ -42,7 +43,8 @@ public final class ProfileLoader {
           "aix_engagement_score",
           "aix_top_factors",
           "aix_scored_at",
-          "aix_model_version");
+          "aix_model_version",
+          "aix_signals");
 
   /** The AIX fields of a CRM type, in contract order. */
   public static List<String> aixFields(String type) {
@@ -107,10 +109,6 @@ public final class ProfileLoader {
     }
     CrmProfile.Tasks tasks =
         doc.opt("tasks").map(ProfileLoader::tasks).orElse(CrmProfile.Tasks.OFF);
-    if (tasks.enabled() && !hubspot) {
-      throw doc.get("tasks")
-          .error("hot-lead tasks are available for HubSpot profiles; Salesforce tasks are not yet");
-    }
     int budget =
         doc.opt("limits")
             .map(
@@ -217,18 +215,77 @@ public final class ProfileLoader {
         secret(w, "clientSecret"), publicUrl.map(u -> u.replaceAll("/+$", "")));
   }
 
+  private static final Pattern RULE_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
   private static CrmProfile.Tasks tasks(ConfigNode t) {
-    t.allowOnly(Set.of("enabled", "whenGrade", "subject", "dueIn"));
+    t.allowOnly(Set.of("enabled", "whenGrade", "subject", "dueIn", "rules"));
+    String subject = subject(t, "Hot lead: follow up");
+    List<CrmProfile.HotRule> rules = new ArrayList<>();
+    Set<String> ids = new java.util.HashSet<>();
+    // whenGrade alone is the rule "hot" (and the default when no rule is given).
+    if (t.has("whenGrade") || !t.has("rules")) {
+      rules.add(
+          new CrmProfile.HotRule(CrmProfile.HotRule.GRADE_RULE, grade(t), 0, Duration.ZERO, null));
+      ids.add(CrmProfile.HotRule.GRADE_RULE);
+    }
+    if (t.has("rules")) {
+      for (ConfigNode r : t.list("rules")) {
+        r.allowOnly(Set.of("id", "whenGrade", "engagementRises", "within", "subject"));
+        String id = r.string("id");
+        if (!RULE_ID.matcher(id).matches()) {
+          throw r.get("id")
+              .error(
+                  "rule id must be lower-case letters, digits and '-', at most 32, not '"
+                      + id
+                      + "'");
+        }
+        if (!ids.add(id)) {
+          throw r.get("id").error("rule id '" + id + "' is used twice");
+        }
+        String ruleSubject = r.has("subject") ? subject(r, null) : null;
+        if (r.has("whenGrade") == r.has("engagementRises")) {
+          throw (r.has("engagementRises") ? r.get("engagementRises") : r.get("id"))
+              .error(
+                  "a rule has either whenGrade (the lead reaches a grade) or engagementRises with"
+                      + " within (engagement rises that many points within that time)");
+        }
+        if (r.has("whenGrade")) {
+          if (r.has("within")) {
+            throw r.get("within").error("within goes with engagementRises, not whenGrade");
+          }
+          rules.add(new CrmProfile.HotRule(id, grade(r), 0, Duration.ZERO, ruleSubject));
+        } else {
+          int rise = r.integer("engagementRises", 0, 1, 100);
+          if (!r.has("within")) {
+            throw r.get("engagementRises").error("engagementRises needs within, e.g. within: 24h");
+          }
+          Duration within = r.duration("within", Duration.ofDays(1));
+          if (within.compareTo(Duration.ofMinutes(5)) < 0
+              || within.compareTo(Duration.ofDays(30)) > 0) {
+            throw r.get("within").error("within must be between 5m and 30d");
+          }
+          rules.add(new CrmProfile.HotRule(id, null, rise, within, ruleSubject));
+        }
+      }
+    }
+    return new CrmProfile.Tasks(
+        t.bool("enabled", true), rules, subject, t.duration("dueIn", Duration.ofDays(1)));
+  }
+
+  private static String grade(ConfigNode t) {
     String grade = t.string("whenGrade", "A");
     if (!grade.matches("[A-D]")) {
       throw t.get("whenGrade").error("whenGrade must be one of A, B, C, D");
     }
-    String subject = t.string("subject", "Hot lead: follow up");
-    if (subject.length() > 255) {
+    return grade;
+  }
+
+  private static String subject(ConfigNode t, String fallback) {
+    String subject = t.string("subject", fallback);
+    if (subject != null && subject.length() > 255) {
       throw t.get("subject").error("subject is longer than 255 characters");
     }
-    return new CrmProfile.Tasks(
-        t.bool("enabled", true), grade, subject, t.duration("dueIn", Duration.ofDays(1)));
+    return subject;
   }
 
   private static Connection connection(ConfigNode c) {

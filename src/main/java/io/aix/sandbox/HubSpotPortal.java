@@ -664,7 +664,8 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return prop.equals("lastmodifieddate")
         || prop.equals("createdate")
         || prop.endsWith("_date")
-        || prop.equals("notes_last_updated");
+        || prop.equals("notes_last_updated")
+        || prop.equals("engagements_last_meeting_booked");
   }
 
   private static Predicate<HsRecord> filter(String prop, String operator, String value) {

@@ -274,7 +274,33 @@ public final class LeadGenerator {
         "hs_lead_status",
         converted ? "CONNECTED" : pick(List.of("NEW", "OPEN", "IN_PROGRESS", "UNQUALIFIED")));
     p.put("hubspot_owner_id", pick(HUBSPOT_OWNERS));
+    engagement(p);
     return p;
+  }
+
+  /**
+   * The engagement HubSpot records on a contact (last e-mail open and click, last form, last
+   * meeting booked), for some contacts, in the last weeks. Drawn from the contact's own seed, so
+   * the rest of the generated data stays as it was.
+   */
+  private void engagement(Map<String, String> p) {
+    Random r = new Random(java.util.Objects.hashCode(p.get("email")));
+    Instant now = clock.instant();
+    Instant created = Instant.parse(p.get("createdate"));
+    String[][] kinds = {
+      {"hs_email_last_open_date", "0.5"},
+      {"hs_email_last_click_date", "0.25"},
+      {"recent_conversion_date", "0.2"},
+      {"engagements_last_meeting_booked", "0.08"}
+    };
+    for (String[] k : kinds) {
+      if (r.nextDouble() < Double.parseDouble(k[1])) {
+        Instant at = now.minusSeconds(3600L + r.nextInt(30 * 86_400));
+        if (at.isAfter(created)) {
+          p.put(k[0], at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        }
+      }
+    }
   }
 
   private static String employeeRange(int employees) {

@@ -22,6 +22,10 @@ final class SObjectSchema {
       java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
   private SObjectSchema(String name, String keyPrefix) {
+    this(name, keyPrefix, true);
+  }
+
+  private SObjectSchema(String name, String keyPrefix, boolean person) {
     this.name = name;
     this.keyPrefix = keyPrefix;
     add("Id", "id", 18, false);
@@ -31,6 +35,9 @@ final class SObjectSchema {
     add("LastModifiedDate", "datetime", 0, false);
     add("LastModifiedById", "reference", 18, false);
     add("SystemModstamp", "datetime", 0, false);
+    if (!person) {
+      return;
+    }
     add("FirstName", "string", 40, true);
     add("LastName", "string", 80, true);
     add("Email", "email", 80, true);
@@ -47,6 +54,7 @@ final class SObjectSchema {
     custom("AIX_Top_Factors__c", "textarea", 1024);
     custom("AIX_Scored_At__c", "datetime", 0);
     custom("AIX_Model_Version__c", "string", 64);
+    custom("AIX_Signals__c", "string", 255);
     custom("AIX_Feedback__c", "picklist", 255);
   }
 
@@ -65,6 +73,25 @@ final class SObjectSchema {
     s.add("IsConverted", "boolean", 0, false);
     s.add("ConvertedDate", "date", 0, false);
     return s;
+  }
+
+  /** An activity: what AIX creates for a hot lead's owner. */
+  static SObjectSchema task() {
+    SObjectSchema s = new SObjectSchema("Task", "00T", false);
+    s.add("Subject", "combobox", 255, true);
+    s.add("Description", "textarea", 32000, true);
+    s.add("WhoId", "reference", 18, true);
+    s.add("WhatId", "reference", 18, true);
+    s.add("ActivityDate", "date", 0, true);
+    s.add("Status", "picklist", 255, true);
+    s.add("Priority", "picklist", 255, true);
+    s.add("TaskSubtype", "picklist", 255, true);
+    return s;
+  }
+
+  /** Whether a field must be given when a record is created. */
+  boolean requiredOnCreate(String field) {
+    return name.equals("Task") && (field.equals("Status") || field.equals("Priority"));
   }
 
   static SObjectSchema contact() {

@@ -65,7 +65,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
     this.clock = clock;
-    this.schemas = Map.of("Lead", SObjectSchema.lead(), "Contact", SObjectSchema.contact());
+    this.schemas =
+        Map.of(
+            "Lead",
+            SObjectSchema.lead(),
+            "Contact",
+            SObjectSchema.contact(),
+            "Task",
+            SObjectSchema.task());
     this.stream = new OrgStream(clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
   }
@@ -301,6 +308,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       }
       if (method.equals("GET") && (pathOnly.equals("queryAll") || pathOnly.equals("queryAll/"))) {
         return query(param(query, "q"), true, m.group(1), headers);
+      }
+      if (method.equals("POST") && pathOnly.equals("composite/sobjects")) {
+        writeCalls.incrementAndGet();
+        Reply created = createCollection(body);
+        // Created, but the answer is lost on the way back (a reset after the commit).
+        return faults.loseAnswerOfNextCreations.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            ? new Reply(0, Map.of(), "", true)
+            : created;
       }
       if (method.equals("PATCH") && pathOnly.equals("composite/sobjects")) {
         writeCalls.incrementAndGet();
@@ -648,6 +663,114 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     ok.put("success", true);
     ok.putArray("errors");
     return ok;
+  }
+
+  /**
+   * {@code POST composite/sobjects}: creates up to 200 records (AIX creates Tasks), one save result
+   * each, in order. A Task needs Status and Priority, a WhoId of an existing Lead or Contact, and
+   * an OwnerId that is a user (005...), as in a real org.
+   */
+  private Reply createCollection(String body)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    JsonNode request = JSON.readTree(body);
+    JsonNode list = request.path("records");
+    if (!list.isArray() || list.isEmpty() || list.size() > 200) {
+      return error(
+          400,
+          "INVALID_BATCH_SIZE",
+          "The number of records in the request must be between 1 and 200.");
+    }
+    ArrayNode results = NODES.arrayNode();
+    for (JsonNode item : list) {
+      results.add(createOne(item));
+    }
+    return json(200, results);
+  }
+
+  private ObjectNode createOne(JsonNode item) {
+    String type = item.path("attributes").path("type").asText("");
+    SObjectSchema schema = schemas.get(type);
+    if (schema == null) {
+      return saveError(
+          null, "INVALID_TYPE", "sObject type '" + type + "' is not supported.", List.of());
+    }
+    if (item.hasNonNull("Id")) {
+      return saveError(null, "INVALID_FIELD", "cannot specify Id in an insert call", List.of("Id"));
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    var names = item.fieldNames();
+    while (names.hasNext()) {
+      String f = names.next();
+      if (f.equals("attributes")) {
+        continue;
+      }
+      if (!schema.has(f) || !schema.updateable(f)) {
+        return saveError(
+            null,
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "Unable to create/update fields: " + f + ".",
+            List.of(f));
+      }
+      JsonNode value = item.get(f);
+      int max = schema.length(f);
+      if (max > 0 && value.isTextual() && value.asText().length() > max) {
+        return saveError(
+            null,
+            "STRING_TOO_LONG",
+            f + ": data value too large (max length=" + max + ")",
+            List.of(f));
+      }
+      fields.put(f, value);
+    }
+    for (String f : List.of("Status", "Priority")) {
+      if (schema.requiredOnCreate(f) && !item.hasNonNull(f)) {
+        return saveError(
+            null, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + f + "]", List.of(f));
+      }
+    }
+    String who = item.path("WhoId").asText(null);
+    if (who != null && findRecord(who) == null) {
+      return saveError(
+          null,
+          "INVALID_CROSS_REFERENCE_KEY",
+          "Name ID: id value of incorrect type: " + who,
+          List.of("WhoId"));
+    }
+    String owner = item.path("OwnerId").asText(null);
+    if (owner != null && !owner.startsWith("005")) {
+      return saveError(
+          null,
+          "FIELD_INTEGRITY_EXCEPTION",
+          "Assigned To ID: id value of incorrect type: " + owner,
+          List.of("OwnerId"));
+    }
+    if (owner == null) {
+      fields.put("OwnerId", INTEGRATION_USER_ID);
+    }
+    String id = insert(type, fields);
+    ObjectNode ok = NODES.objectNode();
+    ok.put("id", id);
+    ok.put("success", true);
+    ok.putArray("errors");
+    return ok;
+  }
+
+  /** A Lead or Contact by id, or null. */
+  private ObjectNode findRecord(String id) {
+    for (String object : List.of("Lead", "Contact")) {
+      ObjectNode rec = records.get(object).get(id);
+      if (rec != null && !rec.path("IsDeleted").asBoolean()) {
+        return rec;
+      }
+    }
+    return null;
+  }
+
+  /** The Tasks linked to a Lead or Contact (WhoId), as a rep sees them on its activity list. */
+  public List<ObjectNode> tasksOf(String whoId) {
+    return records.get("Task").values().stream()
+        .filter(t -> whoId.equals(t.path("WhoId").asText()))
+        .toList();
   }
 
   private static ObjectNode saveError(String id, String code, String message, List<String> fields) {

@@ -3,6 +3,7 @@ package io.aix.scoring;
 import io.aix.enrichment.Enrichment;
 import io.aix.lead.CanonicalField;
 import io.aix.lead.CanonicalLead;
+import io.aix.lead.EngagementSignal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +35,14 @@ public final class RulesScorer {
 
   /** Engagement from the lead's age and last activity, decayed with the profile's half-life. */
   public Engagement engagement(CanonicalLead lead) {
+    return engagement(lead, List.of());
+  }
+
+  /**
+   * Engagement from the lead's age, last activity and engagement signals: each signal is worth its
+   * type's weight, halving every {@code halfLifeDays}; the sum is scaled by the profile's cap.
+   */
+  public Engagement engagement(CanonicalLead lead, List<EngagementSignal> signals) {
     List<Factor> factors = new ArrayList<>();
     Instant now = clock.instant();
     double engagementPoints = 0;
@@ -61,10 +70,101 @@ public final class RulesScorer {
         factors.add(new Factor((int) Math.round(p), "Opted out of e-mail"));
       }
     }
+    Map<EngagementSignal.Type, List<EngagementSignal>> byType = byType(signals);
+    for (Map.Entry<EngagementSignal.Type, List<EngagementSignal>> e : byType.entrySet()) {
+      double p = signalPoints(e.getValue(), Instant.MIN);
+      engagementPoints += p;
+      if (Math.abs(p) >= 1) {
+        factors.add(
+            new Factor(
+                (int) Math.round(p),
+                capitalised(e.getKey().count(e.getValue().size()))
+                    + ", latest "
+                    + ageText(newest(e.getValue()), now)));
+      }
+    }
     int engagement =
         clamp((int) Math.round(100 * Math.max(0, engagementPoints) / profile.engagementCap()));
 
     return new Engagement(engagement, factors);
+  }
+
+  /**
+   * Engagement points (on the 0-100 scale of the engagement score) of the signals that occurred
+   * since {@code since}, each decayed to now: how far engagement rose in a window.
+   */
+  public int signalRise(List<EngagementSignal> signals, Instant since) {
+    double points = 0;
+    for (EngagementSignal s : signals) {
+      if (!s.occurredAt().isBefore(since)) {
+        points += signalPoints(List.of(s), Instant.MIN);
+      }
+    }
+    return (int) Math.round(100 * points / profile.engagementCap());
+  }
+
+  /**
+   * The engagement-signal summary a rep sees in the CRM: counts per type within two half-lives,
+   * most first, and the latest signal; empty without signals.
+   */
+  public String summary(List<EngagementSignal> signals) {
+    if (signals.isEmpty()) {
+      return "";
+    }
+    Instant now = clock.instant();
+    long windowDays = Math.max(1, Math.round(2 * profile.halfLifeDays()));
+    Instant since = now.minus(Duration.ofDays(windowDays));
+    List<EngagementSignal> recent =
+        signals.stream().filter(s -> !s.occurredAt().isBefore(since)).toList();
+    EngagementSignal latest =
+        signals.stream().max(Comparator.comparing(EngagementSignal::occurredAt)).orElseThrow();
+    String counts =
+        byType(recent).entrySet().stream()
+            .sorted(
+                Comparator.comparingInt(
+                        (Map.Entry<EngagementSignal.Type, List<EngagementSignal>> e) ->
+                            -e.getValue().size())
+                    .thenComparing(e -> e.getKey().ordinal()))
+            .map(e -> e.getKey().count(e.getValue().size()))
+            .collect(java.util.stream.Collectors.joining(", "));
+    String text =
+        (counts.isEmpty() ? "None" : capitalised(counts))
+            + " in "
+            + windowDays
+            + " days; latest: "
+            + latest.type().count(1).substring(2)
+            + " "
+            + ageText(latest.occurredAt(), now);
+    return text.length() <= ScoreResult.SIGNALS_MAX
+        ? text
+        : text.substring(0, ScoreResult.SIGNALS_MAX - 1) + "…";
+  }
+
+  private double signalPoints(List<EngagementSignal> signals, Instant since) {
+    Instant now = clock.instant();
+    double points = 0;
+    for (EngagementSignal s : signals) {
+      if (!s.occurredAt().isBefore(since)) {
+        points += decayed(s.type().wire(), Duration.between(s.occurredAt(), now));
+      }
+    }
+    return points;
+  }
+
+  private static Map<EngagementSignal.Type, List<EngagementSignal>> byType(
+      List<EngagementSignal> signals) {
+    Map<EngagementSignal.Type, List<EngagementSignal>> out =
+        new java.util.EnumMap<>(EngagementSignal.Type.class);
+    signals.forEach(s -> out.computeIfAbsent(s.type(), t -> new ArrayList<>()).add(s));
+    return out;
+  }
+
+  private static Instant newest(List<EngagementSignal> signals) {
+    return signals.stream().map(EngagementSignal::occurredAt).max(Instant::compareTo).orElseThrow();
+  }
+
+  private static String capitalised(String text) {
+    return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 
   /** The profile's grade for a score 0-100. */
@@ -79,6 +179,11 @@ public final class RulesScorer {
   }
 
   public ScoreResult score(CanonicalLead lead, Enrichment enrichment) {
+    return score(lead, enrichment, List.of());
+  }
+
+  public ScoreResult score(
+      CanonicalLead lead, Enrichment enrichment, List<EngagementSignal> signals) {
     Map<String, Object> facts = ScoringFacts.of(lead, enrichment);
     List<Factor> factors = new ArrayList<>();
     int fitPoints = 0;
@@ -93,7 +198,7 @@ public final class RulesScorer {
     int fit = clamp(fitPoints);
 
     Instant now = clock.instant();
-    Engagement e = engagement(lead);
+    Engagement e = engagement(lead, signals);
     factors.addAll(e.factors());
     int engagement = e.score();
 
@@ -110,7 +215,8 @@ public final class RulesScorer {
         engagement,
         topFactors(factors),
         profile.modelVersion(),
-        now);
+        now,
+        summary(signals));
   }
 
   private double decayed(String kind, Duration age) {

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param engagement the engagement part (what the lead did, decayed over time), 0-100
  * @param topFactors the strongest reasons in plain words, at most 1,024 characters
  * @param modelVersion which scorer and profile version produced this
+ * @param signals the engagement-signal summary for reps ("2 forms submitted, 5 page views in 14
+ *     days; latest: form submitted today"), empty without signals; at most 255 characters
  */
 public record ScoreResult(
     int score,
@@ -22,9 +24,15 @@ public record ScoreResult(
     int engagement,
     String topFactors,
     String modelVersion,
-    Instant scoredAt) {
+    Instant scoredAt,
+    String signals) {
 
   public static final int TOP_FACTORS_MAX = 1024;
+  public static final int SIGNALS_MAX = 255;
+
+  public ScoreResult {
+    signals = signals == null ? "" : signals;
+  }
 
   /**
    * Equal fingerprints mean a write would change nothing a rep can see (the time stamp aside), so
@@ -44,6 +52,7 @@ public record ScoreResult(
         + "|"
         + Objects.hashCode(topFactors)
         + "|"
+        + (signals.isEmpty() ? "" : Objects.hashCode(signals) + "|")
         + modelVersion;
   }
 

@@ -34,6 +34,12 @@ public final class ScoringProfileLoader {
         doc.get("engagement").allowOnly(Set.of("halfLifeDays", "cap", "weights"));
     Map<String, Double> weights = new LinkedHashMap<>();
     ConfigNode weightNode = engagement.get("weights");
+    Set<String> kinds =
+        new java.util.LinkedHashSet<>(List.of("created", "activity", "emailOptOut"));
+    for (io.aix.lead.EngagementSignal.Type t : io.aix.lead.EngagementSignal.Type.values()) {
+      kinds.add(t.wire());
+    }
+    weightNode.allowOnly(kinds);
     for (String kind : weightNode.keys()) {
       weights.put(kind, weightNode.get(kind).number());
     }

@@ -54,6 +54,8 @@ class ApiSecurityTest {
           new Case("DELETE", "/api/v1/subjects/nobody@example.org", 401, 403, 403, 200),
           new Case("GET", "/api/v1/audit", 401, 403, 403, 200),
           new Case("GET", "/api/v1/dry-run/demo-salesforce", 401, 200, 200, 200),
+          // No JSON body: once allowed, the sender is told the media type is wrong.
+          new Case("POST", "/api/v1/signals", 401, 403, 415, 415),
           new Case("GET", "/api/v1/dry-run/no-such-profile", 401, 404, 404, 404));
 
   static String token(String user, String... roles) {
@@ -182,7 +184,30 @@ class ApiSecurityTest {
               raw(admin).get("/api/v1/subjects/" + e + "@example.org"),
               raw(admin).delete("/api/v1/subjects/" + e + "@example.org"),
               given().auth().oauth2(admin).queryParam("action", a).get("/api/v1/audit"),
-              given().auth().oauth2(admin).queryParam("since", a).get("/api/v1/audit"));
+              given().auth().oauth2(admin).queryParam("since", a).get("/api/v1/audit"),
+              given()
+                  .auth()
+                  .oauth2(admin)
+                  .contentType("application/json")
+                  .body(
+                      java.util.Map.of(
+                          "signals",
+                          List.of(
+                              java.util.Map.of(
+                                  "id", a,
+                                  "profile", "demo-salesforce",
+                                  "object", "Lead",
+                                  "recordId", a,
+                                  "type", a,
+                                  "occurredAt", a),
+                              java.util.Map.of(
+                                  "id", "x",
+                                  "profile", "demo-salesforce",
+                                  "object", "Lead",
+                                  "recordId", a,
+                                  "type", "page_view",
+                                  "occurredAt", Instant.now().toString()))))
+                  .post("/api/v1/signals"));
       for (Response r : answers) {
         int status = r.statusCode();
         if (status >= 500 || r.time() > 4000) {

@@ -118,6 +118,27 @@ class ErasureTest {
     portal.updateContact(contactId, Map.of("jobtitle", "Chief Operating Officer"), "CRM");
     cycleAll();
 
+    // An engagement signal whose detail names the person, as a careless sender's might.
+    given()
+        .auth()
+        .oauth2(admin())
+        .contentType("application/json")
+        .body(
+            Map.of(
+                "signals",
+                List.of(
+                    Map.of(
+                        "id", "web-ada-1",
+                        "profile", "demo-salesforce",
+                        "object", "Lead",
+                        "recordId", leadId,
+                        "type", "form_submit",
+                        "occurredAt", java.time.Instant.now().toString(),
+                        "detail", "Demo request form, signed Adelheid"))))
+        .post("/api/v1/signals")
+        .then()
+        .statusCode(200);
+
     String email = "adelheid.q@vorbrugg-analytics.example";
     List<String> traces = List.of(email, "Adelheid", "Quenstedt-Vorbrugg", leadId, refusedId);
     assertThat(found(traces, contactId)).as("seeded and scored").isNotEmpty();
@@ -141,6 +162,7 @@ class ErasureTest {
     Map<String, Object> sfLead = recordOf(export, leadId);
     assertThat(sfLead.toString()).contains("Quenstedt-Vorbrugg", "Chief Operating Officer");
     assertThat((List<?>) sfLead.get("scores")).hasSize(2);
+    assertThat(sfLead.get("signals").toString()).contains("web-ada-1", "form_submit");
     assertThat((List<?>) recordOf(export, refusedId).get("deadLetters")).hasSize(1);
 
     JsonPath erased =

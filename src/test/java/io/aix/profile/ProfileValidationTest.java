@@ -34,6 +34,15 @@ class ProfileValidationTest {
   @TempDir Path root;
 
   private ConfigException loadFails(String profileYaml) throws IOException {
+    ConfigException e = loadFailsOrNull(profileYaml);
+    if (e == null) {
+      throw new AssertionError("expected the profile to be refused:\n" + profileYaml);
+    }
+    return e;
+  }
+
+  /** Writes the profile beside the shipped mapping and scoring profile and loads it. */
+  private ConfigException loadFailsOrNull(String profileYaml) throws IOException {
     Files.createDirectories(root.resolve("crm-profiles/scoring"));
     Files.createDirectories(root.resolve("mappings"));
     Files.copy(
@@ -50,7 +59,7 @@ class ProfileValidationTest {
     } catch (ConfigException e) {
       return e;
     }
-    throw new AssertionError("expected the profile to be refused:\n" + profileYaml);
+    return null;
   }
 
   private String file() {
@@ -191,6 +200,23 @@ class ProfileValidationTest {
         yaml.replace("canonical: e_mail, role: feature", "canonical: email, role: label");
     assertThatThrownBy(() -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", badRole)))
         .hasMessage("m.yaml:6: role 'label' is only for canonical field 'converted'");
+    String good = yaml.replace("e_mail", "email");
+    String badSignal =
+        good
+            + "signals:\n"
+            + "  - { crm: hs_email_last_open_date, type: email_open }\n"
+            + "  - { crm: recent_conversion_date, type: webinar }\n";
+    assertThatThrownBy(
+            () -> io.aix.mapping.MappingLoader.load(ConfigNode.parse("m.yaml", badSignal)))
+        .hasMessage(
+            "m.yaml:9: unknown signal type 'webinar' (expected one of page_view, form_submit,"
+                + " email_open, email_click, meeting, product_event)");
+    assertThat(
+            io.aix.mapping.MappingLoader.load(
+                    ConfigNode.parse("m.yaml", badSignal.replace("webinar", "form_submit")))
+                .crmFields())
+        .as("signal fields are read with the mapped ones")
+        .containsExactly("Id", "Email", "hs_email_last_open_date", "recent_conversion_date");
   }
 
   private static final String HUBSPOT =
@@ -248,14 +274,51 @@ class ProfileValidationTest {
         .isEqualTo(file() + ":15: 'objects[0].pageSize' must be between 1 and 200, not 2000");
   }
 
+  private static final String RULES =
+      """
+      tasks:
+        subject: Hot lead
+        rules:
+          - id: turned-a
+            whenGrade: A
+          - id: engagement-burst
+            engagementRises: 25
+            within: 24h
+            subject: "Engagement burst: call today"
+      """;
+
   @Test
-  void salesforceProfilesCannotAskForTasksYet() throws IOException {
-    ConfigException e = loadFails(GOOD + "tasks:\n  whenGrade: A\n");
-    assertThat(e.getMessage())
+  void salesforceProfilesTakeHotLeadRules() throws IOException {
+    loadFailsOrNull(GOOD + RULES);
+    CrmProfile.Tasks tasks = ConfigCatalog.load(root).profile("acme-sf").tasks();
+    assertThat(tasks.enabled()).isTrue();
+    assertThat(tasks.rules())
+        .containsExactly(
+            new CrmProfile.HotRule("turned-a", "A", 0, java.time.Duration.ZERO, null),
+            new CrmProfile.HotRule(
+                "engagement-burst",
+                null,
+                25,
+                java.time.Duration.ofHours(24),
+                "Engagement burst: call today"));
+  }
+
+  @Test
+  void aHotRuleIsByGradeOrByEngagementNeverBoth() throws IOException {
+    ConfigException both =
+        loadFails(GOOD + RULES.replace("whenGrade: A", "whenGrade: A\n      engagementRises: 5"));
+    assertThat(both.getMessage())
         .isEqualTo(
             file()
-                + ":18: hot-lead tasks are available for HubSpot profiles; Salesforce tasks are"
-                + " not yet");
+                + ":22: a rule has either whenGrade (the lead reaches a grade) or engagementRises"
+                + " with within (engagement rises that many points within that time)");
+    ConfigException noWindow = loadFails(GOOD + RULES.replace("      within: 24h\n", ""));
+    assertThat(noWindow.getMessage())
+        .isEqualTo(file() + ":23: engagementRises needs within, e.g. within: 24h");
+    ConfigException twice = loadFails(GOOD + RULES.replace("engagement-burst", "turned-a"));
+    assertThat(twice.getMessage()).isEqualTo(file() + ":22: rule id 'turned-a' is used twice");
+    ConfigException tooLong = loadFails(GOOD + RULES.replace("within: 24h", "within: 60d"));
+    assertThat(tooLong.getMessage()).isEqualTo(file() + ":24: within must be between 5m and 30d");
   }
 
   @Test

@@ -315,6 +315,9 @@ public final class HubSpotConnector implements CrmConnector {
 
   /** HubSpot hands numbers back as it normalised them ("40" for "40.0"): compare as numbers. */
   static boolean sameValue(String written, String shown) {
+    if ((written == null || written.isEmpty()) && (shown == null || shown.isEmpty())) {
+      return true; // HubSpot keeps a cleared property as empty, or leaves it out
+    }
     if (written == null || shown == null) {
       return written == shown;
     }
@@ -402,6 +405,7 @@ public final class HubSpotConnector implements CrmConnector {
     put(v, enabled, "aix_top_factors", s.topFactors());
     put(v, enabled, "aix_scored_at", s.scoredAt().truncatedTo(ChronoUnit.MILLIS).toString());
     put(v, enabled, "aix_model_version", s.modelVersion());
+    put(v, enabled, "aix_signals", s.signals());
     return v;
   }
 

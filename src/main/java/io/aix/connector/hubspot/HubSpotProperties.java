@@ -59,6 +59,14 @@ final class HubSpotProperties {
             "string",
             "text",
             null),
+        new PropertyDefinition(
+            "aix_signals",
+            "AIX Signals",
+            "What the contact did lately: engagement signals by type, and the latest",
+            HubSpotConnector.GROUP,
+            "string",
+            "text",
+            null),
         // Set by reps, never by AIX: their verdict on the score, which AIX learns from.
         new PropertyDefinition(
             "aix_feedback",

@@ -21,6 +21,7 @@ public class AixScoreFields extends AbstractDescribedSObjectBase {
   private String AIX_Top_Factors__c;
   private ZonedDateTime AIX_Scored_At__c;
   private String AIX_Model_Version__c;
+  private String AIX_Signals__c;
 
   public AixScoreFields(String object, String id) {
     getAttributes().setType(object);
@@ -104,5 +105,14 @@ public class AixScoreFields extends AbstractDescribedSObjectBase {
 
   public void setModelVersion(String v) {
     AIX_Model_Version__c = v;
+  }
+
+  @JsonProperty("AIX_Signals__c")
+  public String getSignals() {
+    return AIX_Signals__c;
+  }
+
+  public void setSignals(String v) {
+    AIX_Signals__c = v;
   }
 }

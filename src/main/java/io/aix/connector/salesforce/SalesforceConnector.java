@@ -295,6 +295,116 @@ public final class SalesforceConnector implements CrmConnector {
     return outcomes;
   }
 
+  /** The marker every AIX task's Description carries, with its idempotency key. */
+  private static final Pattern TASK_KEY =
+      Pattern.compile("\\[aix-task:([A-Za-z0-9:@._|-]{1,200})]");
+
+  @Override
+  public boolean createsTasks() {
+    return true;
+  }
+
+  /**
+   * Creates Tasks with sObject Collections (200 a call): linked to the Lead or Contact ({@code
+   * WhoId}), assigned to its owner when the owner is a user (a queue cannot own a task: the task
+   * then stays with the integration user, and says whose lead it is), due on the due date.
+   */
+  @Override
+  public List<TaskOutcome> createTasks(String object, List<io.aix.connector.HotLeadTask> tasks) {
+    List<TaskOutcome> outcomes = new ArrayList<>();
+    for (int from = 0; from < tasks.size(); from += maxWriteBatch()) {
+      List<io.aix.connector.HotLeadTask> batch =
+          tasks.subList(from, Math.min(tasks.size(), from + maxWriteBatch()));
+      List<AixTask> body = batch.stream().map(SalesforceConnector::task).toList();
+      Exchange reply =
+          call(
+              "compositeCreateSObjectCollections?allOrNone=false",
+              body,
+              Map.of("Sforce-Call-Options", "client=" + CALL_CLIENT));
+      @SuppressWarnings("unchecked")
+      List<SaveSObjectResult> results = reply.getMessage().getBody(List.class);
+      if (results == null || results.size() != batch.size()) {
+        throw new CrmCallException(
+            new CrmFailure(
+                CrmFailure.Kind.RETRIABLE,
+                "MALFORMED_RESPONSE",
+                "expected " + batch.size() + " save results for tasks"),
+            null);
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        SaveSObjectResult r = results.get(i);
+        if (Boolean.TRUE.equals(r.getSuccess()) && r.getId() != null) {
+          outcomes.add(new TaskOutcome(batch.get(i), r.getId(), null));
+        } else {
+          RestError e =
+              r.getErrors() == null || r.getErrors().isEmpty() ? null : r.getErrors().get(0);
+          outcomes.add(
+              new TaskOutcome(
+                  batch.get(i),
+                  null,
+                  SalesforceErrors.recordError(
+                      e == null ? "UNKNOWN_ERROR" : e.getErrorCode(),
+                      e == null ? "no error detail" : e.getMessage())));
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  static AixTask task(io.aix.connector.HotLeadTask t) {
+    AixTask task = new AixTask();
+    task.setWhoId(t.crmId());
+    boolean userOwner = t.ownerId() != null && t.ownerId().startsWith("005");
+    if (userOwner) {
+      task.setOwnerId(t.ownerId());
+    }
+    task.setSubject(t.subject());
+    task.setDescription(
+        t.body()
+            + (userOwner || t.ownerId() == null
+                ? ""
+                : "\nThe lead is owned by " + t.ownerId() + " (a queue), so AIX kept this task.")
+            + "\n\n[aix-task:"
+            + t.idempotencyKey()
+            + "]");
+    task.setActivityDate(t.due().atZone(ZoneOffset.UTC).toLocalDate().toString());
+    task.setStatus("Not Started");
+    task.setPriority("High");
+    return task;
+  }
+
+  /**
+   * Tasks created earlier for these claims: the Tasks of the leads (by {@code WhoId}) whose
+   * Description carries the claim's marker.
+   */
+  @Override
+  public Map<String, String> findTasks(String object, List<io.aix.connector.HotLeadTask> tasks) {
+    Set<String> wanted = new java.util.HashSet<>();
+    tasks.forEach(t -> wanted.add(t.idempotencyKey()));
+    List<String> leads =
+        tasks.stream().map(io.aix.connector.HotLeadTask::crmId).distinct().toList();
+    Map<String, String> found = new java.util.HashMap<>();
+    for (int from = 0; from < leads.size(); from += READ_CHUNK) {
+      List<String> chunk = leads.subList(from, Math.min(leads.size(), from + READ_CHUNK));
+      String soql =
+          "SELECT Id, Description FROM Task WHERE WhoId IN ('" + String.join("', '", chunk) + "')";
+      Exchange reply = call("query?rawPayload=true", soql, Map.of());
+      try {
+        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
+        for (JsonNode r : body.path("records")) {
+          Matcher m = TASK_KEY.matcher(r.path("Description").asText(""));
+          if (m.find() && wanted.contains(m.group(1))) {
+            found.put(m.group(1), r.path("Id").asText());
+          }
+        }
+      } catch (IOException e) {
+        throw new CrmCallException(
+            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+      }
+    }
+    return found;
+  }
+
   @Override
   public Set<String> showing(String object, List<ScoreWrite> writes) {
     List<String> compared =
@@ -346,6 +456,7 @@ public final class SalesforceConnector implements CrmConnector {
     n.put("AIX_Engagement_Score__c", f.getEngagement());
     n.put("AIX_Top_Factors__c", f.getTopFactors());
     n.put("AIX_Model_Version__c", f.getModelVersion());
+    n.put("AIX_Signals__c", f.getSignals());
     return n;
   }
 
@@ -413,6 +524,10 @@ public final class SalesforceConnector implements CrmConnector {
     if (enabled.contains("AIX_Model_Version__c")) {
       f.setModelVersion(s.modelVersion());
     }
+    if (enabled.contains("AIX_Signals__c")) {
+      // Salesforce keeps an empty text field as null: send null, so the comparison holds.
+      f.setSignals(s.signals().isEmpty() ? null : s.signals());
+    }
     return f;
   }
 
@@ -452,6 +567,7 @@ public final class SalesforceConnector implements CrmConnector {
           new KitField("AIX_Top_Factors__c", "textarea", "Long Text Area(1024)"),
           new KitField("AIX_Scored_At__c", "datetime", "Date/Time"),
           new KitField("AIX_Model_Version__c", "string", "Text(64)"),
+          new KitField("AIX_Signals__c", "string", "Text(255)"),
           new KitField("AIX_Feedback__c", "picklist", "Picklist: Too high, Too low, Spot on"));
 
   private static final String DEPLOY =

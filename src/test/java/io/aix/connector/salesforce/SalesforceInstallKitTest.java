@@ -87,7 +87,7 @@ class SalesforceInstallKitTest {
   }
 
   @Test
-  void thePermissionSetGrantsEditOnScoreFieldsReadOnFeedbackAndApiAccess() throws Exception {
+  void thePermissionSetGrantsEditOnScoreFieldsReadOnFeedbackApiAccessAndTasks() throws Exception {
     Element set =
         xml(KIT.resolve("permissionsets/AIX_Integration.permissionset-meta.xml"))
             .getDocumentElement();
@@ -115,7 +115,16 @@ class SalesforceInstallKitTest {
       assertThat(text(o, "allowDelete")).isEqualTo("false");
     }
     assertThat(editable).containsExactlyInAnyOrder("Lead", "Contact");
-    assertThat(text(set, "name")).isEqualTo("ApiEnabled");
+    NodeList users = set.getElementsByTagNameNS("*", "userPermissions");
+    Set<String> granted = new TreeSet<>();
+    for (int i = 0; i < users.getLength(); i++) {
+      Element u = (Element) users.item(i);
+      assertThat(text(u, "enabled")).isEqualTo("true");
+      granted.add(text(u, "name"));
+    }
+    assertThat(granted)
+        .as("the API, and Tasks for hot leads")
+        .containsExactly("ApiEnabled", "EditTask");
     Element app = xml(KIT.resolve("connectedApps/AIX.connectedApp-meta.xml")).getDocumentElement();
     assertThat(text(app, "permissionSetName")).isEqualTo("AIX_Integration");
     assertThat(text(app, "isAdminApproved")).isEqualTo("true");
