@@ -7,5 +7,10 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints its figures and ends with one JSON line.",
-    subcommands = {BenchModelCommand.class, BenchClusterCommand.class, BenchFaultsCommand.class})
+    subcommands = {
+      BenchModelCommand.class,
+      BenchClusterCommand.class,
+      BenchFaultsCommand.class,
+      BenchLatencyCommand.class
+    })
 public class BenchCommand {}

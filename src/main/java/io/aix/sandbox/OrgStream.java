@@ -32,8 +32,13 @@ public final class OrgStream {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration RETENTION = Duration.ofHours(72);
 
-  /** One published change event. */
-  record Event(long replayId, Instant at, String channel, ObjectNode payload) {
+  /**
+   * One published change event.
+   *
+   * @param visibleAt when subscribers may get it ({@link System#nanoTime()}): the publish delay
+   *     after the commit
+   */
+  record Event(long replayId, Instant at, String channel, ObjectNode payload, long visibleAt) {
     /** The event's UUID, as Salesforce sends it: stable across replays, unlike nothing else. */
     String uuid() {
       return UUID.nameUUIDFromBytes(
@@ -47,6 +52,7 @@ public final class OrgStream {
   private final Deque<Event> events = new ConcurrentLinkedDeque<>();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private volatile long connectTimeoutMillis = 5_000;
+  private volatile long publishDelayNanos;
   private final List<Long> refusedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Long> requestedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -63,6 +69,14 @@ public final class OrgStream {
   /** How long a connect is held when there is nothing to deliver (Salesforce: 110 s). */
   public void connectTimeout(Duration timeout) {
     this.connectTimeoutMillis = timeout.toMillis();
+  }
+
+  /**
+   * How long after a commit its change event reaches subscribers (0 by default). Salesforce does
+   * not promise a figure; the latency benchmark sets one and states it.
+   */
+  public void publishDelay(Duration delay) {
+    this.publishDelayNanos = delay.toNanos();
   }
 
   public synchronized void reset() {
@@ -93,7 +107,12 @@ public final class OrgStream {
   public synchronized long publishRaw(String entity, ObjectNode payload) {
     long replayId = replayIds.incrementAndGet();
     events.addLast(
-        new Event(replayId, clock.instant(), "/data/" + entity + "ChangeEvent", payload));
+        new Event(
+            replayId,
+            clock.instant(),
+            "/data/" + entity + "ChangeEvent",
+            payload,
+            System.nanoTime() + publishDelayNanos));
     notifyAll();
     return replayId;
   }
@@ -147,7 +166,13 @@ public final class OrgStream {
     header.putArray("nulledFields");
     header.putArray("diffFields");
     values.forEach(payload::set);
-    events.addLast(new Event(replayId, now, "/data/" + entity + "ChangeEvent", payload));
+    events.addLast(
+        new Event(
+            replayId,
+            now,
+            "/data/" + entity + "ChangeEvent",
+            payload,
+            System.nanoTime() + publishDelayNanos));
     notifyAll();
     return replayId;
   }
@@ -287,7 +312,11 @@ public final class OrgStream {
   /** The events waiting for a session, in replay order; advances its cursors. */
   private List<ObjectNode> take(Session session) {
     List<ObjectNode> out = new ArrayList<>();
+    long now = System.nanoTime();
     for (Event e : events) {
+      if (e.visibleAt() - now > 0) {
+        break; // not published yet; the ones after it neither
+      }
       Long cursor = session.cursors.get(e.channel());
       if (cursor != null && e.replayId() > cursor) {
         ObjectNode msg = NODES.objectNode();
@@ -328,7 +357,9 @@ public final class OrgStream {
         && System.currentTimeMillis() < deadline
         && sessions.containsKey(m.path("clientId").asText())) {
       try {
-        wait(Math.max(1, deadline - System.currentTimeMillis()));
+        long left = Math.max(1, deadline - System.currentTimeMillis());
+        // With a publish delay an event may fall due without a notify: look again soon.
+        wait(publishDelayNanos > 0 ? Math.min(left, 5) : left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

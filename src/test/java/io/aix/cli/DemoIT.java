@@ -88,14 +88,18 @@ class DemoIT {
         .as("read back from the sandbox org's and portal's own APIs")
         .isEqualTo(2000);
     assertThat(summary.path("api_calls").path("salesforce").asInt())
-        .as("5 write calls, queries and the token")
-        .isBetween(7, 15);
+        .as("5 write calls, queries, the token, the signalled leads' read and their task batch")
+        .isBetween(9, 17);
     assertThat(summary.path("api_calls").path("hubspot").asInt())
         .as("10 batch updates, 6 searches, the property install and the task batches")
         .isBetween(15, 25);
     assertThat(summary.path("tasks").asInt())
-        .as("hot leads got a task, linked to the contact in the portal")
-        .isPositive();
+        .as(
+            "hot contacts got a task in the portal; the 100 leads the website signalled, one in the org")
+        .isGreaterThan(100);
+    assertThat(summary.path("signals").asInt())
+        .as("the website's 200 signals and the engagement HubSpot recorded on contacts")
+        .isGreaterThan(200);
     assertThat(summary.path("dead_letters").asInt()).isZero();
     assertThat(summary.path("seconds").asDouble()).isPositive();
     assertThat(summary.fieldNames())
