@@ -125,7 +125,8 @@ public class SignalResource {
         refused.put(i, e.getMessage());
       }
     }
-    String source = "api:" + truncate(identity.getPrincipal().getName(), 56);
+    String caller = identity.getPrincipal() == null ? null : identity.getPrincipal().getName();
+    String source = "api:" + truncate(caller == null ? "unnamed" : caller, 56);
     Uni<SignalStore.Outcome> stored =
         valid.isEmpty()
             ? Uni.createFrom()

@@ -81,6 +81,18 @@ final class AixProcesses {
    * children get), polling Lead every {@code every}, writing {@code writeBatch} records a call.
    */
   static String salesforceProfile(String id, String description, String every, int writeBatch) {
+    return salesforceProfile(
+        id,
+        description,
+        "{ name: Lead, mapping: salesforce-lead, every: %s, overlap: 2m, pageSize: 2000 }"
+            .formatted(every),
+        writeBatch,
+        "");
+  }
+
+  /** As above, with the Lead object's line and more top-level YAML (tasks, ...) given. */
+  static String salesforceProfile(
+      String id, String description, String leadObject, int writeBatch, String more) {
     return """
         id: %s
         type: salesforce
@@ -93,14 +105,15 @@ final class AixProcesses {
             clientId: { env: AIX_BENCH_SF_CLIENT_ID }
             clientSecret: { env: AIX_BENCH_SF_CLIENT_SECRET }
         objects:
-          - { name: Lead, mapping: salesforce-lead, every: %s, overlap: 2m, pageSize: 2000 }
+          - %s
         writeback: { enabled: true, batchSize: %d }
         scoring: default-rules
         model: { retrain: "off" }
         limits:
           dailyApiBudget: 1000000
         """
-        .formatted(id, description, every, writeBatch);
+            .formatted(id, description, leadObject, writeBatch)
+        + more;
   }
 
   /** The benchmark's configuration: the routes, mappings and scoring profiles, and its profile. */

@@ -85,31 +85,18 @@ public final class LatencyBench {
   }
 
   static final String PROFILE_YAML =
-      """
-      id: %s
-      type: salesforce
-      description: The latency benchmark's sandbox org
-      connection:
-        loginUrl: sandbox
-        apiVersion: "62.0"
-        auth:
-          flow: client-credentials
-          clientId: { env: AIX_BENCH_SF_CLIENT_ID }
-          clientSecret: { env: AIX_BENCH_SF_CLIENT_SECRET }
-      objects:
-        - { name: Lead, mapping: salesforce-lead, changes: cdc, every: 5m, overlap: 2m }
-      writeback: { enabled: true, batchSize: 200 }
-      tasks:
-        subject: "Engagement burst: call today"
-        dueIn: 1d
-        rules:
-          - { id: engagement-burst, engagementRises: 25, within: 24h }
-      scoring: default-rules
-      model: { retrain: "off" }
-      limits:
-        dailyApiBudget: 1000000
-      """
-          .formatted(PROFILE);
+      AixProcesses.salesforceProfile(
+          PROFILE,
+          "The latency benchmark's sandbox org",
+          "{ name: Lead, mapping: salesforce-lead, changes: cdc, every: 5m, overlap: 2m }",
+          200,
+          """
+          tasks:
+            subject: "Engagement burst: call today"
+            dueIn: 1d
+            rules:
+              - { id: engagement-burst, engagementRises: 25, within: 24h }
+          """);
 
   public Result run(Settings s) throws Exception {
     aix.writeConfig(PROFILE_YAML);

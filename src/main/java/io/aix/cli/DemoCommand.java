@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aix.connector.ConnectorRegistry;
+import io.aix.lead.EngagementSignal;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.pipeline.IntakeController;
@@ -259,24 +260,14 @@ public class DemoCommand implements Callable<Integer> {
     for (int i = 0; i < all.size(); i += 10) {
       String id = all.get(i).path("Id").asText();
       before.put(id, all.get(i).path("AIX_Scored_At__c").asText(""));
+      web.add(visit(profile, id, "pricing", EngagementSignal.Type.PAGE_VIEW, now.minusSeconds(90)));
       web.add(
-          new io.aix.persistence.SignalStore.Incoming(
-              "demo-web-" + id + "-pricing",
-              profile.id(),
-              "Lead",
+          visit(
+              profile,
               id,
-              io.aix.lead.EngagementSignal.Type.PAGE_VIEW,
-              now.minusSeconds(90),
-              "/pricing"));
-      web.add(
-          new io.aix.persistence.SignalStore.Incoming(
-              "demo-web-" + id + "-demo-form",
-              profile.id(),
-              "Lead",
-              id,
-              io.aix.lead.EngagementSignal.Type.FORM_SUBMIT,
-              now.minusSeconds(30),
-              "/demo-request"));
+              "demo-request",
+              EngagementSignal.Type.FORM_SUBMIT,
+              now.minusSeconds(30)));
     }
     io.aix.persistence.SignalStore.Outcome outcome =
         ReactiveBridge.await(() -> signalStore.accept(web, "demo:web-tracker", now));
@@ -296,6 +287,16 @@ public class DemoCommand implements Callable<Integer> {
     if (profile.tasks().enabled()) {
       Thread.sleep(500); // the tasks follow the scores' batch
     }
+  }
+
+  private static io.aix.persistence.SignalStore.Incoming visit(
+      CrmProfile profile,
+      String leadId,
+      String page,
+      EngagementSignal.Type type,
+      java.time.Instant at) {
+    return new io.aix.persistence.SignalStore.Incoming(
+        "demo-web-" + leadId + "-" + page, profile.id(), "Lead", leadId, type, at, "/" + page);
   }
 
   /** AIX's tasks in the sandbox org, read through the org's own API. */

@@ -3,6 +3,7 @@ package io.aix.connector;
 import io.aix.lead.CrmRecord;
 import io.aix.mapping.MappingProfile;
 import io.aix.profile.CrmProfile;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -72,6 +73,22 @@ public interface CrmConnector {
   default List<CrmRecord> read(String object, MappingProfile mapping, List<String> ids) {
     throw new UnsupportedOperationException(
         profile().type() + " connector does not read records by id");
+  }
+
+  /**
+   * The kinds of activity records this CRM keeps on leads that {@link #activities} reads as
+   * engagement (Salesforce: {@code Task}, {@code CampaignMember}); none by default.
+   */
+  default List<String> activitySources() {
+    return List.of();
+  }
+
+  /**
+   * Activity records of one source about records of {@code object}, changed at or after {@code
+   * since}, oldest first, at most {@code limit}: completed calls and meetings, campaign responses.
+   */
+  default List<CrmActivity> activities(String object, String source, Instant since, int limit) {
+    return List.of();
   }
 
   /** Whether {@link #createTasks} is implemented; profiles enabling tasks are refused otherwise. */

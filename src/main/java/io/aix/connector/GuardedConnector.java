@@ -162,6 +162,17 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public List<String> activitySources() {
+    return delegate.activitySources();
+  }
+
+  @Override
+  public List<CrmActivity> activities(
+      String object, String source, java.time.Instant since, int limit) {
+    return guarded("activity read", () -> delegate.activities(object, source, since, limit));
+  }
+
+  @Override
   public boolean createsTasks() {
     return delegate.createsTasks();
   }

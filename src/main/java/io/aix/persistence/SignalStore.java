@@ -67,6 +67,27 @@ public class SignalStore {
   public record Outcome(
       Set<Integer> accepted, Set<Integer> duplicates, Map<Integer, String> unknown) {}
 
+  /** Stores signals; one already stored (same profile and signal id) is left as it was. */
+  private static final String INSERT =
+      "insert into engagement_signal (profile_id, crm_object, crm_id, signal_id, type,"
+          + " occurred_at, received_at, source, detail) values %s"
+          + " on conflict (profile_id, signal_id) do nothing";
+
+  private static java.util.function.Function<Incoming, Object[]> row(String source, Instant now) {
+    return in ->
+        new Object[] {
+          in.profileId(),
+          in.crmObject(),
+          in.crmId(),
+          in.signalId(),
+          in.type().wire(),
+          at(in.occurredAt()),
+          at(now),
+          source,
+          in.detail()
+        };
+  }
+
   private static OffsetDateTime at(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
   }
@@ -113,24 +134,10 @@ public class SignalStore {
               List<Incoming> rows = candidates.stream().map(signals::get).toList();
               return BatchSql.<Incoming, String>returning(
                       s,
-                      "insert into engagement_signal (profile_id, crm_object, crm_id, signal_id,"
-                          + " type, occurred_at, received_at, source, detail) values %s"
-                          + " on conflict (profile_id, signal_id) do nothing"
-                          + " returning profile_id || chr(10) || signal_id",
+                      INSERT + " returning profile_id || chr(10) || signal_id",
                       COLUMNS,
                       rows,
-                      in ->
-                          new Object[] {
-                            in.profileId(),
-                            in.crmObject(),
-                            in.crmId(),
-                            in.signalId(),
-                            in.type().wire(),
-                            at(in.occurredAt()),
-                            at(now),
-                            source,
-                            in.detail()
-                          })
+                      row(source, now))
                   .chain(
                       stored -> {
                         Set<String> fresh = new HashSet<>(stored);
@@ -162,26 +169,59 @@ public class SignalStore {
     return Panache.withTransaction(
         () ->
             Panache.getSession()
+                .chain(s -> BatchSql.execute(s, INSERT, COLUMNS, signals, row(source, now))));
+  }
+
+  /**
+   * Signals made from a CRM's activity records, in one transaction with the activity stream's new
+   * position: each new one stored with a notice (its record is read and scored again, and a record
+   * AIX did not know yet is read for the first time), those read before left as they were. Yields
+   * how many were new.
+   */
+  public Uni<Integer> acceptActivities(
+      String profileId,
+      String stream,
+      List<Incoming> signals,
+      String source,
+      java.util.Optional<io.aix.connector.Offset> position,
+      Instant now) {
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
                 .chain(
                     s ->
-                        BatchSql.execute(
-                            s,
-                            "insert into engagement_signal (profile_id, crm_object, crm_id,"
-                                + " signal_id, type, occurred_at, received_at, source, detail)"
-                                + " values %s on conflict (profile_id, signal_id) do nothing",
-                            COLUMNS,
-                            signals,
-                            in ->
-                                new Object[] {
-                                  in.profileId(),
-                                  in.crmObject(),
-                                  in.crmId(),
-                                  in.signalId(),
-                                  in.type().wire(),
-                                  at(in.occurredAt()),
-                                  at(now),
-                                  source,
-                                  in.detail()
+                        BatchSql.<Incoming, String>returning(
+                                s,
+                                INSERT + " returning signal_id",
+                                COLUMNS,
+                                signals,
+                                row(source, now))
+                            .chain(
+                                stored -> {
+                                  java.util.Set<String> fresh = new HashSet<>(stored);
+                                  List<Incoming> added =
+                                      signals.stream()
+                                          .filter(in -> fresh.contains(in.signalId()))
+                                          .toList();
+                                  Uni<Void> moved =
+                                      position.isEmpty()
+                                          ? Uni.createFrom().voidItem()
+                                          : s.createNativeQuery(
+                                                  "insert into source_offset (profile_id, stream,"
+                                                      + " position, updated_at) values (:p, :s,"
+                                                      + " :pos, :now) on conflict (profile_id,"
+                                                      + " stream) do update set position ="
+                                                      + " excluded.position, updated_at ="
+                                                      + " excluded.updated_at")
+                                              .setParameter("p", profileId)
+                                              .setParameter("s", stream)
+                                              .setParameter("pos", position.get().encode())
+                                              .setParameter("now", at(now))
+                                              .executeUpdate()
+                                              .replaceWithVoid();
+                                  return notices(s, added, now)
+                                      .chain(() -> moved)
+                                      .replaceWith(added.size());
                                 })));
   }
 

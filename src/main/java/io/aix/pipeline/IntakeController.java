@@ -27,6 +27,7 @@ public class IntakeController {
   static final String PUSH_TEMPLATE = "crm-push";
   static final String WORK_TEMPLATE = "crm-work";
   static final String CDC_TEMPLATE = "crm-cdc";
+  static final String ACTIVITY_TEMPLATE = "crm-activity";
 
   /** How long a catch-up poll waits for the change event subscription to be made first. */
   static final Duration SUBSCRIBE_FIRST = Duration.ofSeconds(3);
@@ -130,6 +131,16 @@ public class IntakeController {
               .parameter("replayId", String.valueOf(events.replayId()))
               .add();
           routeIds.add(cdcId);
+        }
+        if (object.activity().isPresent()) {
+          String activityId = "activity-" + profile.id() + "-" + object.name();
+          TemplatedRouteBuilder.builder(camel, ACTIVITY_TEMPLATE)
+              .routeId(activityId)
+              .parameter("profileId", profile.id())
+              .parameter("crmObject", object.name())
+              .parameter("period", String.valueOf(object.activity().get().toMillis()))
+              .add();
+          routeIds.add(activityId);
         }
         // Every object has one: webhooks and change events leave notices, and so does each
         // new engagement signal (the record is read and scored again).

@@ -167,6 +167,9 @@ public record CrmProfile(
    * @param pageSize records per query page (Salesforce accepts 200 to 2,000, HubSpot 1 to 200)
    * @param changeEvents {@code changes: cdc}: changes arrive as Salesforce Change Data Capture
    *     events within a second; the poll every {@code every} is then the safety net
+   * @param activity how often the CRM's activity records on this object's records (Salesforce:
+   *     completed calls and meetings, campaign responses) are read as engagement signals; empty:
+   *     not read
    */
   public record ObjectSync(
       String name,
@@ -175,10 +178,11 @@ public record CrmProfile(
       Duration overlap,
       int pageSize,
       int line,
-      boolean changeEvents) {
+      boolean changeEvents,
+      Optional<Duration> activity) {
     public ObjectSync(
         String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {
-      this(name, mapping, every, overlap, pageSize, line, false);
+      this(name, mapping, every, overlap, pageSize, line, false, Optional.empty());
     }
   }
 

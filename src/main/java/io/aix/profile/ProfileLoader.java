@@ -344,7 +344,7 @@ public final class ProfileLoader {
   }
 
   private static ObjectSync objectSync(ConfigNode o, boolean hubspot) {
-    o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize", "changes"));
+    o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize", "changes", "activity"));
     String changes = o.string("changes", "poll");
     if (!Set.of("poll", "cdc").contains(changes)) {
       throw o.get("changes")
@@ -360,6 +360,20 @@ public final class ProfileLoader {
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
       throw o.get("every").error("'every' must be at least 1s");
     }
+    Optional<Duration> activity = Optional.empty();
+    if (o.has("activity")) {
+      if (hubspot) {
+        throw o.get("activity")
+            .error(
+                "activity is read from Salesforce (Tasks, campaign responses); HubSpot's engagement"
+                    + " comes with the contact (signals: in its mapping)");
+      }
+      Duration a = o.duration("activity", null);
+      if (a.compareTo(Duration.ofSeconds(10)) < 0) {
+        throw o.get("activity").error("'activity' must be at least 10s");
+      }
+      activity = Optional.of(a);
+    }
     return new ObjectSync(
         o.string("name"),
         o.string("mapping"),
@@ -367,7 +381,8 @@ public final class ProfileLoader {
         o.duration("overlap", Duration.ofMinutes(2)),
         hubspot ? o.integer("pageSize", 200, 1, 200) : o.integer("pageSize", 2000, 200, 2000),
         o.line(),
-        changes.equals("cdc"));
+        changes.equals("cdc"),
+        activity);
   }
 
   private static Writeback writeback(ConfigNode w, String type) {

@@ -86,6 +86,20 @@ final class SObjectSchema {
     s.add("Status", "picklist", 255, true);
     s.add("Priority", "picklist", 255, true);
     s.add("TaskSubtype", "picklist", 255, true);
+    s.add("Type", "picklist", 255, true);
+    s.add("CompletedDateTime", "datetime", 0, false);
+    return s;
+  }
+
+  /** A lead's or contact's membership of a campaign, and whether they responded. */
+  static SObjectSchema campaignMember() {
+    SObjectSchema s = new SObjectSchema("CampaignMember", "00v", false);
+    s.add("CampaignId", "reference", 18, false);
+    s.add("LeadId", "reference", 18, false);
+    s.add("ContactId", "reference", 18, false);
+    s.add("Status", "picklist", 255, true);
+    s.add("HasResponded", "boolean", 0, false);
+    s.add("FirstRespondedDate", "date", 0, false);
     return s;
   }
 

@@ -72,7 +72,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
             "Contact",
             SObjectSchema.contact(),
             "Task",
-            SObjectSchema.task());
+            SObjectSchema.task(),
+            "CampaignMember",
+            SObjectSchema.campaignMember());
     this.stream = new OrgStream(clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
   }
@@ -620,28 +622,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       if (f.equals("attributes") || f.equals("Id")) {
         continue;
       }
-      if (!schema.has(f) || !schema.updateable(f)) {
-        return saveError(
-            id,
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            "Unable to create/update fields: " + f + ".",
-            List.of(f));
+      ObjectNode refused = fieldError(schema, f, item.get(f), id);
+      if (refused != null) {
+        return refused;
       }
-      JsonNode value = item.get(f);
-      int max = schema.length(f);
-      if (max > 0 && value.isTextual() && value.asText().length() > max) {
-        return saveError(
-            id,
-            "STRING_TOO_LONG",
-            f
-                + ": data value too large: "
-                + value.asText().substring(0, 20)
-                + "... (max length="
-                + max
-                + ")",
-            List.of(f));
-      }
-      changes.put(f, value);
+      changes.put(f, item.get(f));
     }
     boolean redundant =
         !changes.isEmpty()
@@ -704,23 +689,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       if (f.equals("attributes")) {
         continue;
       }
-      if (!schema.has(f) || !schema.updateable(f)) {
-        return saveError(
-            null,
-            "INVALID_FIELD_FOR_INSERT_UPDATE",
-            "Unable to create/update fields: " + f + ".",
-            List.of(f));
+      ObjectNode refused = fieldError(schema, f, item.get(f), null);
+      if (refused != null) {
+        return refused;
       }
-      JsonNode value = item.get(f);
-      int max = schema.length(f);
-      if (max > 0 && value.isTextual() && value.asText().length() > max) {
-        return saveError(
-            null,
-            "STRING_TOO_LONG",
-            f + ": data value too large (max length=" + max + ")",
-            List.of(f));
-      }
-      fields.put(f, value);
+      fields.put(f, item.get(f));
     }
     for (String f : List.of("Status", "Priority")) {
       if (schema.requiredOnCreate(f) && !item.hasNonNull(f)) {
@@ -771,6 +744,31 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return records.get("Task").values().stream()
         .filter(t -> whoId.equals(t.path("WhoId").asText()))
         .toList();
+  }
+
+  /** Why a field of a create or update is refused (not writable, too long), or null. */
+  private static ObjectNode fieldError(SObjectSchema schema, String f, JsonNode value, String id) {
+    if (!schema.has(f) || !schema.updateable(f)) {
+      return saveError(
+          id,
+          "INVALID_FIELD_FOR_INSERT_UPDATE",
+          "Unable to create/update fields: " + f + ".",
+          List.of(f));
+    }
+    int max = schema.length(f);
+    if (max > 0 && value.isTextual() && value.asText().length() > max) {
+      return saveError(
+          id,
+          "STRING_TOO_LONG",
+          f
+              + ": data value too large: "
+              + value.asText().substring(0, 20)
+              + "... (max length="
+              + max
+              + ")",
+          List.of(f));
+    }
+    return null;
   }
 
   private static ObjectNode saveError(String id, String code, String message, List<String> fields) {

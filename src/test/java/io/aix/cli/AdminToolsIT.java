@@ -108,8 +108,9 @@ class AdminToolsIT {
                 + ": bean 'worker' has no public method 'claimNext' (it has: claim, complete)",
             "routes/pipeline.yaml:"
                 + lineOf(routes, "normaliser")
-                + ": bean 'normaliser' does not exist (AIX's beans: changes, checkpointer, deadLetters,"
-                + " enricher, normalizer, poller, pushed, scorer, tasks, worker, writeback)",
+                + ": bean 'normaliser' does not exist (AIX's beans: activities, changes, checkpointer,"
+                + " deadLetters, enricher, normalizer, poller, pushed, scorer, tasks, worker,"
+                + " writeback)",
             "5 problem(s)");
   }
 

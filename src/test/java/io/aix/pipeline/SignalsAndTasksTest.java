@@ -56,7 +56,9 @@ class SignalsAndTasksTest {
     try {
       Path profile = dir.resolve("crm-profiles/demo-salesforce.yaml");
       String shipped = Files.readString(profile).replaceAll("(?m)^tasks:\\n(?:[ #].*\\n)*", "");
-      Files.writeString(profile, shipped);
+      // Calls, meetings and campaign responses on leads are read as engagement too.
+      Files.writeString(
+          profile, shipped.replace("    changes: cdc\n", "    changes: cdc\n    activity: 1m\n"));
       Files.writeString(
           profile,
           """
@@ -88,6 +90,9 @@ class SignalsAndTasksTest {
   @Inject Sandbox sandbox;
   @Inject PipelineDriver driver;
   @Inject io.agroal.api.AgroalDataSource db;
+  @Inject ActivityStage activities;
+  @Inject org.apache.camel.CamelContext camel;
+  @Inject io.aix.profile.LiveCatalog catalog;
 
   SalesforceOrg org;
 
@@ -376,5 +381,87 @@ class SignalsAndTasksTest {
     portal.updateContact(id, Map.of("jobtitle", "Head of Growth"), "CRM_UI");
     driver.cycle("demo-hubspot", "contacts");
     assertThat(count("select count(*) from engagement_signal")).isEqualTo(1);
+  }
+
+  private void readActivities() {
+    org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(camel);
+    e.getMessage().setHeader(PollStage.PROFILE, PROFILE);
+    e.getMessage().setHeader(PollStage.OBJECT, "Lead");
+    activities.poll(e);
+  }
+
+  private static String sfTime(Instant at) {
+    return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx")
+        .withZone(ZoneOffset.UTC)
+        .format(at);
+  }
+
+  @Test
+  void callsMeetingsAndCampaignResponsesLoggedInSalesforceBecomeSignals() throws Exception {
+    assertThat(catalog.profile(PROFILE).object("Lead").orElseThrow().activity())
+        .contains(Duration.ofMinutes(1));
+    List<String> ids = scoredLeads(2);
+    String lead = ids.get(0);
+    Instant now = Instant.now();
+    Map<String, Object> call = new HashMap<>();
+    call.put("WhoId", lead);
+    call.put("Subject", "Discovery call");
+    call.put("TaskSubtype", "Call");
+    call.put("Status", "Completed");
+    call.put("Priority", "Normal");
+    call.put("CompletedDateTime", sfTime(now.minus(Duration.ofHours(1))));
+    org.insert("Task", call);
+    Map<String, Object> chore = new HashMap<>(call);
+    chore.put("Subject", "Send the deck");
+    chore.put("TaskSubtype", "Task");
+    chore.put("Type", "Other");
+    org.insert("Task", chore); // a rep's to-do, not a conversation with the lead
+    Map<String, Object> planned = new HashMap<>(call);
+    planned.put("WhoId", ids.get(1));
+    planned.put("Status", "Not Started");
+    planned.remove("CompletedDateTime");
+    org.insert("Task", planned); // not happened yet
+    org.insert(
+        "CampaignMember",
+        Map.of(
+            "CampaignId",
+            "7015e000000WebinAAA",
+            "LeadId",
+            lead,
+            "Status",
+            "Responded",
+            "HasResponded",
+            true,
+            "FirstRespondedDate",
+            LocalDate.now(ZoneOffset.UTC).toString()));
+
+    readActivities();
+    assertThat(
+            count(
+                "select count(*) from engagement_signal where crm_id = '"
+                    + lead
+                    + "' and ((source = 'crm:Task' and type = 'meeting') or (source ="
+                    + " 'crm:CampaignMember' and type = 'form_submit'))"))
+        .isEqualTo(2);
+    assertThat(count("select count(*) from engagement_signal")).isEqualTo(2);
+    driver.push(PROFILE, "Lead");
+    driver.drain(PROFILE, "Lead");
+    assertThat(org.record("Lead", lead).path("AIX_Signals__c").asText())
+        .startsWith("1 form submitted, 1 meeting in 28 days; latest: ");
+    assertThat(org.tasksOf(lead))
+        .as("a meeting and a campaign response within a day: the engagement rule fires")
+        .anyMatch(t -> t.path("Subject").asText().equals("Engagement burst: call today"));
+
+    // Read again (the overlap): the same records add nothing; two queries, one per source.
+    long calls = org.apiCalls();
+    readActivities();
+    assertThat(org.apiCalls()).isEqualTo(calls + 2);
+    assertThat(count("select count(*) from engagement_signal")).isEqualTo(2);
+    assertThat(count("select count(*) from inbound_event where kind = 'signal'")).isEqualTo(2);
+    assertThat(
+            count(
+                "select count(*) from source_offset where stream in ('Lead:activity:Task',"
+                    + " 'Lead:activity:CampaignMember')"))
+        .isEqualTo(2);
   }
 }

@@ -111,7 +111,7 @@ class ProfileValidationTest {
     assertThat(e.getMessage())
         .isEqualTo(
             file()
-                + ":16: unknown key 'objects[0].evry' (expected one of changes, every, mapping, name, overlap, pageSize)");
+                + ":16: unknown key 'objects[0].evry' (expected one of activity, changes, every, mapping, name, overlap, pageSize)");
   }
 
   @Test

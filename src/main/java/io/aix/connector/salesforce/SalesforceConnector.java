@@ -295,6 +295,87 @@ public final class SalesforceConnector implements CrmConnector {
     return outcomes;
   }
 
+  /** Key prefixes of the objects activities can name: Lead and Contact ids. */
+  private static final Map<String, String> PREFIX = Map.of("Lead", "00Q", "Contact", "003");
+
+  /**
+   * Completed calls and meetings logged on a lead or contact (a rep spoke to them) and campaign
+   * responses (a webinar attended, a form filled in for a campaign) are engagement.
+   */
+  @Override
+  public List<String> activitySources() {
+    return List.of("Task", "CampaignMember");
+  }
+
+  @Override
+  public List<io.aix.connector.CrmActivity> activities(
+      String object, String source, Instant since, int limit) {
+    String prefix = PREFIX.get(object);
+    if (prefix == null) {
+      return List.of();
+    }
+    String stamp = SOQL_DATETIME.format(since);
+    String soql =
+        source.equals("Task")
+            ? "SELECT Id, WhoId, Subject, TaskSubtype, Type, CompletedDateTime, ActivityDate,"
+                + " SystemModstamp FROM Task WHERE Status = 'Completed' AND SystemModstamp >= "
+                + stamp
+                + " ORDER BY SystemModstamp, Id LIMIT "
+                + limit
+            : "SELECT Id, "
+                + object
+                + "Id, CampaignId, FirstRespondedDate, SystemModstamp FROM CampaignMember"
+                + " WHERE HasResponded = true AND SystemModstamp >= "
+                + stamp
+                + " ORDER BY SystemModstamp, Id LIMIT "
+                + limit;
+    Exchange reply = call("query?rawPayload=true", soql, Map.of());
+    List<io.aix.connector.CrmActivity> out = new ArrayList<>();
+    try {
+      for (JsonNode r : json.readTree(reply.getMessage().getBody(String.class)).path("records")) {
+        Instant modified = parseStamp(r.path("SystemModstamp").asText());
+        if (source.equals("Task")) {
+          String who = r.path("WhoId").asText("");
+          String kind = r.path("TaskSubtype").asText("") + "/" + r.path("Type").asText("");
+          boolean conversation = kind.startsWith("Call/") || kind.endsWith("/Meeting");
+          Instant at =
+              r.hasNonNull("CompletedDateTime")
+                  ? parseStamp(r.path("CompletedDateTime").asText())
+                  : modified;
+          if (who.startsWith(prefix) && conversation) {
+            out.add(
+                new io.aix.connector.CrmActivity(
+                    r.path("Id").asText(),
+                    who,
+                    io.aix.lead.EngagementSignal.Type.MEETING,
+                    at,
+                    modified,
+                    kind.startsWith("Call/") ? "call logged" : "meeting logged"));
+          }
+        } else {
+          String who = r.path(object + "Id").asText("");
+          Instant at =
+              io.aix.lead.EngagementSignal.parseTime(r.path("FirstRespondedDate").asText(""))
+                  .orElse(modified);
+          if (who.startsWith(prefix)) {
+            out.add(
+                new io.aix.connector.CrmActivity(
+                    r.path("Id").asText(),
+                    who,
+                    io.aix.lead.EngagementSignal.Type.FORM_SUBMIT,
+                    at,
+                    modified,
+                    "campaign response, campaign " + r.path("CampaignId").asText("")));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+    }
+    return out;
+  }
+
   /** The marker every AIX task's Description carries, with its idempotency key. */
   private static final Pattern TASK_KEY =
       Pattern.compile("\\[aix-task:([A-Za-z0-9:@._|-]{1,200})]");
