@@ -32,6 +32,13 @@ public class IntakeController {
   /** How long a catch-up poll waits for the change event subscription to be made first. */
   static final Duration SUBSCRIBE_FIRST = Duration.ofSeconds(3);
 
+  /**
+   * When the first poll runs after the leader's poll consumer starts. Not 0: Camel's timer skips,
+   * silently, a tick that fires before its consumer counts as started, and with {@code every: 1h}
+   * the first poll would then wait an hour (seen under load on 2 cores).
+   */
+  static final Duration FIRST_POLL = Duration.ofSeconds(1);
+
   /** How often an idle worker looks for queued records. */
   @ConfigProperty(name = "aix.queue.poll-every", defaultValue = "250ms")
   Duration workPeriod;
@@ -105,7 +112,7 @@ public class IntakeController {
                 "delay",
                 String.valueOf(
                     events == null
-                        ? 0
+                        ? FIRST_POLL.toMillis()
                         : events.pollNow()
                             ? SUBSCRIBE_FIRST.toMillis()
                             : object.every().toMillis()))

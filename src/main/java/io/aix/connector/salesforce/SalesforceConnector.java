@@ -336,8 +336,10 @@ public final class SalesforceConnector implements CrmConnector {
         Instant modified = parseStamp(r.path("SystemModstamp").asText());
         if (source.equals("Task")) {
           String who = r.path("WhoId").asText("");
-          String kind = r.path("TaskSubtype").asText("") + "/" + r.path("Type").asText("");
-          boolean conversation = kind.startsWith("Call/") || kind.endsWith("/Meeting");
+          String subtype = r.path("TaskSubtype").asText("");
+          String type = r.path("Type").asText("");
+          boolean call = subtype.equals("Call") || type.equals("Call");
+          boolean conversation = call || type.equals("Meeting");
           Instant at =
               r.hasNonNull("CompletedDateTime")
                   ? parseStamp(r.path("CompletedDateTime").asText())
@@ -350,7 +352,7 @@ public final class SalesforceConnector implements CrmConnector {
                     io.aix.lead.EngagementSignal.Type.MEETING,
                     at,
                     modified,
-                    kind.startsWith("Call/") ? "call logged" : "meeting logged"));
+                    call ? "call logged" : "meeting logged"));
           }
         } else {
           String who = r.path(object + "Id").asText("");
