@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -136,8 +135,11 @@ public class SignalResource {
         outcome -> {
           outcome.unknown().forEach((k, why) -> refused.put(positions.get(k), why));
           List<Refused> rejected = new ArrayList<>();
-          refused.forEach((i, why) -> rejected.add(new Refused(i, signals.get(i).id(), why)));
-          rejected.sort(Comparator.comparingInt(Refused::index));
+          // In position order (a sorted map); a null in the list has no id to name.
+          refused.forEach(
+              (i, why) ->
+                  rejected.add(
+                      new Refused(i, signals.get(i) == null ? null : signals.get(i).id(), why)));
           count("accepted", outcome.accepted().size());
           count("duplicate", outcome.duplicates().size());
           count("rejected", rejected.size());

@@ -1,15 +1,20 @@
 package io.aix.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.aix.connector.ApiBudgets;
 import io.aix.connector.CrmFailure;
 import io.aix.lead.CrmRecord;
+import io.aix.lead.EngagementSignal;
+import io.aix.mapping.MappingProfile;
 import io.aix.ops.PipelineMetrics;
 import io.aix.persistence.LeadState;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.SignalStore;
 import io.aix.persistence.WorkQueue;
 import io.aix.persistence.WorkQueue.Item;
 import io.aix.persistence.WorkQueue.Outcome;
+import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -51,8 +56,8 @@ public class WorkStage {
   @Inject PipelineMetrics metrics;
   @Inject ApiBudgets budgets;
   @Inject IntakeGate gate;
-  @Inject io.aix.persistence.SignalStore signals;
-  @Inject io.aix.profile.LiveCatalog catalog;
+  @Inject SignalStore signals;
+  @Inject LiveCatalog catalog;
 
   /** Engagement signals older than this no longer count (nor are they accepted). */
   @ConfigProperty(name = "aix.signals.max-age", defaultValue = "90d")
@@ -102,12 +107,11 @@ public class WorkStage {
     List<String> ids = items.stream().map(i -> i.record().key().crmId()).toList();
     Map<String, LeadState> states =
         ReactiveBridge.await(() -> store.states(profileId, object, ids));
-    List<io.aix.persistence.SignalStore.Incoming> fromCrm =
-        crmSignals(profileId, object, items, now);
+    List<SignalStore.Incoming> fromCrm = crmSignals(profileId, object, items, now);
     if (!fromCrm.isEmpty()) {
       ReactiveBridge.await(() -> signals.record(fromCrm, "crm", now));
     }
-    Map<String, List<io.aix.lead.EngagementSignal>> activity =
+    Map<String, List<EngagementSignal>> activity =
         ReactiveBridge.await(
             () ->
                 signals.forRecords(
@@ -129,25 +133,25 @@ public class WorkStage {
    * last e-mail open, last form submission, ...): one signal per field value, its id made of
    * record, field and time, so reading the same value again adds nothing.
    */
-  List<io.aix.persistence.SignalStore.Incoming> crmSignals(
+  List<SignalStore.Incoming> crmSignals(
       String profileId, String object, List<Item> items, Instant now) {
-    io.aix.mapping.MappingProfile mapping =
+    MappingProfile mapping =
         catalog.mapping(catalog.profile(profileId).object(object).orElseThrow().mapping());
     if (mapping.signals().isEmpty()) {
       return List.of();
     }
-    List<io.aix.persistence.SignalStore.Incoming> out = new ArrayList<>();
+    List<SignalStore.Incoming> out = new ArrayList<>();
     for (Item i : items) {
       CrmRecord r = i.record();
       if (r.deleted()) {
         continue;
       }
-      for (io.aix.mapping.MappingProfile.SignalField f : mapping.signals()) {
-        com.fasterxml.jackson.databind.JsonNode v = r.fields().get(f.crmField());
+      for (MappingProfile.SignalField f : mapping.signals()) {
+        JsonNode v = r.fields().get(f.crmField());
         if (v == null || v.isNull()) {
           continue;
         }
-        io.aix.lead.EngagementSignal.parseTime(v.asText())
+        EngagementSignal.parseTime(v.asText())
             .filter(at -> !at.isAfter(now.plus(Duration.ofMinutes(5))))
             .filter(at -> at.isAfter(now.minus(signalMaxAge)))
             .ifPresent(
@@ -162,7 +166,7 @@ public class WorkStage {
                           + ":"
                           + at.toEpochMilli();
                   out.add(
-                      new io.aix.persistence.SignalStore.Incoming(
+                      new SignalStore.Incoming(
                           id.length() <= 128 ? id : id.substring(0, 128),
                           profileId,
                           object,

@@ -56,6 +56,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong redundantWrites = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final Map<String, AtomicLong> queries = new ConcurrentHashMap<>();
   private final AtomicLong lastModstampMicros = new AtomicLong();
   private final SandboxFaults faults = new SandboxFaults();
   private volatile long dailyApiLimit = 15_000;
@@ -102,6 +103,12 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return requests.get();
   }
 
+  /** SOQL queries (query and queryAll, not their next pages) made of one object so far. */
+  public long queries(String object) {
+    AtomicLong n = queries.get(object);
+    return n == null ? 0 : n.get();
+  }
+
   public long redundantWrites() {
     return redundantWrites.get();
   }
@@ -130,6 +137,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     writeCalls.set(0);
     redundantWrites.set(0);
     requests.set(0);
+    queries.clear();
     faults.clear();
     dailyApiLimit = 15_000;
     stream.reset();
@@ -417,6 +425,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
 
   private Reply query(String soqlText, boolean all, String version, Map<String, String> headers) {
     Soql soql = Soql.parse(soqlText);
+    queries.computeIfAbsent(soql.object(), o -> new AtomicLong()).incrementAndGet();
     SObjectSchema schema = schemas.get(soql.object());
     if (schema == null) {
       return error(400, "INVALID_TYPE", "sObject type '" + soql.object() + "' is not supported.");

@@ -248,15 +248,19 @@ class SignalsAndTasksTest {
     badObject.put("object", "Account");
     batch.add(badObject);
     batch.add(signal("ok-1", lead, "email_click", now.minusSeconds(5)));
+    batch.add(null);
 
     Response r = post(Map.of("signals", batch));
     r.then()
         .statusCode(207)
-        .body("received", equalTo(10))
+        .body("received", equalTo(11))
         .body("accepted", equalTo(1))
         .body("duplicates", equalTo(1));
     List<Map<String, Object>> rejected = r.jsonPath().getList("rejected");
-    assertThat(rejected).extracting(m -> m.get("index")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(rejected)
+        .extracting(m -> m.get("index"))
+        .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 10);
+    assertThat(rejected.get(8).get("error")).isEqualTo("null is not a signal");
     assertThat(rejected.get(0).get("error").toString())
         .startsWith("occurredAt ")
         .contains("is in the future")
