@@ -24,15 +24,20 @@ import org.jboss.logging.Logger;
  * completed calls and meetings logged as Tasks, campaign responses) becomes engagement signals. Per
  * profile, object and source, on the leader, every {@code activity} period: the activity records
  * changed since the stream's watermark (minus two minutes, for late commits; re-read ones are
- * recognised by their ids) are stored as signals with the new watermark in one transaction, and
- * each new signal's notice has its record read and scored again.
+ * recognised by their ids), 2,000 a read, are stored as signals with the new watermark in one
+ * transaction, and each new signal's notice has its record read and scored again. A full page is
+ * followed at once by the next read, from its last stamp (up to {@code MAX_PAGES} a tick).
  */
 @ApplicationScoped
 @Named("activities")
 public class ActivityStage {
   private static final Logger LOG = Logger.getLogger(ActivityStage.class);
   static final int PAGE = 2000;
+  static final int MAX_PAGES = 25;
   static final Duration OVERLAP = Duration.ofMinutes(2);
+
+  /** Marks a watermark taken after a full page: the next read goes on from it, no overlap. */
+  static final String CONTINUE = "page";
 
   @Inject ConnectorRegistry connectors;
   @Inject LeadStore store;
@@ -55,20 +60,29 @@ public class ActivityStage {
     }
     CrmConnector connector = connectors.connector(profileId);
     for (String source : connector.activitySources()) {
-      read(connector, profileId, object, source, Instant.now());
+      boolean full = read(connector, profileId, object, source, Instant.now());
+      for (int pages = 1; full && pages < MAX_PAGES && gate.isOpen(); pages++) {
+        full = read(connector, profileId, object, source, Instant.now());
+      }
     }
   }
 
-  /** Reads one source's changed activity records and stores them; yields how many were new. */
-  int read(CrmConnector connector, String profileId, String object, String source, Instant now) {
+  /** Reads one page of a source's changed activity records and stores them; true when full. */
+  boolean read(
+      CrmConnector connector, String profileId, String object, String source, Instant now) {
     String stream = streamName(object, source);
     Offset.Watermark from =
         (Offset.Watermark) ReactiveBridge.await(() -> store.offset(profileId, stream));
     Instant oldest = now.minus(maxAge);
+    // After a full page the next read goes on from its last stamp; otherwise it starts the
+    // overlap earlier, for records committed late.
+    boolean continuing = CONTINUE.equals(from.lastId());
     Instant since =
-        from.modifiedAt().minus(OVERLAP).isBefore(oldest)
-            ? oldest
-            : from.modifiedAt().minus(OVERLAP);
+        continuing
+            ? from.modifiedAt()
+            : from.modifiedAt().minus(OVERLAP).isBefore(oldest)
+                ? oldest
+                : from.modifiedAt().minus(OVERLAP);
     List<CrmActivity> page = connector.activities(object, source, since, PAGE);
     List<SignalStore.Incoming> incoming = new ArrayList<>();
     Instant newest = from.modifiedAt();
@@ -87,17 +101,21 @@ public class ActivityStage {
               a.occurredAt(),
               a.detail()));
     }
-    if (page.size() == PAGE && !newest.isAfter(from.modifiedAt().minus(OVERLAP))) {
-      // A full page within one stamp: step past it rather than read it for ever.
-      newest = from.modifiedAt().plusMillis(1);
+    boolean full = page.size() == PAGE;
+    if (full && newest.getEpochSecond() <= since.getEpochSecond()) {
+      // A full page within one second (queries compare whole seconds): step past it rather than
+      // read the same page for ever.
+      newest = Instant.ofEpochSecond(since.getEpochSecond() + 1);
       LOG.warnf(
-          "%s %s: %d %s records share one modification stamp; stepping past it",
+          "%s %s: %d %s records changed within one second; stepping past it",
           profileId, object, PAGE, source);
     }
     Optional<Offset> next =
-        newest.isAfter(from.modifiedAt())
-            ? Optional.of(new Offset.Watermark(newest, ""))
-            : Optional.empty();
+        full
+            ? Optional.of(new Offset.Watermark(newest, CONTINUE))
+            : newest.isAfter(from.modifiedAt()) || continuing
+                ? Optional.of(new Offset.Watermark(newest, ""))
+                : Optional.empty();
     int fresh =
         ReactiveBridge.await(
             () ->
@@ -105,6 +123,6 @@ public class ActivityStage {
     if (fresh > 0) {
       LOG.debugf("%s %s: %d new engagement signal(s) from %s", profileId, object, fresh, source);
     }
-    return fresh;
+    return full;
   }
 }

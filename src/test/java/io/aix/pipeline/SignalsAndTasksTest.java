@@ -468,4 +468,28 @@ class SignalsAndTasksTest {
                     + " 'Lead:activity:CampaignMember')"))
         .isEqualTo(2);
   }
+
+  @Test
+  void aBulkOfActivityIsReadPageAfterPageAndOnlyOnce() throws Exception {
+    List<String> ids = scoredLeads(3);
+    Map<String, Object> call = new HashMap<>();
+    call.put("Subject", "Call");
+    call.put("TaskSubtype", "Call");
+    call.put("Status", "Completed");
+    call.put("Priority", "Normal");
+    for (int i = 0; i < 2200; i++) {
+      if (i == 1500) {
+        Thread.sleep(1100); // the rest a second later: queries compare whole seconds
+      }
+      call.put("WhoId", ids.get(i % 3));
+      org.insert("Task", call);
+    }
+    readActivities();
+    assertThat(count("select count(*) from engagement_signal where source = 'crm:Task'"))
+        .as("2,000 in the first read, the rest in the one straight after it")
+        .isEqualTo(2200);
+    assertThat(org.queries("Task")).isEqualTo(2);
+    readActivities(); // the overlap again: nothing new
+    assertThat(count("select count(*) from engagement_signal")).isEqualTo(2200);
+  }
 }
