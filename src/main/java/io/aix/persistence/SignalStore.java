@@ -174,9 +174,10 @@ public class SignalStore {
 
   /**
    * Signals made from a CRM's activity records, in one transaction with the activity stream's new
-   * position: each new one stored with a notice (its record is read and scored again, and a record
-   * AIX did not know yet is read for the first time), those read before left as they were. Yields
-   * how many were new.
+   * position: each new one for a record AIX holds is stored with a notice (the record is read and
+   * scored again), those read before are left as they were, and a record AIX has not read yet gets
+   * a notice of its own so that it is read (its activity counts from the next read, whose overlap
+   * covers it). Yields how many signals were new.
    */
   public Uni<Integer> acceptActivities(
       String profileId,
@@ -190,12 +191,32 @@ public class SignalStore {
             Panache.getSession()
                 .chain(
                     s ->
-                        BatchSql.<Incoming, String>returning(
-                                s,
-                                INSERT + " returning signal_id",
-                                COLUMNS,
-                                signals,
-                                row(source, now))
+                        knownRecords(s, signals)
+                            .chain(
+                                known -> {
+                                  // Only records AIX holds get signals: an erased person's record
+                                  // (kept in the CRM) is never stored again, nor its engagement.
+                                  // A record not read yet gets a notice, so it is read now and
+                                  // its activity is taken by the next read's overlap.
+                                  List<Incoming> held =
+                                      signals.stream()
+                                          .filter(
+                                              in -> Boolean.FALSE.equals(known.get(in.recordKey())))
+                                          .toList();
+                                  List<Incoming> unread =
+                                      signals.stream()
+                                          .filter(in -> !known.containsKey(in.recordKey()))
+                                          .toList();
+                                  return discover(s, unread, now)
+                                      .chain(
+                                          () ->
+                                              BatchSql.<Incoming, String>returning(
+                                                  s,
+                                                  INSERT + " returning signal_id",
+                                                  COLUMNS,
+                                                  held,
+                                                  row(source, now)));
+                                })
                             .chain(
                                 stored -> {
                                   java.util.Set<String> fresh = new HashSet<>(stored);
@@ -253,6 +274,28 @@ public class SignalStore {
                       .replaceWithVoid());
     }
     return chain.replaceWith(known);
+  }
+
+  /** Notices for records not read yet, one per record: the push route reads and stores them. */
+  private static Uni<Void> discover(Mutiny.Session s, List<Incoming> unread, Instant now) {
+    Map<String, Incoming> perRecord = new LinkedHashMap<>();
+    unread.forEach(in -> perRecord.putIfAbsent(in.recordKey(), in));
+    return BatchSql.execute(
+        s,
+        "insert into inbound_event (profile_id, event_id, crm_object, crm_id, kind, occurred_at,"
+            + " received_at) values %s on conflict (profile_id, event_id) do nothing",
+        NOTICE_COLUMNS,
+        List.copyOf(perRecord.values()),
+        in ->
+            new Object[] {
+              in.profileId(),
+              "activity:" + in.signalId(),
+              in.crmObject(),
+              in.crmId(),
+              "activity",
+              at(in.occurredAt()),
+              at(now)
+            });
   }
 
   private static Uni<Void> notices(Mutiny.Session s, List<Incoming> fresh, Instant now) {

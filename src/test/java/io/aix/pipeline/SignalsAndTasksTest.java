@@ -425,6 +425,11 @@ class SignalsAndTasksTest {
     planned.put("Status", "Not Started");
     planned.remove("CompletedDateTime");
     org.insert("Task", planned); // not happened yet
+    // A lead created a moment ago, with a call logged on it, that AIX has not read yet.
+    String unread = org.insert("Lead", new LeadGenerator(99, Clock.systemUTC()).lead());
+    Map<String, Object> firstCall = new HashMap<>(call);
+    firstCall.put("WhoId", unread);
+    org.insert("Task", firstCall);
     org.insert(
         "CampaignMember",
         Map.of(
@@ -448,20 +453,27 @@ class SignalsAndTasksTest {
                     + " 'crm:CampaignMember' and type = 'form_submit'))"))
         .isEqualTo(2);
     assertThat(count("select count(*) from engagement_signal")).isEqualTo(2);
+    assertThat(count("select count(*) from inbound_event where kind = 'activity'"))
+        .as("the new lead AIX has not read: a notice to read it, no signal yet")
+        .isEqualTo(1);
     driver.push(PROFILE, "Lead");
     driver.drain(PROFILE, "Lead");
+    assertThat(org.record("Lead", unread).hasNonNull("AIX_Score__c")).isTrue();
     assertThat(org.record("Lead", lead).path("AIX_Signals__c").asText())
         .startsWith("1 form submitted, 1 meeting in 28 days; latest: ");
     assertThat(org.tasksOf(lead))
         .as("a meeting and a campaign response within a day: the engagement rule fires")
         .anyMatch(t -> t.path("Subject").asText().equals("Engagement burst: call today"));
 
-    // Read again (the overlap): the same records add nothing; two queries, one per source.
+    // Read again (the overlap): the same records add nothing, the new lead's call counts now;
+    // two queries, one per source.
     long calls = org.apiCalls();
     readActivities();
     assertThat(org.apiCalls()).isEqualTo(calls + 2);
-    assertThat(count("select count(*) from engagement_signal")).isEqualTo(2);
-    assertThat(count("select count(*) from inbound_event where kind = 'signal'")).isEqualTo(2);
+    assertThat(count("select count(*) from engagement_signal")).isEqualTo(3);
+    assertThat(count("select count(*) from engagement_signal where crm_id = '" + unread + "'"))
+        .isEqualTo(1);
+    assertThat(count("select count(*) from inbound_event where kind = 'signal'")).isEqualTo(3);
     assertThat(
             count(
                 "select count(*) from source_offset where stream in ('Lead:activity:Task',"
