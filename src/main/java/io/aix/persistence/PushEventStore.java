@@ -113,18 +113,7 @@ public class PushEventStore {
                       if (position.isPresent()) {
                         fresh =
                             fresh.call(
-                                () ->
-                                    s.createNativeQuery(
-                                            "insert into source_offset (profile_id, stream,"
-                                                + " position, updated_at) values (:p, :s, :pos,"
-                                                + " :now) on conflict (profile_id, stream) do update"
-                                                + " set position = excluded.position, updated_at ="
-                                                + " excluded.updated_at")
-                                        .setParameter("p", profileId)
-                                        .setParameter("s", stream)
-                                        .setParameter("pos", position.get().encode())
-                                        .setParameter("now", at(now))
-                                        .executeUpdate());
+                                () -> WorkQueue.moveOffset(s, profileId, stream, position, now));
                       }
                       return fresh;
                     }));

@@ -227,19 +227,8 @@ public class SignalStore {
                                   Uni<Void> moved =
                                       position.isEmpty()
                                           ? Uni.createFrom().voidItem()
-                                          : s.createNativeQuery(
-                                                  "insert into source_offset (profile_id, stream,"
-                                                      + " position, updated_at) values (:p, :s,"
-                                                      + " :pos, :now) on conflict (profile_id,"
-                                                      + " stream) do update set position ="
-                                                      + " excluded.position, updated_at ="
-                                                      + " excluded.updated_at")
-                                              .setParameter("p", profileId)
-                                              .setParameter("s", stream)
-                                              .setParameter("pos", position.get().encode())
-                                              .setParameter("now", at(now))
-                                              .executeUpdate()
-                                              .replaceWithVoid();
+                                          : WorkQueue.moveOffset(
+                                              s, profileId, stream, position, now);
                                   return notices(s, added, now)
                                       .chain(() -> moved)
                                       .replaceWith(added.size());

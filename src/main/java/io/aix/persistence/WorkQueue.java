@@ -259,7 +259,11 @@ public class WorkQueue {
         r -> new Object[] {profileId, stream, r.changeKey(), at(r.modifiedAt()), at(now)});
   }
 
-  private static Uni<Void> moveOffset(
+  /**
+   * Moves a stream's stored position, in the session's transaction; with no new position, only
+   * marks the stream alive.
+   */
+  static Uni<Void> moveOffset(
       Mutiny.Session s, String profileId, String stream, Optional<Offset> newOffset, Instant now) {
     // No move: still record that the source is alive (the stalled-intake alert reads updated_at).
     String sql =

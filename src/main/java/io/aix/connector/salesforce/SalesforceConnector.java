@@ -86,20 +86,13 @@ public final class SalesforceConnector implements CrmConnector {
               + " WHERE Id IN ('"
               + String.join("', '", chunk)
               + "')";
-      Exchange reply = call("query?rawPayload=true", soql, Map.of());
-      try {
-        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
-        for (JsonNode r : body.path("records")) {
-          out.add(
-              new CrmRecord(
-                  new LeadKey(profile.id(), object, r.path("Id").asText()),
-                  parseStamp(r.path("SystemModstamp").asText()),
-                  false,
-                  r));
-        }
-      } catch (IOException e) {
-        throw new CrmCallException(
-            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+      for (JsonNode r : records(soql)) {
+        out.add(
+            new CrmRecord(
+                new LeadKey(profile.id(), object, r.path("Id").asText()),
+                parseStamp(r.path("SystemModstamp").asText()),
+                false,
+                r));
       }
     }
     return out;
@@ -329,51 +322,45 @@ public final class SalesforceConnector implements CrmConnector {
                 + stamp
                 + " ORDER BY SystemModstamp, Id LIMIT "
                 + limit;
-    Exchange reply = call("query?rawPayload=true", soql, Map.of());
     List<io.aix.connector.CrmActivity> out = new ArrayList<>();
-    try {
-      for (JsonNode r : json.readTree(reply.getMessage().getBody(String.class)).path("records")) {
-        Instant modified = parseStamp(r.path("SystemModstamp").asText());
-        if (source.equals("Task")) {
-          String who = r.path("WhoId").asText("");
-          String subtype = r.path("TaskSubtype").asText("");
-          String type = r.path("Type").asText("");
-          boolean call = subtype.equals("Call") || type.equals("Call");
-          boolean conversation = call || type.equals("Meeting");
-          Instant at =
-              r.hasNonNull("CompletedDateTime")
-                  ? parseStamp(r.path("CompletedDateTime").asText())
-                  : modified;
-          if (who.startsWith(prefix) && conversation) {
-            out.add(
-                new io.aix.connector.CrmActivity(
-                    r.path("Id").asText(),
-                    who,
-                    io.aix.lead.EngagementSignal.Type.MEETING,
-                    at,
-                    modified,
-                    call ? "call logged" : "meeting logged"));
-          }
-        } else {
-          String who = r.path(object + "Id").asText("");
-          Instant at =
-              io.aix.lead.EngagementSignal.parseTime(r.path("FirstRespondedDate").asText(""))
-                  .orElse(modified);
-          if (who.startsWith(prefix)) {
-            out.add(
-                new io.aix.connector.CrmActivity(
-                    r.path("Id").asText(),
-                    who,
-                    io.aix.lead.EngagementSignal.Type.FORM_SUBMIT,
-                    at,
-                    modified,
-                    "campaign response, campaign " + r.path("CampaignId").asText("")));
-          }
+    for (JsonNode r : records(soql)) {
+      Instant modified = parseStamp(r.path("SystemModstamp").asText());
+      if (source.equals("Task")) {
+        String who = r.path("WhoId").asText("");
+        String subtype = r.path("TaskSubtype").asText("");
+        String type = r.path("Type").asText("");
+        boolean call = subtype.equals("Call") || type.equals("Call");
+        boolean conversation = call || type.equals("Meeting");
+        Instant at =
+            r.hasNonNull("CompletedDateTime")
+                ? parseStamp(r.path("CompletedDateTime").asText())
+                : modified;
+        if (who.startsWith(prefix) && conversation) {
+          out.add(
+              new io.aix.connector.CrmActivity(
+                  r.path("Id").asText(),
+                  who,
+                  io.aix.lead.EngagementSignal.Type.MEETING,
+                  at,
+                  modified,
+                  call ? "call logged" : "meeting logged"));
+        }
+      } else {
+        String who = r.path(object + "Id").asText("");
+        Instant at =
+            io.aix.lead.EngagementSignal.parseTime(r.path("FirstRespondedDate").asText(""))
+                .orElse(modified);
+        if (who.startsWith(prefix)) {
+          out.add(
+              new io.aix.connector.CrmActivity(
+                  r.path("Id").asText(),
+                  who,
+                  io.aix.lead.EngagementSignal.Type.FORM_SUBMIT,
+                  at,
+                  modified,
+                  "campaign response, campaign " + r.path("CampaignId").asText("")));
         }
       }
-    } catch (IOException e) {
-      throw new CrmCallException(
-          new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
     }
     return out;
   }
@@ -471,18 +458,11 @@ public final class SalesforceConnector implements CrmConnector {
       List<String> chunk = leads.subList(from, Math.min(leads.size(), from + READ_CHUNK));
       String soql =
           "SELECT Id, Description FROM Task WHERE WhoId IN ('" + String.join("', '", chunk) + "')";
-      Exchange reply = call("query?rawPayload=true", soql, Map.of());
-      try {
-        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
-        for (JsonNode r : body.path("records")) {
-          Matcher m = TASK_KEY.matcher(r.path("Description").asText(""));
-          if (m.find() && wanted.contains(m.group(1))) {
-            found.put(m.group(1), r.path("Id").asText());
-          }
+      for (JsonNode r : records(soql)) {
+        Matcher m = TASK_KEY.matcher(r.path("Description").asText(""));
+        if (m.find() && wanted.contains(m.group(1))) {
+          found.put(m.group(1), r.path("Id").asText());
         }
-      } catch (IOException e) {
-        throw new CrmCallException(
-            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
       }
     }
     return found;
@@ -507,22 +487,14 @@ public final class SalesforceConnector implements CrmConnector {
                       .map(w -> "'" + w.crmId().replaceAll("[^A-Za-z0-9]", "") + "'")
                       .toList())
               + ")";
-      Exchange reply = call("query?rawPayload=true", soql, Map.of());
-      try {
-        JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
-        Map<String, JsonNode> shown = new java.util.HashMap<>();
-        body.path("records").forEach(r -> shown.put(r.path("Id").asText(), r));
-        for (ScoreWrite w : chunk) {
-          JsonNode crm = shown.get(w.crmId());
-          JsonNode written = comparable(fields(object, w));
-          if (crm != null
-              && compared.stream().allMatch(f -> sameValue(written.get(f), crm.get(f)))) {
-            same.add(w.crmId());
-          }
+      Map<String, JsonNode> shown = new java.util.HashMap<>();
+      records(soql).forEach(r -> shown.put(r.path("Id").asText(), r));
+      for (ScoreWrite w : chunk) {
+        JsonNode crm = shown.get(w.crmId());
+        JsonNode written = comparable(fields(object, w));
+        if (crm != null && compared.stream().allMatch(f -> sameValue(written.get(f), crm.get(f)))) {
+          same.add(w.crmId());
         }
-      } catch (IOException e) {
-        throw new CrmCallException(
-            new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
       }
     }
     return same;
@@ -754,6 +726,17 @@ public final class SalesforceConnector implements CrmConnector {
       }
     }
     return out;
+  }
+
+  /** The records of one query page (AIX's queries by id stay within one page). */
+  private JsonNode records(String soql) {
+    Exchange reply = call("query?rawPayload=true", soql, Map.of());
+    try {
+      return json.readTree(reply.getMessage().getBody(String.class)).path("records");
+    } catch (IOException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+    }
   }
 
   private Exchange call(String operation, Object body, Map<String, String> headers) {
