@@ -197,12 +197,21 @@ public class WorkStage {
         continue;
       }
       CrmFailure f = w.failure();
-      boolean counts = !w.failedWholeCall() && f.kind() == CrmFailure.Kind.RETRIABLE;
+      // Every failure the CRM answered counts, a whole call's as much as one record's: a batch
+      // HubSpot refuses with a 400 would otherwise come back for ever. What never reached the CRM
+      // (budget, open breaker, full bulkhead) or a spent daily budget does not count: waiting for
+      // the window is not a failure of the record.
+      boolean counts = f.kind() != CrmFailure.Kind.BUDGET_EXHAUSTED && !f.notSent();
       if (counts && item.attempts() + 1 >= maxAttempts) {
         w.reject(
             "writeback",
             f.code(),
-            "still failing after " + maxAttempts + " attempts: " + f.message());
+            "still failing after "
+                + maxAttempts
+                + " attempts"
+                + (w.failedWholeCall() ? " of the whole call" : "")
+                + ": "
+                + f.message());
         outcomes.add(new Outcome.Done(item));
         continue;
       }
