@@ -162,8 +162,8 @@ public class IntakeController {
         routeIds.add(pushId);
       }
       if (profile.webhooks().isPresent() && profile.connection().usesSandbox()) {
-        // The sandbox portal plays HubSpot: it delivers, signed, to this instance's endpoint.
-        String url = "http://127.0.0.1:" + httpPort() + "/webhooks/hubspot/" + profile.id();
+        // The sandbox portal plays HubSpot: it delivers, signed, to the app's one target URL.
+        String url = "http://127.0.0.1:" + httpPort() + "/webhooks/hubspot";
         sandbox
             .hubspot()
             .webhooks()

@@ -93,6 +93,22 @@ public record ConfigCatalog(
                       + "' is already used by "
                       + profiles.get(profile.id()).file());
         }
+        Long portal = profile.connection().portalId();
+        if (portal != null) {
+          for (CrmProfile other : profiles.values()) {
+            if (portal.equals(other.connection().portalId())) {
+              // One app URL serves every portal: an event is routed by its portalId alone.
+              throw doc.get("connection")
+                  .get("portalId")
+                  .error(
+                      "portal "
+                          + portal
+                          + " is already declared by "
+                          + other.file()
+                          + "; HubSpot events are routed by portal, one profile per portal");
+            }
+          }
+        }
         for (int i = 0; i < profile.objects().size(); i++) {
           CrmProfile.ObjectSync object = profile.objects().get(i);
           ConfigNode objectNode = doc.get("objects").list().get(i);

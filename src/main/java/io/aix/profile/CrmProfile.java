@@ -69,9 +69,16 @@ public record CrmProfile(
    * @param loginUrl the OAuth login host (Salesforce {@code loginUrl}) or the API base URL (HubSpot
    *     {@code baseUrl})
    * @param apiVersion Salesforce REST API version; null for HubSpot, whose paths carry it
+   * @param portalId the HubSpot portal (Hub ID) this profile is installed in; HubSpot's events
+   *     carry it and are routed by it; null for other CRMs, or a HubSpot profile without webhooks
+   *     that has not declared it
    */
-  public record Connection(String loginUrl, String apiVersion, Auth auth, int line) {
+  public record Connection(String loginUrl, String apiVersion, Auth auth, int line, Long portalId) {
     public static final String SANDBOX = "sandbox";
+
+    public Connection(String loginUrl, String apiVersion, Auth auth, int line) {
+      this(loginUrl, apiVersion, auth, line, null);
+    }
 
     public boolean usesSandbox() {
       return SANDBOX.equals(loginUrl);
@@ -115,8 +122,20 @@ public record CrmProfile(
    * @param clientSecret the app's client secret, which signs every delivery (signature v3)
    * @param publicUrl the externally visible base URL HubSpot calls, when AIX runs behind a proxy;
    *     the signature covers the full URL as HubSpot sent it
+   * @param appId the HubSpot app's id, whose event subscriptions {@code install check} reads
+   * @param developerApiKey the developer account's API key that the webhooks API takes ({@code
+   *     hapikey}); without it the subscriptions cannot be checked
    */
-  public record Webhooks(SecretRef clientSecret, Optional<String> publicUrl) {}
+  public record Webhooks(
+      SecretRef clientSecret,
+      Optional<String> publicUrl,
+      Optional<Long> appId,
+      Optional<SecretRef> developerApiKey) {
+
+    public Webhooks(SecretRef clientSecret, Optional<String> publicUrl) {
+      this(clientSecret, publicUrl, Optional.empty(), Optional.empty());
+    }
+  }
 
   /**
    * Tasks for the lead's owner when a lead turns hot, by the profile's hot-lead rules: at most one

@@ -107,6 +107,14 @@ public final class ProfileLoader {
     if (webhooks.isPresent() && !hubspot) {
       throw doc.get("webhooks").error("webhooks are a HubSpot setting; Salesforce pushes via CDC");
     }
+    if (webhooks.isPresent() && connection.portalId() == null) {
+      throw doc.get("webhooks")
+          .error(
+              "webhooks need connection.portalId: a HubSpot app has one webhook URL for every"
+                  + " portal it is installed in, and AIX routes each event by its portalId (the"
+                  + " Hub ID, shown in HubSpot under your account name, or printed by ./aix"
+                  + " install hubspot)");
+    }
     CrmProfile.Tasks tasks =
         doc.opt("tasks").map(ProfileLoader::tasks).orElse(CrmProfile.Tasks.OFF);
     int budget =
@@ -178,7 +186,7 @@ public final class ProfileLoader {
   }
 
   private static Connection hubspotConnection(ConfigNode c) {
-    c.allowOnly(Set.of("baseUrl", "auth"));
+    c.allowOnly(Set.of("baseUrl", "auth", "portalId"));
     String baseUrl = c.string("baseUrl", "https://api.hubapi.com");
     if (!baseUrl.equals(Connection.SANDBOX) && !baseUrl.startsWith("https://")) {
       throw c.get("baseUrl")
@@ -201,18 +209,39 @@ public final class ProfileLoader {
               throw a.get("flow")
                   .error("unknown auth flow '" + flow + "' (expected private-app or oauth)");
         };
-    return new Connection(baseUrl, null, auth, c.line());
+    Long portalId = c.has("portalId") ? hubSpotId(c.get("portalId"), "portalId", "Hub ID") : null;
+    return new Connection(baseUrl, null, auth, c.line(), portalId);
+  }
+
+  /** A HubSpot portal (Hub ID) or app id: a positive whole number, as HubSpot's events carry. */
+  private static Long hubSpotId(ConfigNode node, String key, String what) {
+    String text = node.text().trim();
+    if (!text.matches("[1-9][0-9]{0,17}")) {
+      throw node.error(
+          key
+              + " must be the "
+              + what
+              + ", a positive whole number such as 62515, not '"
+              + text
+              + "'");
+    }
+    return Long.parseLong(text);
   }
 
   private static CrmProfile.Webhooks webhooks(ConfigNode w) {
-    w.allowOnly(Set.of("clientSecret", "publicUrl"));
+    w.allowOnly(Set.of("clientSecret", "publicUrl", "appId", "developerApiKey"));
     Optional<String> publicUrl = w.optString("publicUrl");
     if (publicUrl.isPresent() && !publicUrl.get().matches("https?://[^/?#]+(/[^?#]*)?")) {
       throw w.get("publicUrl")
           .error("publicUrl must be the base URL HubSpot calls, like https://aix.example.com");
     }
     return new CrmProfile.Webhooks(
-        secret(w, "clientSecret"), publicUrl.map(u -> u.replaceAll("/+$", "")));
+        secret(w, "clientSecret"),
+        publicUrl.map(u -> u.replaceAll("/+$", "")),
+        w.has("appId")
+            ? Optional.of(hubSpotId(w.get("appId"), "appId", "app's id"))
+            : Optional.empty(),
+        w.has("developerApiKey") ? Optional.of(secret(w, "developerApiKey")) : Optional.empty());
   }
 
   private static final Pattern RULE_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");

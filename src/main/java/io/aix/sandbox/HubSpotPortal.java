@@ -33,6 +33,63 @@ import java.util.regex.Pattern;
 public final class HubSpotPortal implements SandboxServer.Handler {
   public static final long PORTAL_ID = 62515;
   public static final long APP_ID = 54321;
+
+  /** The developer account's API key ({@code hapikey}) the app's webhooks API takes. */
+  public static final String DEVELOPER_API_KEY = "aix-sandbox-developer-hapikey";
+
+  /**
+   * The event subscriptions of the demo's app, as the README's install section has an admin create
+   * them: record creation, deletion, merge, restore and privacy deletion, and a property change for
+   * each property the shipped contact mapping reads (HubSpot subscribes property changes one
+   * property at a time).
+   */
+  public static final List<String> DEMO_SUBSCRIPTIONS =
+      List.of(
+          "contact.creation",
+          "contact.deletion",
+          "contact.merge",
+          "contact.restore",
+          "contact.privacyDeletion",
+          "contact.propertyChange:email",
+          "contact.propertyChange:firstname",
+          "contact.propertyChange:lastname",
+          "contact.propertyChange:company",
+          "contact.propertyChange:jobtitle",
+          "contact.propertyChange:website",
+          "contact.propertyChange:phone",
+          "contact.propertyChange:country",
+          "contact.propertyChange:state",
+          "contact.propertyChange:city",
+          "contact.propertyChange:industry",
+          "contact.propertyChange:hs_analytics_source",
+          "contact.propertyChange:numemployees",
+          "contact.propertyChange:annualrevenue",
+          "contact.propertyChange:hs_email_optout",
+          "contact.propertyChange:notes_last_updated",
+          "contact.propertyChange:hubspot_owner_id",
+          "contact.propertyChange:hs_lead_status",
+          "contact.propertyChange:lifecyclestage",
+          "contact.propertyChange:aix_feedback",
+          "contact.propertyChange:hs_email_last_open_date",
+          "contact.propertyChange:hs_email_last_click_date",
+          "contact.propertyChange:recent_conversion_date",
+          "contact.propertyChange:engagements_last_meeting_booked");
+
+  /**
+   * One event subscription of the app (Webhooks v3 SubscriptionResponse: id, eventType,
+   * propertyName for property changes only, active).
+   */
+  public record Subscription(String id, String eventType, String propertyName, boolean active) {
+    /** Whether this subscription asks for the change. */
+    boolean covers(Change c) {
+      return active
+          && eventType.equals(c.subscriptionType())
+          && (!eventType.endsWith(".propertyChange") || propertyName.equals(c.propertyName()));
+    }
+  }
+
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private static final Pattern SUBSCRIPTIONS = Pattern.compile("/webhooks/v3/(\\d+)/subscriptions");
   static final int SEARCH_CAP = 10_000;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -79,14 +136,16 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
 
   /** The scopes the app was granted; token introspection reports them. */
+  private static final List<String> GRANTED_SCOPES =
+      List.of(
+          "crm.objects.contacts.read",
+          "crm.objects.contacts.write",
+          "crm.schemas.contacts.read",
+          "crm.schemas.contacts.write",
+          "oauth");
+
   private final Set<String> scopes =
-      new java.util.concurrent.ConcurrentSkipListSet<>(
-          List.of(
-              "crm.objects.contacts.read",
-              "crm.objects.contacts.write",
-              "crm.schemas.contacts.read",
-              "crm.schemas.contacts.write",
-              "oauth"));
+      new java.util.concurrent.ConcurrentSkipListSet<>(GRANTED_SCOPES);
 
   private final AtomicLong idCounter = new AtomicLong(151);
   private final AtomicLong eventCounter = new AtomicLong(1_000);
@@ -108,6 +167,9 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private volatile long dailyLimit = 250_000;
   private volatile int burstLimit = 190;
   private final java.util.Deque<Long> recentCalls = new java.util.ArrayDeque<>();
+  static final int SEARCHES_PER_SECOND = 5;
+  private final java.util.Deque<Long> recentSearches = new java.util.ArrayDeque<>();
+  private final AtomicLong searchesRefused = new AtomicLong();
 
   public HubSpotPortal(
       String accessToken, String clientId, String clientSecret, String refreshToken, Clock clock) {
@@ -191,6 +253,88 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     burstLimit = 190;
     synchronized (recentCalls) {
       recentCalls.clear();
+    }
+    synchronized (recentSearches) {
+      recentSearches.clear();
+    }
+    searchesRefused.set(0);
+    subscriptions(DEMO_SUBSCRIPTIONS);
+    scopes.addAll(GRANTED_SCOPES);
+  }
+
+  /**
+   * Replaces the app's event subscriptions, each {@code eventType} or {@code
+   * contact.propertyChange:property}; all active.
+   */
+  public void subscriptions(List<String> specs) {
+    List<Subscription> next = new ArrayList<>();
+    int id = 1_200;
+    for (String spec : specs) {
+      int colon = spec.indexOf(':');
+      next.add(
+          new Subscription(
+              String.valueOf(id++),
+              colon < 0 ? spec : spec.substring(0, colon),
+              colon < 0 ? null : spec.substring(colon + 1),
+              true));
+    }
+    subscriptions.clear();
+    subscriptions.addAll(next);
+  }
+
+  /** The subscription that asks for this change, if any: only those are delivered. */
+  java.util.Optional<Subscription> subscriptionFor(Change c) {
+    return subscriptions.stream().filter(s -> s.covers(c)).findFirst();
+  }
+
+  /**
+   * {@code GET /webhooks/v3/{appId}/subscriptions}, authenticated by the developer API key in the
+   * {@code hapikey} query parameter (Webhooks/Webhooks/Rollouts/147891/v3/webhooks.json,
+   * securitySchemes developer_hapikey); an OAuth access token of a portal is not enough here.
+   */
+  private Reply listSubscriptions(String appId, String query) {
+    if (!DEVELOPER_API_KEY.equals(queryParams(query).get("hapikey"))) {
+      return error(
+          401,
+          "INVALID_AUTHENTICATION",
+          "The API key provided is invalid. View or manage your API key here:"
+              + " https://app.hubspot.com/l/api-key/",
+          Map.of());
+    }
+    if (!appId.equals(String.valueOf(APP_ID))) {
+      return error(
+          404, "OBJECT_NOT_FOUND", "No app " + appId + " in this developer account", Map.of());
+    }
+    ObjectNode reply = NODES.objectNode();
+    ArrayNode results = reply.putArray("results");
+    for (Subscription sub : subscriptions) {
+      ObjectNode r = results.addObject();
+      r.put("id", sub.id());
+      r.put("eventType", sub.eventType());
+      if (sub.propertyName() != null) {
+        r.put("propertyName", sub.propertyName());
+      }
+      r.put("active", sub.active());
+      r.put("createdAt", "2026-11-01T09:00:00Z");
+      r.put("updatedAt", "2026-11-01T09:00:00Z");
+    }
+    return Reply.json(200, reply.toString(), Map.of());
+  }
+
+  /** Associates {@code count} made-up tasks with a contact, as years of a rep's to-dos would. */
+  public void addTasks(String contactId, int count) {
+    Instant now = nextStamp();
+    for (int i = 0; i < count; i++) {
+      String id = String.valueOf(idCounter.getAndIncrement());
+      Map<String, String> p = new ConcurrentHashMap<>();
+      p.put("hs_object_id", id);
+      p.put("hs_task_subject", "Follow-up " + i);
+      p.put("hs_task_body", "Call back about the renewal");
+      p.put("hs_timestamp", now.toString());
+      p.put("createdate", now.toString());
+      p.put("lastmodifieddate", now.toString());
+      objects.get("tasks").put(id, new HsRecord(id, p, now, false));
+      contactTasks.computeIfAbsent(contactId, k -> new CopyOnWriteArrayList<>()).add(id);
     }
   }
 
@@ -365,6 +509,11 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       if (method.equals("POST") && path.equals("/oauth/v2/private-apps/get/access-token-info")) {
         return tokenInfo(JSON.readTree(body).path("tokenKey").asText(), true);
       }
+      Matcher hooks = SUBSCRIPTIONS.matcher(path);
+      if (method.equals("GET") && hooks.matches()) {
+        return listSubscriptions(
+            hooks.group(1), url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
+      }
       if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         return new Reply(0, Map.of(), "", true);
       }
@@ -385,9 +534,17 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       if (used > dailyLimit) {
         return rateLimited("DAILY", "You have reached your daily limit.", used);
       }
-      if (!withinBurst()) {
-        return rateLimited(
-            "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", used);
+      // Search is exempt from the ten-secondly bucket (x-hubspot-rate-limit-exemptions:
+      // ten-secondly on .../search in CRM/Contacts/Rollouts/424/v3/contacts.json) and has a limit
+      // of its own, about five a second per account; HubSpot's Node client (RetryDecorator.ts)
+      // knows its 429 by the message alone. The sandbox allows exactly five in any rolling second
+      // and sends neither a policyName nor a Retry-After with it, which no client may rely on.
+      boolean search = method.equals("POST") && path.endsWith("/search");
+      if (search ? !withinSearchSecond() : !withinBurst()) {
+        return search
+            ? rateLimited(null, "You have reached your secondly limit.", used)
+            : rateLimited(
+                "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.", used);
       }
       if (faults.failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         return faults.failStatus == 429
@@ -402,6 +559,15 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         if (!objects.containsKey(type)) {
           return error(
               404, "OBJECT_NOT_FOUND", "Unable to infer object type from: " + type, limits);
+        }
+        if (type.equals("contacts")) {
+          String needed =
+              m.group(2).equals("search") || m.group(2).equals("batch/read")
+                  ? "crm.objects.contacts.read"
+                  : "crm.objects.contacts.write";
+          if (!scopes.contains(needed)) {
+            return missingScope(needed, limits);
+          }
         }
         JsonNode request = JSON.readTree(body);
         return switch (m.group(2)) {
@@ -454,7 +620,12 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         return Reply.json(200, reply.toString(), limits);
       }
       if (method.equals("GET") && (m = ASSOCIATIONS.matcher(path)).matches()) {
-        return associations(m.group(1), m.group(2), m.group(3), limits);
+        return associations(
+            m.group(1),
+            m.group(2),
+            m.group(3),
+            url.contains("?") ? url.substring(url.indexOf('?') + 1) : "",
+            limits);
       }
       return error(404, "NOT_FOUND", "No route for " + method + " " + path, limits);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -467,6 +638,23 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       Thread.currentThread().interrupt();
       return error(503, "SERVICE_UNAVAILABLE", "interrupted", Map.of());
     }
+  }
+
+  /**
+   * A call the app's scopes do not cover: 403 MISSING_SCOPES, naming the scope in {@code errors[]}
+   * (HubSpot's scopes docs: each endpoint needs its scope; the spec's Error schema carries details
+   * in {@code errors[].context}).
+   */
+  private static Reply missingScope(String scope, Map<String, String> limits) {
+    ObjectNode e = NODES.objectNode();
+    e.put("status", "error");
+    e.put("message", "This app hasn't been granted all required scopes to make this call.");
+    e.put("correlationId", UUID.randomUUID().toString());
+    ObjectNode detail = e.putArray("errors").addObject();
+    detail.put("message", "One or more of the following scopes are required.");
+    detail.putObject("context").putArray("requiredGranularScopes").add(scope);
+    e.put("category", "MISSING_SCOPES");
+    return Reply.json(403, e.toString(), limits);
   }
 
   private boolean withinBurst() {
@@ -483,6 +671,27 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     }
   }
 
+  /** Searches in the last second; at most {@link #SEARCHES_PER_SECOND}. */
+  private boolean withinSearchSecond() {
+    long now = clock.millis();
+    synchronized (recentSearches) {
+      while (!recentSearches.isEmpty() && recentSearches.peekFirst() <= now - 1_000) {
+        recentSearches.pollFirst();
+      }
+      if (recentSearches.size() >= SEARCHES_PER_SECOND) {
+        searchesRefused.incrementAndGet();
+        return false;
+      }
+      recentSearches.addLast(now);
+      return true;
+    }
+  }
+
+  /** Searches refused for the per-second limit since the last reset. */
+  public long searchesRefused() {
+    return searchesRefused.get();
+  }
+
   private Map<String, String> limitHeaders(long used) {
     int remaining;
     synchronized (recentCalls) {
@@ -497,12 +706,16 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return h;
   }
 
+  /** A 429; {@code policy} null for search's secondly limit, which names none. */
   private Reply rateLimited(String policy, String message, long used) {
     ObjectNode e = NODES.objectNode();
     e.put("status", "error");
     e.put("message", message);
     e.put("errorType", "RATE_LIMIT");
     e.put("correlationId", UUID.randomUUID().toString());
+    if (policy == null) {
+      return Reply.json(429, e.toString(), Map.of());
+    }
     e.put("policyName", policy);
     Map<String, String> h = new LinkedHashMap<>(limitHeaders(used));
     h.put("Retry-After", "1");
@@ -527,12 +740,12 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     ObjectNode reply = NODES.objectNode();
     if (privateApp) {
       reply.put("userId", 31415926);
-      reply.put("hubId", 24681357);
+      reply.put("hubId", PORTAL_ID);
       reply.put("appId", 1234567);
     } else {
       reply.put("token", token);
-      reply.put("hub_id", 24681357);
-      reply.put("app_id", 1234567);
+      reply.put("hub_id", PORTAL_ID);
+      reply.put("app_id", APP_ID);
       reply.put("token_type", "access");
       reply.put("expires_in", 1800);
     }
@@ -761,34 +974,31 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (inputs.size() > 100) {
       return error(400, "VALIDATION_ERROR", "Batch input size must be <= 100", limits);
     }
-    ArrayNode results = NODES.arrayNode();
+    // Every input is validated before anything is written. A value the property cannot hold (an
+    // option the enumeration lacks, text for a number, a property that does not exist) fails the
+    // WHOLE batch with 400 VALIDATION_ERROR "Property values were not valid: [...]", naming the
+    // property but not the record, and nothing of the batch is written: this is what users of
+    // HubSpot's clients report (the spec's batch/update in CRM/Contacts/Rollouts/424/v3 lists 200,
+    // 207 and a default error, and says invalid properties "will result in an error").
     List<String> missing = new ArrayList<>();
-    List<String> invalid = new ArrayList<>();
-    String invalidReason = null;
-    Instant now = nextStamp();
     for (JsonNode in : inputs) {
       String id = in.path("id").asText();
-      HsRecord r = record(type, id);
-      if (r == null) {
+      if (record(type, id) == null) {
         missing.add(id);
         continue;
       }
-      if (faults.rejectWritesTo.contains(id)) {
-        invalid.add(id);
-        invalidReason =
-            "Property values were not valid: [{\"isValid\":false,\"message\":\"Blocked by a workflow\",\"error\":\"INVALID_OPTION\",\"name\":\"aix_grade\"}]";
-        continue;
-      }
-      String problem = null;
       for (var e : in.path("properties").properties()) {
-        problem = validate(type, e.getKey(), e.getValue().asText());
+        String problem = validate(type, e.getKey(), e.getValue().asText());
         if (problem != null) {
-          break;
+          return error(400, "VALIDATION_ERROR", problem, limits);
         }
       }
-      if (problem != null) {
-        invalid.add(id);
-        invalidReason = problem;
+    }
+    ArrayNode results = NODES.arrayNode();
+    Instant now = nextStamp();
+    for (JsonNode in : inputs) {
+      HsRecord r = record(type, in.path("id").asText());
+      if (r == null) {
         continue;
       }
       Map<String, String> changed = new LinkedHashMap<>();
@@ -801,22 +1011,18 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     ObjectNode reply = NODES.objectNode();
     reply.put("status", "COMPLETE");
     reply.set("results", results);
-    ArrayNode errors = NODES.arrayNode();
     if (!missing.isEmpty()) {
-      errors.add(
-          batchError(
-              "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", missing));
-    }
-    if (!invalid.isEmpty()) {
-      errors.add(batchError("VALIDATION_ERROR", invalidReason, invalid));
-    }
-    if (!errors.isEmpty()) {
-      reply.put("numErrors", missing.size() + invalid.size());
-      reply.set("errors", errors);
+      // Ids that do not exist are the batch's partial failure: 207 with errors[] naming them.
+      reply.put("numErrors", missing.size());
+      reply
+          .putArray("errors")
+          .add(
+              batchError(
+                  "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.", missing));
     }
     reply.put("startedAt", now.toString());
     reply.put("completedAt", clock.instant().toString());
-    return Reply.json(errors.isEmpty() ? 200 : 207, reply.toString(), limits);
+    return Reply.json(missing.isEmpty() ? 200 : 207, reply.toString(), limits);
   }
 
   /** A property must exist, and hold a value of its type. */
@@ -961,13 +1167,33 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return Reply.json(201, reply.toString(), limits);
   }
 
-  private Reply associations(String from, String id, String to, Map<String, String> limits) {
+  /**
+   * v4 association listing, paged as CRM/Associations/Rollouts/130902/v4/associations.json says:
+   * {@code limit} (default 500; the sandbox refuses more, where the spec states no maximum) and the
+   * {@code after} cursor, with {@code paging.next.after} while more remain.
+   */
+  private Reply associations(
+      String from, String id, String to, String query, Map<String, String> limits) {
     if (!from.equals("contacts") || !to.equals("tasks")) {
       return error(400, "VALIDATION_ERROR", "only contacts -> tasks is simulated", limits);
     }
+    Map<String, String> params = queryParams(query);
+    int limit;
+    int after;
+    try {
+      limit = Integer.parseInt(params.getOrDefault("limit", "500"));
+      after = Integer.parseInt(params.getOrDefault("after", "0"));
+    } catch (NumberFormatException e) {
+      return error(400, "VALIDATION_ERROR", "limit and after must be numbers", limits);
+    }
+    if (limit < 1 || limit > 500 || after < 0) {
+      return error(400, "VALIDATION_ERROR", "limit must be between 1 and 500", limits);
+    }
+    List<String> all = contactTasks.getOrDefault(id, List.of());
+    int end = Math.min(all.size(), after + limit);
     ObjectNode reply = NODES.objectNode();
     ArrayNode results = reply.putArray("results");
-    for (String taskId : contactTasks.getOrDefault(id, List.of())) {
+    for (String taskId : all.subList(Math.min(after, end), end)) {
       ObjectNode r = results.addObject();
       r.put("toObjectId", Long.parseLong(taskId));
       ObjectNode t = r.putArray("associationTypes").addObject();
@@ -975,7 +1201,28 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       t.put("typeId", 203);
       t.putNull("label");
     }
+    if (end < all.size()) {
+      reply.putObject("paging").putObject("next").put("after", String.valueOf(end));
+    }
     return Reply.json(200, reply.toString(), limits);
+  }
+
+  private static Map<String, String> queryParams(String query) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (query == null || query.isEmpty()) {
+      return params;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        params.put(
+            java.net.URLDecoder.decode(
+                pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+            java.net.URLDecoder.decode(
+                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return params;
   }
 
   // ---------------------------------------------------------------- properties
@@ -1021,6 +1268,32 @@ public final class HubSpotPortal implements SandboxServer.Handler {
             limits);
     // HubSpot answers a fully successful batch create with 201 Created.
     return reply.status() == 200 ? new Reply(201, reply.headers(), reply.body(), false) : reply;
+  }
+
+  /**
+   * An admin edits a property into a dropdown of these options only (Properties v3: an
+   * enumeration's options carry label, value, hidden); a value outside them is refused from then
+   * on.
+   */
+  public void restrictOptions(String type, String property, List<String> values) {
+    ObjectNode def = ((ObjectNode) propertyDefs.get(type).get(property)).deepCopy();
+    def.put("type", "enumeration");
+    def.put("fieldType", "select");
+    ArrayNode options = def.putArray("options");
+    int order = 0;
+    for (String v : values) {
+      ObjectNode o = options.addObject();
+      o.put("label", v);
+      o.put("value", v);
+      o.put("displayOrder", order++);
+      o.put("hidden", false);
+    }
+    propertyDefs.get(type).put(property, def);
+  }
+
+  /** An admin deletes a property (AIX's, say) in the portal's settings. */
+  public void deleteProperty(String type, String property) {
+    propertyDefs.get(type).remove(property);
   }
 
   /** The AIX property definitions as the portal holds them (for install tests). */

@@ -24,9 +24,11 @@ import org.jboss.logging.Logger;
 /**
  * Delivers a {@link HubSpotPortal}'s changes to a subscribed app the way HubSpot does: batches of
  * up to 100 events, POSTed with {@code X-HubSpot-Signature-v3} and {@code
- * X-HubSpot-Request-Timestamp}; a 2xx ends a delivery, 4xx (400, 401, 403, 404, 405) drops it for
- * good, 429 and 5xx and connection failures are retried, up to 10 times, with growing pauses. Only
- * changes made after {@link #subscribe} are delivered, as with a newly installed app.
+ * X-HubSpot-Request-Timestamp} (and no {@code X-HubSpot-Signature-Version}, which HubSpot sends
+ * only with the older v1/v2 signatures: request-validation docs); a 2xx ends a delivery, 4xx (400,
+ * 401, 403, 404, 405) drops it for good, 429 and 5xx and connection failures are retried, up to 10
+ * times, with growing pauses. Only changes made after {@link #subscribe} are delivered, as with a
+ * newly installed app.
  */
 public final class HubSpotWebhooks implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(HubSpotWebhooks.class);
@@ -50,6 +52,7 @@ public final class HubSpotWebhooks implements AutoCloseable {
   private volatile String targetUrl;
   private volatile String clientSecret;
   private volatile long retryBaseMillis = 200;
+  private volatile long portalId = HubSpotPortal.PORTAL_ID;
 
   HubSpotWebhooks(HubSpotPortal portal, Clock clock) {
     this.portal = portal;
@@ -62,6 +65,11 @@ public final class HubSpotWebhooks implements AutoCloseable {
     portal.drainChanges();
     this.clientSecret = secret;
     this.targetUrl = url;
+  }
+
+  /** Deliveries from now on say they come from this portal (a second install of the app). */
+  public void portalId(long portalId) {
+    this.portalId = portalId;
   }
 
   public void unsubscribe() {
@@ -98,14 +106,17 @@ public final class HubSpotWebhooks implements AutoCloseable {
     }
   }
 
-  /** The JSON body HubSpot posts for these changes. */
-  static String payload(List<HubSpotPortal.Change> changes, int attempt) {
+  /** The JSON body HubSpot posts for these changes, each under the subscription that asked. */
+  String payload(List<HubSpotPortal.Change> changes, int attempt) {
     ArrayNode events = JsonNodeFactory.instance.arrayNode();
     for (HubSpotPortal.Change c : changes) {
       ObjectNode e = events.addObject();
       e.put("eventId", c.eventId());
-      e.put("subscriptionId", 1_000 + Math.floorMod(c.subscriptionType().hashCode(), 1_000));
-      e.put("portalId", HubSpotPortal.PORTAL_ID);
+      e.put(
+          "subscriptionId",
+          Long.parseLong(
+              portal.subscriptionFor(c).map(HubSpotPortal.Subscription::id).orElse("0")));
+      e.put("portalId", portalId);
       e.put("appId", HubSpotPortal.APP_ID);
       e.put("occurredAt", c.occurredAt().toEpochMilli());
       e.put("subscriptionType", c.subscriptionType());
@@ -131,7 +142,6 @@ public final class HubSpotWebhooks implements AutoCloseable {
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
             .header("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/)")
-            .header("X-HubSpot-Signature-Version", "v3")
             .header("X-HubSpot-Signature-v3", signV3(secret, "POST", url, body, timestamp))
             .header("X-HubSpot-Request-Timestamp", timestamp)
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -152,7 +162,10 @@ public final class HubSpotWebhooks implements AutoCloseable {
     if (url == null) {
       return;
     }
-    List<HubSpotPortal.Change> pending = portal.drainChanges();
+    // Only what the app subscribed to is delivered (Webhooks v3: subscriptions per event type,
+    // property changes per property); the rest is never sent, as with HubSpot.
+    List<HubSpotPortal.Change> pending =
+        portal.drainChanges().stream().filter(c -> portal.subscriptionFor(c).isPresent()).toList();
     for (int from = 0; from < pending.size(); from += BATCH) {
       List<HubSpotPortal.Change> batch =
           new ArrayList<>(pending.subList(from, Math.min(pending.size(), from + BATCH)));

@@ -15,13 +15,11 @@ import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HubSpot connector and the pipeline against the sandbox portal over real HTTP, with the real
- * PostgreSQL: poll, batch writeback with 207 partial errors, tasks, webhooks. Poll cycles run
- * synchronously through the routes the timers run ({@link PipelineDriver}).
+ * PostgreSQL: poll, batch writeback (refusals: HubSpotContractTest), tasks, webhooks. Poll cycles
+ * run synchronously through the routes the timers run ({@link PipelineDriver}).
  */
 @QuarkusTest
 class HubSpotPipelineTest {
@@ -368,34 +366,6 @@ class HubSpotPipelineTest {
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
     assertThat(JSON.readTree(limited.body()).path("policyName").asText())
         .isEqualTo("TEN_SECONDLY_ROLLING");
-  }
-
-  @Test
-  void a207PartialFailureDeadLettersExactlyTheRefusedContacts() throws SQLException {
-    List<String> ids = seed(30);
-    portal.faults().rejectWrites(ids.get(4), ids.get(17));
-
-    pollOk();
-
-    Map<String, String> dead = new HashMap<>();
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery(
-                "select crm_id, stage || '/' || error_code from dead_letter where profile_id = '"
-                    + PROFILE
-                    + "'")) {
-      while (r.next()) {
-        dead.put(r.getString(1), r.getString(2));
-      }
-    }
-    assertThat(dead)
-        .containsOnly(
-            Map.entry(ids.get(4), "writeback/VALIDATION_ERROR"),
-            Map.entry(ids.get(17), "writeback/VALIDATION_ERROR"));
-    assertThat(ids)
-        .filteredOn(id -> !id.equals(ids.get(4)) && !id.equals(ids.get(17)))
-        .allSatisfy(id -> assertThat(portal.contact(id)).containsKey("aix_score"));
   }
 
   @Test

@@ -224,6 +224,7 @@ class ProfileValidationTest {
       id: acme-hs
       type: hubspot
       connection:
+        portalId: 62515
         auth:
           flow: oauth
           clientId: { env: ACME_HS_CLIENT_ID }
@@ -243,7 +244,9 @@ class ProfileValidationTest {
   private ConfigException hubspotFails(String yaml) throws IOException {
     Files.createDirectories(root.resolve("mappings"));
     Files.copy(
-        Path.of("mappings/hubspot-contact.yaml"), root.resolve("mappings/hubspot-contact.yaml"));
+        Path.of("mappings/hubspot-contact.yaml"),
+        root.resolve("mappings/hubspot-contact.yaml"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     return loadFails(yaml);
   }
 
@@ -261,6 +264,7 @@ class ProfileValidationTest {
     assertThat(p.connection().loginUrl()).isEqualTo("https://api.hubapi.com");
     assertThat(p.connection().auth()).isInstanceOf(CrmProfile.Auth.OAuthRefresh.class);
     assertThat(p.webhooks().orElseThrow().publicUrl()).contains("https://aix.acme.com");
+    assertThat(p.connection().portalId()).isEqualTo(62515L);
     assertThat(p.writeback().batchSize()).as("HubSpot batches take 100").isEqualTo(100);
     assertThat(p.writeback().fields()).contains("aix_score", "aix_top_factors");
     assertThat(p.tasks().enabled()).isTrue();
@@ -271,7 +275,7 @@ class ProfileValidationTest {
   void hubSpotSearchPagesAreCappedAt200() throws IOException {
     ConfigException e = hubspotFails(HUBSPOT.replace("pageSize: 200", "pageSize: 2000"));
     assertThat(e.getMessage())
-        .isEqualTo(file() + ":15: 'objects[0].pageSize' must be between 1 and 200, not 2000");
+        .isEqualTo(file() + ":16: 'objects[0].pageSize' must be between 1 and 200, not 2000");
   }
 
   private static final String RULES =
@@ -329,7 +333,7 @@ class ProfileValidationTest {
                 "webhooks:\n  clientSecret: { env: ACME_HS_CLIENT_SECRET }",
                 "webhooks:\n  clientSecret: s3cr3t"));
     assertThat(e.getMessage())
-        .startsWith(file() + ":10: 'clientSecret' must be a reference like { env:");
+        .startsWith(file() + ":11: 'clientSecret' must be a reference like { env:");
   }
 
   @Test
@@ -338,5 +342,31 @@ class ProfileValidationTest {
     assertThat(e.getMessage())
         .startsWith(
             file() + ":18: retrain must be a Quartz cron expression such as '0 0 3 ? * SUN'");
+  }
+
+  @Test
+  void webhooksNeedThePortalTheyAreRoutedBy() throws IOException {
+    ConfigException missing = hubspotFails(HUBSPOT.replace("  portalId: 62515\n", ""));
+    assertThat(missing.getMessage())
+        .startsWith(
+            file() + ":10: webhooks need connection.portalId: a HubSpot app has one webhook");
+    ConfigException notANumber =
+        hubspotFails(HUBSPOT.replace("portalId: 62515", "portalId: acme-portal"));
+    assertThat(notANumber.getMessage())
+        .isEqualTo(
+            file()
+                + ":4: portalId must be the Hub ID, a positive whole number such as 62515, not"
+                + " 'acme-portal'");
+  }
+
+  @Test
+  void twoProfilesCannotDeclareOnePortal() throws IOException {
+    Files.createDirectories(root.resolve("crm-profiles"));
+    Files.writeString(
+        root.resolve("crm-profiles/acme-eu.yaml"), HUBSPOT.replace("id: acme-hs", "id: acme-eu"));
+    ConfigException e = hubspotFails(HUBSPOT);
+    assertThat(e.getMessage())
+        .contains(":4: portal 62515 is already declared by ")
+        .endsWith("; HubSpot events are routed by portal, one profile per portal");
   }
 }

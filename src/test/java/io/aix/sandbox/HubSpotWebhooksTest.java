@@ -27,6 +27,8 @@ class HubSpotWebhooksTest {
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile int failStatus = 503;
   private HttpServer server;
+  private final List<com.sun.net.httpserver.Headers> headers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private HubSpotPortal portal;
   private HubSpotWebhooks webhooks;
   private String url;
@@ -46,6 +48,7 @@ class HubSpotWebhooksTest {
           int status = !genuine ? 401 : failuresLeft.getAndDecrement() > 0 ? failStatus : 200;
           if (status == 200) {
             received.add(new ObjectMapper().readTree(body));
+            headers.add(exchange.getRequestHeaders());
           }
           exchange.sendResponseHeaders(status, -1);
           exchange.close();
@@ -87,6 +90,32 @@ class HubSpotWebhooksTest {
     assertThat(event.fieldNames())
         .toIterable()
         .contains("eventId", "subscriptionId", "occurredAt", "changeSource");
+    assertThat(headers.get(0).containsKey("X-HubSpot-Signature-Version"))
+        .as("HubSpot sends a signature version header with v1/v2 signatures only, not with v3")
+        .isFalse();
+  }
+
+  @Test
+  void onlySubscribedEventsAreDeliveredEachUnderItsSubscription() throws Exception {
+    portal.subscriptions(List.of("contact.creation", "contact.propertyChange:jobtitle"));
+    webhooks.subscribe(url, SECRET);
+    String id = portal.createContact(Map.of("email", "a@example.com"));
+    portal.updateContact(id, Map.of("jobtitle", "CFO", "city", "Lisbon"), "CRM_UI");
+    portal.privacyDeleteContact(id);
+
+    await(() -> webhooks.delivered() >= 2);
+    Thread.sleep(500);
+
+    List<JsonNode> events = new java.util.ArrayList<>();
+    received.forEach(batch -> batch.forEach(events::add));
+    assertThat(events)
+        .extracting(
+            e -> e.path("subscriptionType").asText() + ":" + e.path("propertyName").asText())
+        .as("no city change, no privacy deletion: the app did not subscribe to them")
+        .containsExactly("contact.creation:", "contact.propertyChange:jobtitle");
+    assertThat(events)
+        .extracting(e -> e.path("subscriptionId").asLong())
+        .containsExactly(1200L, 1201L);
   }
 
   @Test

@@ -9,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -82,13 +83,27 @@ public interface HubSpotApi {
   Response createProperties(
       @PathParam("objectType") String objectType, BatchInputs<PropertyDefinition> body);
 
-  /** {@code GET /crm/v4/objects/{from}/{id}/associations/{to}}: what a record is linked to. */
+  /**
+   * {@code GET /crm/v4/objects/{from}/{id}/associations/{to}}: what a record is linked to, a page
+   * of at most {@code limit} (500 by default), the next one from {@code paging.next.after}.
+   */
   @GET
   @Path("crm/v4/objects/{fromType}/{id}/associations/{toType}")
   Response associations(
       @PathParam("fromType") String fromType,
       @PathParam("id") String id,
-      @PathParam("toType") String toType);
+      @PathParam("toType") String toType,
+      @QueryParam("limit") int limit,
+      @QueryParam("after") String after);
+
+  /**
+   * {@code GET /webhooks/v3/{appId}/subscriptions}: the app's event subscriptions. The webhooks API
+   * belongs to the developer account, not a portal: it takes the developer API key as the {@code
+   * hapikey} query parameter (Webhooks v3 spec, securitySchemes developer_hapikey).
+   */
+  @GET
+  @Path("webhooks/v3/{appId}/subscriptions")
+  Response subscriptions(@PathParam("appId") long appId, @QueryParam("hapikey") String hapikey);
 
   /** {@code POST /oauth/v1/token} with {@code grant_type=refresh_token}. */
   @POST
@@ -164,14 +179,21 @@ public interface HubSpotApi {
       String message,
       Map<String, List<String>> context) {}
 
-  /** HubSpot's error body for a failed call. */
+  /**
+   * HubSpot's error body for a failed call (the spec's Error: category, correlationId and message
+   * required, {@code errors[]} of details optional; {@code policyName} on 429s).
+   */
   record ErrorBody(
       String status,
       String message,
       String correlationId,
       String category,
       String errorType,
-      String policyName) {}
+      String policyName,
+      List<ErrorDetail> errors) {}
+
+  /** One detail of an error (the spec's ErrorDetail: message required, code and context not). */
+  record ErrorDetail(String message, String code, String subCategory, JsonNode context) {}
 
   record PropertyGroup(String name, String label, int displayOrder) {}
 

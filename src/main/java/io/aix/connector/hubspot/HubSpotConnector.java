@@ -82,6 +82,9 @@ public final class HubSpotConnector implements CrmConnector {
 
   static final int BATCH_MAX = 100;
 
+  /** v4 association reads: HubSpot's largest (and default) page. */
+  static final int ASSOCIATION_PAGE = 500;
+
   /** The HubSpot-defined association type of task -> contact. */
   static final int TASK_TO_CONTACT = 204;
 
@@ -93,7 +96,7 @@ public final class HubSpotConnector implements CrmConnector {
   private final HubSpotApi api;
   private final HubSpotAuth auth;
   private final Clock clock;
-  private final ObjectMapper json = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final AtomicLong calls = new AtomicLong();
   private final RateGovernor governor;
   private final ApiBudget budget;
@@ -148,6 +151,7 @@ public final class HubSpotConnector implements CrmConnector {
                 clock.millis());
     List<String> properties = properties(mapping);
     SearchRequest request = cursor.request(properties, limit);
+    governor.awaitSearchPermit();
     SearchResponse body = call(() -> api.search(object, request), SearchResponse.class);
     List<CrmRecord> records = new ArrayList<>();
     for (HsObject o : body.results()) {
@@ -237,7 +241,7 @@ public final class HubSpotConnector implements CrmConnector {
   }
 
   private CrmRecord record(String object, HsObject o) {
-    ObjectNode fields = json.createObjectNode();
+    ObjectNode fields = JSON.createObjectNode();
     fields.put("id", o.id());
     if (o.properties() != null) {
       o.properties().forEach(fields::put);
@@ -342,18 +346,156 @@ public final class HubSpotConnector implements CrmConnector {
     install(object);
     List<UpdateInput> inputs =
         writes.stream().map(w -> new UpdateInput(w.crmId(), values(w.score()))).toList();
-    BatchResponse body =
-        call(() -> api.batchUpdate(object, new BatchInputs<>(inputs)), BatchResponse.class);
-    if (propertiesMissing(body)) {
-      // An admin deleted AIX's properties since they were installed: put them back, write again.
-      LOG.warnf("%s: AIX properties are missing in HubSpot; installing them again", profile.id());
-      synchronized (this) {
-        installed = false;
+    Map<String, WriteOutcome> outcomes = new HashMap<>();
+    update(object, inputs, outcomes, new boolean[] {true});
+    return writes.stream().map(w -> outcomes.get(w.crmId())).toList();
+  }
+
+  /**
+   * One batch update, and what HubSpot's answer makes of it. HubSpot's spec (CRM/Contacts v3,
+   * batch/update) promises 200 or 207 with {@code errors[]}; in practice a batch carrying an
+   * invalid property value (an option the enumeration lacks, text for a number, a property that no
+   * longer exists) is refused whole with a 400 {@code VALIDATION_ERROR} "Property values were not
+   * valid: [...]" that names the property but not the record. Such a batch is never sent again
+   * unchanged: a missing {@code aix_*} property is installed again (once per write), and otherwise
+   * the batch is split (by value, or in halves: {@link InvalidValues#partition}) until each refused
+   * part is one input, or inputs that all carry the same values of the named properties (they are
+   * refused alike); those fail for good with HubSpot's message, the rest are written.
+   *
+   * @param mayReinstall one flag shared by the halves of one write: the properties are installed
+   *     again at most once
+   */
+  private void update(
+      String object,
+      List<UpdateInput> inputs,
+      Map<String, WriteOutcome> outcomes,
+      boolean[] mayReinstall) {
+    Response response = raw(() -> api.batchUpdate(object, new BatchInputs<>(inputs)));
+    int status = response.getStatus();
+    if (status == 200 || status == 207) {
+      BatchResponse body = response.readEntity(BatchResponse.class);
+      if (mayReinstall[0] && propertiesMissing(body)) {
+        reinstall(object, mayReinstall);
+        update(object, inputs, outcomes, mayReinstall);
+        return;
       }
-      install(object);
-      body = call(() -> api.batchUpdate(object, new BatchInputs<>(inputs)), BatchResponse.class);
+      for (WriteOutcome o : outcomes(inputs.stream().map(UpdateInput::id).toList(), body)) {
+        outcomes.put(o.crmId(), o);
+      }
+      return;
     }
-    return outcomes(writes.stream().map(ScoreWrite::crmId).toList(), body);
+    ErrorBody error = status == 400 ? errorBody(response) : null;
+    InvalidValues invalid = error == null ? null : InvalidValues.of(error);
+    if (invalid == null) {
+      throw failure(status, error != null ? error : errorBody(response));
+    }
+    if (mayReinstall[0] && invalid.missingAixProperty()) {
+      reinstall(object, mayReinstall);
+      update(object, inputs, outcomes, mayReinstall);
+      return;
+    }
+    List<List<UpdateInput>> parts = invalid.partition(inputs);
+    if (inputs.size() == 1 || parts.size() == 1) {
+      CrmFailure refused =
+          new CrmFailure(
+              CrmFailure.Kind.PERMANENT,
+              error.category() == null ? "VALIDATION_ERROR" : error.category(),
+              error.message());
+      LOG.warnf(
+          "%s: HubSpot refused %d input(s) for invalid values of %s: %s",
+          profile.id(), inputs.size(), invalid.properties(), error.message());
+      inputs.forEach(i -> outcomes.put(i.id(), new WriteOutcome.Failed(i.id(), refused)));
+      return;
+    }
+    for (List<UpdateInput> part : parts) {
+      update(object, part, outcomes, mayReinstall);
+    }
+  }
+
+  private void reinstall(String object, boolean[] mayReinstall) {
+    // An admin deleted AIX's properties since they were installed: put them back, write again.
+    LOG.warnf("%s: AIX properties are missing in HubSpot; installing them again", profile.id());
+    mayReinstall[0] = false;
+    synchronized (this) {
+      installed = false;
+    }
+    install(object);
+  }
+
+  /**
+   * The properties a 400 "Property values were not valid: [...]" names. HubSpot puts a JSON array
+   * of {@code {isValid, message, error, name}} in the message; the spec's Error schema also allows
+   * {@code errors[]} whose {@code context.propertyName} names them. Either is read.
+   */
+  record InvalidValues(Set<String> properties, Set<String> codes) {
+    static final String PREFIX = "Property values were not valid";
+
+    static InvalidValues of(ErrorBody body) {
+      if (body.message() == null || !body.message().startsWith(PREFIX)) {
+        return null;
+      }
+      Set<String> names = new LinkedHashSet<>();
+      Set<String> codes = new LinkedHashSet<>();
+      int open = body.message().indexOf('[');
+      if (open >= 0) {
+        try {
+          for (com.fasterxml.jackson.databind.JsonNode e :
+              JSON.readTree(body.message().substring(open))) {
+            if (e.hasNonNull("name")) {
+              names.add(e.path("name").asText());
+            }
+            if (e.hasNonNull("error")) {
+              codes.add(e.path("error").asText());
+            }
+          }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+          // The array is HubSpot's prose, not a promise: without names the batch is halved.
+        }
+      }
+      if (body.errors() != null) {
+        for (HubSpotApi.ErrorDetail d : body.errors()) {
+          if (d.context() != null) {
+            d.context().path("propertyName").forEach(n -> names.add(n.asText()));
+          }
+          if (d.code() != null) {
+            codes.add(d.code());
+          }
+        }
+      }
+      return new InvalidValues(names, codes);
+    }
+
+    boolean missingAixProperty() {
+      return codes().contains("PROPERTY_DOESNT_EXIST")
+          && properties().stream().anyMatch(p -> p.startsWith("aix_"));
+    }
+
+    /** Up to this many distinct values of the named properties, a batch is split by value. */
+    static final int VALUE_GROUPS = 8;
+
+    /**
+     * How to split a refused batch. HubSpot judges a property value by the property's type and
+     * options, not by the record: inputs that carry the same values of the named properties are
+     * refused alike. So when they carry few distinct values, the batch is split by value (one group
+     * says whether its value is refused: one call each, however many records); otherwise, or when
+     * HubSpot named no property, it is halved. One part means the inputs all carry the same values
+     * and were refused for them.
+     */
+    List<List<UpdateInput>> partition(List<UpdateInput> inputs) {
+      if (!properties.isEmpty()) {
+        Map<List<String>, List<UpdateInput>> byValue = new LinkedHashMap<>();
+        for (UpdateInput i : inputs) {
+          List<String> key =
+              properties.stream().map(p -> String.valueOf(i.properties().get(p))).toList();
+          byValue.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        }
+        if (byValue.size() <= VALUE_GROUPS) {
+          return List.copyOf(byValue.values());
+        }
+      }
+      int half = inputs.size() / 2;
+      return List.of(inputs.subList(0, half), inputs.subList(half, inputs.size()));
+    }
   }
 
   private static boolean propertiesMissing(BatchResponse body) {
@@ -464,9 +606,10 @@ public final class HubSpotConnector implements CrmConnector {
             : raw(() -> api.oauthTokenInfo(auth.bearer()));
     Set<String> granted = new java.util.HashSet<>();
     if (info.getStatus() == 200) {
-      info.readEntity(com.fasterxml.jackson.databind.JsonNode.class)
-          .path("scopes")
-          .forEach(s -> granted.add(s.asText()));
+      com.fasterxml.jackson.databind.JsonNode token =
+          info.readEntity(com.fasterxml.jackson.databind.JsonNode.class);
+      token.path("scopes").forEach(s -> granted.add(s.asText()));
+      out.add(portalFinding(token.path(auth.isPrivateApp() ? "hubId" : "hub_id").asLong(0)));
       for (String scope : SCOPES) {
         out.add(
             granted.contains(scope)
@@ -486,6 +629,7 @@ public final class HubSpotConnector implements CrmConnector {
               "HubSpot does not know the token (" + info.getStatus() + ")",
               "check the token (private app) or the client id, secret and refresh token (OAuth)"));
     }
+    out.addAll(subscriptionFindings(mappings));
     for (CrmProfile.ObjectSync sync : profile.objects()) {
       String object = sync.name();
       Set<String> have = new java.util.HashSet<>();
@@ -537,6 +681,114 @@ public final class HubSpotConnector implements CrmConnector {
                           + ".yaml"));
         }
       }
+    }
+    return out;
+  }
+
+  /** Whether the token's portal is the one the profile declares (events are routed by it). */
+  private InstallFinding portalFinding(long tokenPortal) {
+    Long declared = profile.connection().portalId();
+    if (declared == null) {
+      return InstallFinding.ok(
+          "portal",
+          tokenPortal
+              + " (the token's); declare connection.portalId: "
+              + tokenPortal
+              + " before taking webhooks");
+    }
+    return declared == tokenPortal
+        ? InstallFinding.ok("portal", declared + ", the token's portal")
+        : InstallFinding.missing(
+            "portal",
+            "the token is for portal " + tokenPortal + ", the profile declares " + declared,
+            "set connection.portalId: "
+                + tokenPortal
+                + " in "
+                + profile.file()
+                + ", or use a token of portal "
+                + declared);
+  }
+
+  /**
+   * The event subscriptions AIX needs of the app: every record event it acts on, a property change
+   * for each property the object's mapping reads (HubSpot subscribes property changes one property
+   * at a time), and {@code contact.privacyDeletion}, without which a GDPR delete made in HubSpot
+   * never reaches AIX.
+   */
+  static List<String> requiredSubscriptions(MappingProfile mapping) {
+    List<String> required = new ArrayList<>();
+    for (String type : List.of("creation", "deletion", "merge", "restore", "privacyDeletion")) {
+      required.add("contact." + type);
+    }
+    for (String field : mapping.crmFields()) {
+      if (!field.equals(OBJECT_ID)
+          && !field.equals("createdate")
+          && (!field.startsWith("aix_") || field.equals(HubSpotWebhookResource.FEEDBACK))) {
+        required.add("contact.propertyChange:" + field);
+      }
+    }
+    return required;
+  }
+
+  private List<InstallFinding> subscriptionFindings(Map<String, MappingProfile> mappings) {
+    CrmProfile.Webhooks hooks = profile.webhooks().orElse(null);
+    if (hooks == null) {
+      return List.of();
+    }
+    if (hooks.appId().isEmpty() || hooks.developerApiKey().isEmpty()) {
+      return List.of(
+          InstallFinding.missing(
+              "webhook subscriptions",
+              "cannot be read without the app's id and the developer API key",
+              "set webhooks.appId and webhooks.developerApiKey in " + profile.file()));
+    }
+    Response listed =
+        raw(() -> api.subscriptions(hooks.appId().get(), hooks.developerApiKey().get().resolve()));
+    if (listed.getStatus() != 200) {
+      ErrorBody error = errorBody(listed);
+      return List.of(
+          InstallFinding.missing(
+              "webhook subscriptions",
+              "HubSpot refused to list them ("
+                  + listed.getStatus()
+                  + (error != null && error.message() != null ? ": " + error.message() : "")
+                  + ")",
+              "check webhooks.appId (" + hooks.appId().get() + ") and the developer API key"));
+    }
+    Set<String> active = new java.util.HashSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode sub :
+        listed.readEntity(com.fasterxml.jackson.databind.JsonNode.class).path("results")) {
+      if (sub.path("active").asBoolean(false)) {
+        String property = sub.path("propertyName").asText("");
+        active.add(sub.path("eventType").asText() + (property.isEmpty() ? "" : ":" + property));
+      }
+    }
+    Set<String> required = new LinkedHashSet<>();
+    for (CrmProfile.ObjectSync sync : profile.objects()) {
+      MappingProfile mapping = mappings.get(sync.name());
+      if (mapping != null) {
+        required.addAll(requiredSubscriptions(mapping));
+      }
+    }
+    List<InstallFinding> out = new ArrayList<>();
+    for (String sub : required) {
+      String item = "webhook subscription " + sub;
+      if (active.contains(sub)) {
+        out.add(InstallFinding.ok(item, "active"));
+        continue;
+      }
+      int colon = sub.indexOf(':');
+      String how =
+          colon < 0
+              ? "event type " + sub
+              : "event type " + sub.substring(0, colon) + ", property " + sub.substring(colon + 1);
+      out.add(
+          InstallFinding.missing(
+              item,
+              sub.equals("contact.privacyDeletion")
+                  ? "not subscribed: a GDPR delete made in HubSpot would never reach AIX"
+                  : "not subscribed (or paused): AIX hears of this change only at its next poll",
+              "in the app's settings, Webhooks, create an active subscription: " + how));
     }
     return out;
   }
@@ -593,11 +845,18 @@ public final class HubSpotConnector implements CrmConnector {
       tasks.stream()
           .filter(t -> t.crmId().equals(contact))
           .forEach(t -> wanted.add(t.idempotencyKey()));
-      com.fasterxml.jackson.databind.JsonNode listed =
-          call(
-              () -> api.associations(object, contact, "tasks"),
-              com.fasterxml.jackson.databind.JsonNode.class);
-      listed.path("results").forEach(r -> taskIds.add(r.path("toObjectId").asText()));
+      // v4 association reads page (CRM/Associations v4 associations.json: limit default 500,
+      // paging.next.after): a contact with more tasks than a page is read to its last page.
+      String after = null;
+      do {
+        String cursor = after;
+        com.fasterxml.jackson.databind.JsonNode listed =
+            call(
+                () -> api.associations(object, contact, "tasks", ASSOCIATION_PAGE, cursor),
+                com.fasterxml.jackson.databind.JsonNode.class);
+        listed.path("results").forEach(r -> taskIds.add(r.path("toObjectId").asText()));
+        after = listed.path("paging").path("next").path("after").asText(null);
+      } while (after != null && !after.isEmpty());
     }
     Map<String, String> found = new HashMap<>();
     for (HsObject o : batchRead("tasks", List.of("hs_task_body"), taskIds)) {
@@ -673,17 +932,24 @@ public final class HubSpotConnector implements CrmConnector {
   }
 
   private CrmCallException failure(Response response) {
-    ErrorBody body = null;
-    try {
-      body = response.readEntity(ErrorBody.class);
-    } catch (RuntimeException unreadable) {
-      // Not JSON (a proxy's HTML page, say): the status alone classifies it.
-    }
-    CrmFailure f = HubSpotErrors.callError(response.getStatus(), body);
+    return failure(response.getStatus(), errorBody(response));
+  }
+
+  private CrmCallException failure(int status, ErrorBody body) {
+    CrmFailure f = HubSpotErrors.callError(status, body);
     if (f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED) {
       budget.spentByCrm(f.message());
     }
     return new CrmCallException(f, null);
+  }
+
+  /** HubSpot's error body, or null when it was not JSON (a proxy's HTML page, say). */
+  private static ErrorBody errorBody(Response response) {
+    try {
+      return response.readEntity(ErrorBody.class);
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
   }
 
   Clock clock() {

@@ -34,7 +34,10 @@ public class HubSpotConnectorFactory implements ConnectorFactory {
         new HubSpotAuth(profile.id(), profile.connection().auth(), vault, Clock.systemUTC());
     ClientRequestFilter bearer =
         request -> {
-          if (!request.getUri().getPath().endsWith("/oauth/v1/token")) {
+          // The token endpoint takes the client's credentials, the webhooks API the developer
+          // key: neither is a portal's API, so neither gets the portal's bearer token.
+          String path = request.getUri().getPath();
+          if (!path.endsWith("/oauth/v1/token") && !path.startsWith("/webhooks/")) {
             request.getHeaders().putSingle("Authorization", "Bearer " + auth.bearer());
           }
         };

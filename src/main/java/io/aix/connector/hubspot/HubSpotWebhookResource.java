@@ -22,23 +22,33 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * {@code POST /webhooks/hubspot/{profile}}: where a HubSpot app delivers contact events. The
- * request is authenticated by its v3 signature, the events are queued durably and the delivery is
- * acknowledged; the records are read and scored by the profile's push route, not in the request.
- * Changes to AIX's own {@code aix_*} properties are dropped here, so AIX's writes never echo back
- * as work.
+ * {@code POST /webhooks/hubspot}: where a HubSpot app delivers its events. An app has ONE target
+ * URL for every portal it is installed in (HubSpot Webhooks API v3, {@code
+ * Webhooks/Webhooks/Rollouts/147891/v3/webhooks.json}: "There can only be one target URL for
+ * receiving event notifications per app"), and each event names its {@code portalId}. So a delivery
+ * is authenticated by its v3 signature against the client secrets of the profiles that take
+ * webhooks, and each event is routed to the one profile that declares its portal ({@code
+ * connection.portalId}) and whose app signed it. An event of a portal no profile declares is
+ * refused and touches nothing: one portal's event never reaches another portal's records. The
+ * events are queued durably and the delivery acknowledged; the records are read and scored by the
+ * profile's push route, not in the request. Changes to AIX's own {@code aix_*} properties are
+ * dropped here, so AIX's writes never echo back as work.
+ *
+ * <p>{@code POST /webhooks/hubspot/{profile}}, the URL of installs made before routing by portal,
+ * works the same way for that profile's portal alone.
  *
  * <p>Answers follow HubSpot's retry rules: 401 (bad or stale signature), 400 (malformed body) and
- * 404 (unknown profile) are final, so HubSpot drops the delivery; a database failure is a 503,
- * which HubSpot retries.
+ * 404 (unknown profile, or no event for a declared portal) are final, so HubSpot drops the
+ * delivery; a database failure is a 503, which HubSpot retries.
  */
-@Path("/webhooks/hubspot/{profile}")
+@Path("/webhooks/hubspot")
 public class HubSpotWebhookResource {
   private static final Logger LOG = Logger.getLogger(HubSpotWebhookResource.class);
 
@@ -61,62 +71,123 @@ public class HubSpotWebhookResource {
 
   Clock clock = Clock.systemUTC();
 
-  /** What a delivery turned into. */
-  public record Accepted(int queued, int ignored) {}
+  /**
+   * What a delivery turned into.
+   *
+   * @param refused events of a portal that no profile (of the app that signed them) declares
+   */
+  public record Accepted(int queued, int ignored, int refused) {}
 
   @POST
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
   public Uni<Response> receive(
+      @HeaderParam("X-HubSpot-Signature-v3") String signature,
+      @HeaderParam("X-HubSpot-Request-Timestamp") String timestamp,
+      String body) {
+    return deliver(webhookProfiles(), "this instance", signature, timestamp, body);
+  }
+
+  @POST
+  @Path("{profile}")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Uni<Response> receiveForProfile(
       @PathParam("profile") String profileId,
       @HeaderParam("X-HubSpot-Signature-v3") String signature,
       @HeaderParam("X-HubSpot-Request-Timestamp") String timestamp,
       String body) {
-    Optional<CrmProfile> found =
-        connectors.activeProfiles().stream()
-            .filter(p -> p.id().equals(profileId) && p.type().equals("hubspot"))
-            .filter(p -> p.webhooks().isPresent())
-            .findFirst();
-    if (found.isEmpty()) {
+    List<CrmProfile> named =
+        webhookProfiles().stream().filter(p -> p.id().equals(profileId)).toList();
+    return deliver(named, "profile '" + profileId + "'", signature, timestamp, body);
+  }
+
+  private List<CrmProfile> webhookProfiles() {
+    return connectors.activeProfiles().stream()
+        .filter(p -> p.type().equals("hubspot") && p.webhooks().isPresent())
+        .toList();
+  }
+
+  private Uni<Response> deliver(
+      List<CrmProfile> candidates,
+      String addressee,
+      String signature,
+      String timestamp,
+      String body) {
+    if (candidates.isEmpty()) {
       return Uni.createFrom()
-          .item(problem(404, "no HubSpot profile '" + profileId + "' with webhooks"));
+          .item(problem(404, "no HubSpot profile with webhooks for " + addressee));
     }
-    CrmProfile profile = found.get();
-    CrmProfile.Webhooks hooks = profile.webhooks().get();
-    String signedUri =
-        hooks
-            .publicUrl()
-            .map(base -> base + uri.getRequestUri().getRawPath() + query())
-            .orElse(uri.getRequestUri().toString());
     String text = body == null ? "" : body;
-    WebhookSignature.Problem problem =
-        WebhookSignature.check(
-            hooks.clientSecret().resolve(),
-            "POST",
-            signedUri,
-            text,
-            signature,
-            timestamp,
-            clock.instant());
-    if (problem != null) {
-      LOG.warnf("Refused a HubSpot delivery for %s: %s", profileId, problem);
+    // Each distinct (secret, signed URL) is checked once; the profiles it verifies may take events.
+    Map<List<String>, List<CrmProfile>> bySigner = new LinkedHashMap<>();
+    for (CrmProfile p : candidates) {
+      CrmProfile.Webhooks hooks = p.webhooks().get();
+      String signedUri =
+          hooks
+              .publicUrl()
+              .map(base -> base + uri.getRequestUri().getRawPath() + query())
+              .orElse(uri.getRequestUri().toString());
+      bySigner
+          .computeIfAbsent(
+              List.of(hooks.clientSecret().resolve(), signedUri), k -> new ArrayList<>())
+          .add(p);
+    }
+    Map<Long, CrmProfile> byPortal = new HashMap<>();
+    WebhookSignature.Problem problem = null;
+    for (Map.Entry<List<String>, List<CrmProfile>> signer : bySigner.entrySet()) {
+      WebhookSignature.Problem p =
+          WebhookSignature.check(
+              signer.getKey().get(0),
+              "POST",
+              signer.getKey().get(1),
+              text,
+              signature,
+              timestamp,
+              clock.instant());
+      if (p == null) {
+        signer
+            .getValue()
+            .forEach(profile -> byPortal.put(profile.connection().portalId(), profile));
+      } else {
+        problem = p;
+      }
+    }
+    if (byPortal.isEmpty()) {
+      LOG.warnf("Refused a HubSpot delivery for %s: %s", addressee, problem);
       return Uni.createFrom().item(problem(401, "signature refused: " + problem));
     }
     List<PushEvent> events = new ArrayList<>();
-    int ignored;
+    Routed routed;
     try {
-      ignored = parse(profile, text, events);
+      routed = parse(byPortal, text, events);
     } catch (MalformedDelivery e) {
       return Uni.createFrom().item(problem(400, e.getMessage()));
     }
+    if (!routed.unknownPortals().isEmpty()) {
+      LOG.warnf(
+          "Refused %d HubSpot event(s) of portal(s) %s: no profile of this app declares them"
+              + " (connection.portalId)",
+          routed.refused(), routed.unknownPortals());
+      if (events.isEmpty() && routed.ignored() == 0) {
+        return Uni.createFrom()
+            .item(
+                problem(
+                    404,
+                    "no profile declares portal(s) "
+                        + routed.unknownPortals()
+                        + " (connection.portalId)"));
+      }
+    }
     int kept = events.size();
+    Accepted accepted = new Accepted(kept, routed.ignored(), routed.refused());
     return store
         .enqueue(events)
-        .map(v -> Response.ok(new Accepted(kept, ignored)).build())
+        .map(v -> Response.ok(accepted).build())
         .onFailure()
         .recoverWithItem(
             e -> {
-              LOG.errorf(e, "Could not queue %d HubSpot event(s) for %s", kept, profileId);
+              LOG.errorf(e, "Could not queue %d HubSpot event(s) for %s", kept, addressee);
               return problem(503, "could not queue the events; retry");
             });
   }
@@ -139,8 +210,16 @@ public class HubSpotWebhookResource {
     }
   }
 
-  /** Adds the events worth queueing; returns how many were ignored. */
-  static int parse(CrmProfile profile, String body, List<PushEvent> out) throws MalformedDelivery {
+  /** What {@link #parse} made of a delivery besides the queued events. */
+  record Routed(int ignored, int refused, java.util.Set<Long> unknownPortals) {}
+
+  /**
+   * Adds the events worth queueing, each for the profile that declares its portal. Events of other
+   * portals are refused, events AIX does not act on (its own property changes, objects the profile
+   * does not sync, event types it does not handle) ignored.
+   */
+  static Routed parse(Map<Long, CrmProfile> byPortal, String body, List<PushEvent> out)
+      throws MalformedDelivery {
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -152,16 +231,29 @@ public class HubSpotWebhookResource {
     if (root == null || !root.isArray()) {
       throw new MalformedDelivery("the body must be a JSON array of events");
     }
-    Instant received = Instant.now();
-    int ignored = 0;
     for (JsonNode e : root) {
       if (!e.isObject()
           || !e.path("eventId").canConvertToLong()
           || !e.path("objectId").canConvertToLong()
+          || !e.path("portalId").canConvertToLong()
           || !e.path("subscriptionType").isTextual()
           || !e.path("occurredAt").canConvertToLong()) {
         throw new MalformedDelivery(
-            "each event needs a numeric eventId, objectId and occurredAt and a subscriptionType");
+            "each event needs a numeric eventId, objectId, portalId and occurredAt and a"
+                + " subscriptionType");
+      }
+    }
+    Instant received = Instant.now();
+    int ignored = 0;
+    int refused = 0;
+    java.util.Set<Long> unknown = new java.util.TreeSet<>();
+    for (JsonNode e : root) {
+      long portal = e.path("portalId").asLong();
+      CrmProfile profile = byPortal.get(portal);
+      if (profile == null) {
+        refused++;
+        unknown.add(portal);
+        continue;
       }
       String type = e.path("subscriptionType").asText();
       int dot = type.indexOf('.');
@@ -200,7 +292,7 @@ public class HubSpotWebhookResource {
               occurred,
               received));
     }
-    return ignored;
+    return new Routed(ignored, refused, unknown);
   }
 
   private static boolean isHandled(String type) {

@@ -279,4 +279,34 @@ class HubSpotConnectorTest {
         .as("the sandbox's Retry-After: 1 was honoured")
         .isGreaterThanOrEqualTo(Duration.ofMillis(900));
   }
+
+  @Test
+  void aTaskBeyondTheFirstPageOfAContactsAssociationsIsFoundByItsMarker() {
+    String contact = portal.createContact(Map.of("email", "busy@example.com"));
+    // Years of a rep's to-dos: more tasks than one association page (500) holds.
+    portal.addTasks(contact, 600);
+    CrmConnector connector = privateApp();
+    io.aix.connector.HotLeadTask task =
+        new io.aix.connector.HotLeadTask(
+            contact,
+            "demo-hubspot:contacts:" + contact + ":hot:1",
+            null,
+            "Hot lead: call within a day",
+            "Score 91 (A)",
+            Instant.now().plus(Duration.ofDays(1)));
+    String created = connector.createTasks("contacts", List.of(task)).get(0).crmTaskId();
+    assertThat(portal.tasksOf(contact)).hasSize(601).endsWith(created);
+
+    Map<String, String> found = connector.findTasks("contacts", List.of(task));
+
+    assertThat(found)
+        .as("read to the last association page")
+        .containsEntry(task.idempotencyKey(), created);
+    assertThat(
+            portal.requests().stream()
+                .filter(r -> r.toString().startsWith("GET /crm/v4/objects/contacts/" + contact))
+                .count())
+        .as("two pages of associations")
+        .isEqualTo(2);
+  }
 }

@@ -53,11 +53,12 @@ class RateGovernorTest {
   @Test
   void errorsAreClassifiedByStatusAndPolicy() {
     HubSpotApi.ErrorBody daily =
-        new HubSpotApi.ErrorBody("error", "daily", "c", null, "RATE_LIMIT", "DAILY");
+        new HubSpotApi.ErrorBody("error", "daily", "c", null, "RATE_LIMIT", "DAILY", null);
     HubSpotApi.ErrorBody burst =
-        new HubSpotApi.ErrorBody("error", "burst", "c", null, "RATE_LIMIT", "TEN_SECONDLY_ROLLING");
+        new HubSpotApi.ErrorBody(
+            "error", "burst", "c", null, "RATE_LIMIT", "TEN_SECONDLY_ROLLING", null);
     HubSpotApi.ErrorBody invalid =
-        new HubSpotApi.ErrorBody("error", "bad", "c", "VALIDATION_ERROR", null, null);
+        new HubSpotApi.ErrorBody("error", "bad", "c", "VALIDATION_ERROR", null, null, null);
     assertThat(HubSpotErrors.callError(429, daily).kind())
         .isEqualTo(CrmFailure.Kind.BUDGET_EXHAUSTED);
     assertThat(HubSpotErrors.callError(429, burst).kind()).isEqualTo(CrmFailure.Kind.RETRIABLE);
