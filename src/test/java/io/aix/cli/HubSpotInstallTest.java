@@ -241,7 +241,7 @@ class HubSpotInstallTest {
   @Test
   void theInstallSealsTheRefreshTokenBindsThePortalAndTheConnectorUsesIt() throws Exception {
     portal.createContact(Map.of("email", "installed@example.com"));
-    Run run = install("--timeout", "60s");
+    Run run = install();
 
     URI authorize = run.authorizeUrl();
     assertThat(authorize.toString()).startsWith(sandbox.hubspot().baseUrl() + "/oauth/authorize?");
@@ -274,6 +274,25 @@ class HubSpotInstallTest {
     assertThat(run.out().toString())
         .contains("Installed: profile hs-install is bound to HubSpot portal 62515")
         .contains("\n  connection.portalId: 62515\n");
+
+    // The README's example ("Install a public app") is what it prints, but for the parts that
+    // differ by nature: the profile, the authorize URL's host, client id and state, the file's
+    // directory, and the browser (the test opens none).
+    String readme = Files.readString(Path.of("README.md"));
+    int marker = readme.indexOf("<!-- example: install hubspot");
+    assertThat(marker).as("the README shows the output").isPositive();
+    int start = readme.indexOf("```\n", marker) + 4;
+    List<String> example =
+        readme
+            .substring(start, readme.indexOf("```", start))
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("$ ") && !l.contains("<"))
+            .filter(l -> !l.startsWith("Put this in") && !l.equals("(opened in your browser)"))
+            .map(l -> l.replace("acme-hubspot", PROFILE))
+            .toList();
+    assertThat(example).hasSizeGreaterThan(5);
+    assertThat(run.out().toString().lines().map(String::strip).toList()).containsAll(example);
 
     String[] row = storedRow();
     assertThat(row).as("the install stored the tokens").isNotNull();
