@@ -154,6 +154,13 @@ public class InstallCommand {
     boolean noBrowser;
 
     @Option(
+        names = "--rebind",
+        description =
+            "Allow binding the profile to another portal than the one it is bound to (refused"
+                + " otherwise: AIX's leads of a profile are one portal's).")
+    boolean rebind;
+
+    @Option(
         names = "--authorize-url",
         description =
             "HubSpot's authorize page (default: "
@@ -187,7 +194,7 @@ public class InstallCommand {
         HubSpotAppInstaller.Bound bound =
             installer.install(
                 p,
-                new HubSpotAppInstaller.Options(port, timeout, authorizeUrl),
+                new HubSpotAppInstaller.Options(port, timeout, authorizeUrl, rebind),
                 out,
                 url -> !noBrowser && DesktopBrowser.open(url));
         out.println();

@@ -461,6 +461,28 @@ class HubSpotInstallTest {
   }
 
   @Test
+  void aProfileBoundToAnotherPortalMovesOnlyWithRebind() throws Exception {
+    vault.save(
+        PROFILE,
+        new TokenVault.Tokens("old-access", "old-refresh", java.time.Instant.now(), "99999"));
+
+    Run refused = install("--timeout", "60s");
+    assertThat(follow(refused, connectApp(refused)).body()).contains("The install failed");
+    assertThat(refused.awaitExit()).isEqualTo(1);
+    assertThat(refused.err().toString())
+        .contains("profile hs-install is bound to HubSpot portal 99999, and this install connected")
+        .contains("run this again with --rebind");
+    assertThat(vault.load(PROFILE).orElseThrow().refreshToken())
+        .as("the binding stays as it was")
+        .isEqualTo("old-refresh");
+
+    Run moved = install("--timeout", "60s", "--rebind");
+    assertThat(follow(moved, connectApp(moved)).statusCode()).isEqualTo(200);
+    assertThat(moved.awaitExit()).as("%s", moved.err()).isZero();
+    assertThat(vault.load(PROFILE).orElseThrow().accountId()).isEqualTo("62515");
+  }
+
+  @Test
   void withoutARedirectTheInstallTimesOutAndFreesThePort() throws Exception {
     Run run = install("--timeout", "1s");
     run.authorizeUrl();

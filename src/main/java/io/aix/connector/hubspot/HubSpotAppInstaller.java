@@ -64,8 +64,12 @@ public class HubSpotAppInstaller {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** How an install runs. */
-  public record Options(int port, Duration timeout, String authorizeUrl) {}
+  /**
+   * How an install runs.
+   *
+   * @param rebind the profile may move to another portal than the one it is bound to
+   */
+  public record Options(int port, Duration timeout, String authorizeUrl, boolean rebind) {}
 
   /** A finished install: the portal the profile is now bound to and what the token may do. */
   public record Bound(long portalId, List<String> scopes) {}
@@ -166,7 +170,7 @@ public class HubSpotAppInstaller {
       }
       String code = ((OAuthRedirectReceiver.Answer.Code) answer).code();
       try {
-        Bound bound = exchangeAndStore(profile, clientId, clientSecret, redirectUri, code);
+        Bound bound = exchangeAndStore(profile, options, clientId, clientSecret, redirectUri, code);
         receiver.finish(
             "AIX profile "
                 + profile.id()
@@ -182,7 +186,12 @@ public class HubSpotAppInstaller {
   }
 
   private Bound exchangeAndStore(
-      CrmProfile profile, String clientId, String clientSecret, String redirectUri, String code) {
+      CrmProfile profile,
+      Options options,
+      String clientId,
+      String clientSecret,
+      String redirectUri,
+      String code) {
     HubSpotApi api = api(profile);
     Response exchanged =
         call(
@@ -216,6 +225,22 @@ public class HubSpotAppInstaller {
               + " granted the app no "
               + String.join(", ", missing)
               + "; add the scopes in the app's Auth settings and install again");
+    }
+    // AIX's leads, offsets and tasks of a profile are one portal's: moving it is said out loud.
+    String bound = vault.load(profile.id()).map(TokenVault.Tokens::accountId).orElse(null);
+    if (bound != null && !bound.equals(String.valueOf(portalId)) && !options.rebind()) {
+      throw new InstallFailed(
+          "profile "
+              + profile.id()
+              + " is bound to HubSpot portal "
+              + bound
+              + ", and this install connected portal "
+              + portalId
+              + ". To move the profile to portal "
+              + portalId
+              + " (what AIX holds of portal "
+              + bound
+              + " stays under the profile), run this again with --rebind");
     }
     long seconds = tokens.expires_in() == null ? 1800 : tokens.expires_in();
     vault.save(
