@@ -28,13 +28,13 @@ import java.util.concurrent.ConcurrentSkipListSet;
  *
  * <p>Contract, read (not copied) from HubSpot's developer docs "Working with OAuth" and "OAuth
  * quickstart guide" (legacy public apps) and the spec collection's Auth/Oauth v1 and v3 files
- * (HubSpot-public-api-spec-collection @ 9989379): the authorize URL takes {@code client_id}, {@code
- * redirect_uri}, {@code scope} (space-separated, every scope the app's settings mark required),
- * optional {@code optional_scope} and {@code state}; a scope the app's settings do not list, or a
- * redirect URL other than a registered one, stops on HubSpot's error page instead of redirecting; a
- * redirect URL is https, or http on {@code localhost}, never an IP address. After "Connect app"
- * HubSpot redirects to {@code redirect_uri?code=...} (with {@code state} when given). {@code POST
- * /oauth/v1/token} takes the form fields {@code grant_type}, {@code client_id}, {@code
+ * (HubSpot-public-api-spec-collection @ 99893791383): the authorize URL takes {@code client_id},
+ * {@code redirect_uri}, {@code scope} (space-separated, every scope the app's settings mark
+ * required), optional {@code optional_scope} and {@code state}; a scope the app's settings do not
+ * list, or a redirect URL other than a registered one, stops on HubSpot's error page instead of
+ * redirecting; a redirect URL is https, or http on {@code localhost}, never an IP address. After
+ * "Connect app" HubSpot redirects to {@code redirect_uri?code=...} (with {@code state} when given).
+ * {@code POST /oauth/v1/token} takes the form fields {@code grant_type}, {@code client_id}, {@code
  * client_secret}, {@code redirect_uri}, {@code code} (or {@code refresh_token}) and answers {@code
  * access_token}, {@code refresh_token}, {@code expires_in}, {@code token_type}; its errors carry a
  * {@code status} such as {@code BAD_AUTH_CODE}, {@code EXPIRED_AUTH_CODE} or {@code
