@@ -126,8 +126,8 @@ public class InstallCommand {
             + " refreshToken. Last it prints the portal id line for the profile file.",
         "",
         "The profile needs connection.auth.flow: oauth with clientId and clientSecret references."
-            + " Exit 0 when installed, 1 when the install failed (nothing is stored), 2 on a bad"
-            + " profile."
+            + " Exit 0 when installed, 1 when the install failed (nothing is stored), 2 on an"
+            + " unknown profile or a bad option."
       })
   static class Hubspot implements Callable<Integer> {
     @Option(names = "--profile", required = true, description = "The HubSpot profile's id.")
