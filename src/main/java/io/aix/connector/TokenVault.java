@@ -9,11 +9,20 @@ import java.util.Optional;
  * fall back to a refresh token the CRM has since replaced. Implementations store them encrypted.
  */
 public interface TokenVault {
-  /** Tokens of one profile; {@code refreshToken} null when the CRM did not send a new one. */
-  record Tokens(String accessToken, String refreshToken, Instant expiresAt) {
+  /**
+   * Tokens of one profile; {@code refreshToken} null when the CRM did not send a new one.
+   *
+   * @param accountId the CRM account the tokens were granted for (HubSpot: the portal's hub id),
+   *     learnt at install; null when not known, and saving null keeps the one stored
+   */
+  record Tokens(String accessToken, String refreshToken, Instant expiresAt, String accountId) {
+    public Tokens(String accessToken, String refreshToken, Instant expiresAt) {
+      this(accessToken, refreshToken, expiresAt, null);
+    }
+
     @Override
     public String toString() {
-      return "Tokens[expiresAt=" + expiresAt + "]";
+      return "Tokens[expiresAt=" + expiresAt + ", accountId=" + accountId + "]";
     }
   }
 

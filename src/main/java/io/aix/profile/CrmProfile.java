@@ -111,9 +111,18 @@ public record CrmProfile(
     /**
      * HubSpot public app (OAuth): a refresh token exchanged for 30-minute access tokens, renewed
      * ahead of their {@code expires_in}.
+     *
+     * @param refreshToken empty when {@code ./aix install hubspot} obtained one and sealed it in
+     *     the token vault; the connector then fails at first use, naming the profile's file and
+     *     line, if the vault holds none
      */
-    record OAuthRefresh(SecretRef clientId, SecretRef clientSecret, SecretRef refreshToken)
-        implements Auth {}
+    record OAuthRefresh(
+        SecretRef clientId, SecretRef clientSecret, Optional<SecretRef> refreshToken)
+        implements Auth {
+      public OAuthRefresh(SecretRef clientId, SecretRef clientSecret, SecretRef refreshToken) {
+        this(clientId, clientSecret, Optional.of(refreshToken));
+      }
+    }
   }
 
   /**

@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
  * A stateful simulated HubSpot portal: contacts and tasks in memory, and the CRM API subset AIX
  * uses, with HubSpot's shapes (search with filter groups, one sort, {@code after} paging and the
  * 10,000-result cap; batch read/update with 207 partial errors; property groups and properties;
- * tasks with inline associations; v4 association listing; OAuth refresh) and its error bodies and
- * rate-limit headers. Every change is recorded as a webhook event that {@link HubSpotWebhooks}
- * delivers, signed, like HubSpot does. Thread-safe.
+ * tasks with inline associations; v4 association listing; OAuth through {@link HubSpotOAuthApp})
+ * and its error bodies and rate-limit headers. Every change is recorded as a webhook event that
+ * {@link HubSpotWebhooks} delivers, signed, like HubSpot does. Thread-safe.
  */
 public final class HubSpotPortal implements SandboxServer.Handler {
   public static final long PORTAL_ID = 62515;
@@ -101,6 +101,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private static final Pattern PROPERTIES = Pattern.compile("/crm/v3/properties/(\\w+)");
   private static final Pattern PROPERTIES_CREATE =
       Pattern.compile("/crm/v3/properties/(\\w+)/batch/create");
+  private static final Pattern AUTHORIZE = Pattern.compile("/oauth/(?:(\\d+)/)?authorize");
   private static final Pattern ASSOCIATIONS =
       Pattern.compile("/crm/v4/objects/(\\w+)/(\\d+)/associations/(\\w+)");
   private static final Set<String> OPERATORS =
@@ -120,11 +121,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       String changeSource) {}
 
   private final String accessToken;
-  private final String clientId;
-  private final String clientSecret;
-  private final String refreshToken;
-  private volatile String validRefreshToken;
-  private volatile boolean rotateRefreshTokens;
+  private final HubSpotOAuthApp app;
   private final Clock clock;
   private final Map<String, Map<String, HsRecord>> objects = new ConcurrentHashMap<>();
   private final Map<String, Map<String, JsonNode>> propertyDefs = new ConcurrentHashMap<>();
@@ -132,20 +129,6 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** contact id -> task ids associated with it (type 204 from the task's side). */
   private final Map<String, List<String>> contactTasks = new ConcurrentHashMap<>();
-
-  private final Set<String> tokens = ConcurrentHashMap.newKeySet();
-
-  /** The scopes the app was granted; token introspection reports them. */
-  private static final List<String> GRANTED_SCOPES =
-      List.of(
-          "crm.objects.contacts.read",
-          "crm.objects.contacts.write",
-          "crm.schemas.contacts.read",
-          "crm.schemas.contacts.write",
-          "oauth");
-
-  private final Set<String> scopes =
-      new java.util.concurrent.ConcurrentSkipListSet<>(GRANTED_SCOPES);
 
   private final AtomicLong idCounter = new AtomicLong(151);
   private final AtomicLong eventCounter = new AtomicLong(1_000);
@@ -174,10 +157,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   public HubSpotPortal(
       String accessToken, String clientId, String clientSecret, String refreshToken, Clock clock) {
     this.accessToken = accessToken;
-    this.clientId = clientId;
-    this.clientSecret = clientSecret;
-    this.refreshToken = refreshToken;
-    this.validRefreshToken = refreshToken;
+    this.app = new HubSpotOAuthApp(clientId, clientSecret, refreshToken, PORTAL_ID, APP_ID, clock);
     this.clock = clock;
     reset();
   }
@@ -188,7 +168,12 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** The app loses a scope, as when an admin edits a private app's scopes. */
   public void revokeScope(String scope) {
-    scopes.remove(scope);
+    app.revokeScope(scope);
+  }
+
+  /** The public app installed in this portal: its redirect URLs, codes and tokens. */
+  public HubSpotOAuthApp oauthApp() {
+    return app;
   }
 
   public long apiCalls() {
@@ -219,17 +204,16 @@ public final class HubSpotPortal implements SandboxServer.Handler {
    * OAuth server that rotates refresh tokens does.
    */
   public void rotateRefreshTokens(boolean rotate) {
-    this.rotateRefreshTokens = rotate;
+    app.rotateRefreshTokens(rotate);
   }
 
   /** Expires every access token issued so far. */
   public void expireAccessTokens() {
-    tokens.clear();
+    app.expireAccessTokens();
   }
 
   public synchronized void reset() {
-    validRefreshToken = refreshToken;
-    rotateRefreshTokens = false;
+    app.reset();
     objects.clear();
     objects.put("contacts", new ConcurrentHashMap<>());
     objects.put("tasks", new ConcurrentHashMap<>());
@@ -259,7 +243,6 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     }
     searchesRefused.set(0);
     subscriptions(DEMO_SUBSCRIPTIONS);
-    scopes.addAll(GRANTED_SCOPES);
   }
 
   /**
@@ -499,9 +482,18 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   public Reply handle(
       String method, String url, Map<String, String> headers, String body, String baseUrl) {
     String path = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    Matcher m;
     try {
       if (method.equals("POST") && path.equals("/oauth/v1/token")) {
-        return token(body);
+        return app.token(body);
+      }
+      if (method.equals("POST") && path.equals("/oauth/v3/token/introspect")) {
+        return app.introspect(body);
+      }
+      // The authorize page lives on app.hubspot.com; the sandbox serves it beside the API.
+      if (method.equals("GET") && (m = AUTHORIZE.matcher(path)).matches()) {
+        return app.authorize(
+            m.group(1), url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
       }
       if (method.equals("GET") && path.startsWith("/oauth/v1/access-tokens/")) {
         return tokenInfo(path.substring("/oauth/v1/access-tokens/".length()), false);
@@ -522,7 +514,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       }
       String auth = headers.getOrDefault("authorization", "");
       if (!auth.startsWith("Bearer ")
-          || !(auth.substring(7).equals(accessToken) || tokens.contains(auth.substring(7)))) {
+          || !(auth.substring(7).equals(accessToken) || app.isAccessToken(auth.substring(7)))) {
         return error(
             401,
             "INVALID_AUTHENTICATION",
@@ -553,7 +545,6 @@ public final class HubSpotPortal implements SandboxServer.Handler {
             : error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.", Map.of());
       }
       Map<String, String> limits = limitHeaders(used);
-      Matcher m;
       if (method.equals("POST") && (m = OBJECTS.matcher(path)).matches()) {
         String type = m.group(1);
         if (!objects.containsKey(type)) {
@@ -565,7 +556,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
               m.group(2).equals("search") || m.group(2).equals("batch/read")
                   ? "crm.objects.contacts.read"
                   : "crm.objects.contacts.write";
-          if (!scopes.contains(needed)) {
+          if (!app.scopes().contains(needed)) {
             return missingScope(needed, limits);
           }
         }
@@ -733,7 +724,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** Token introspection: OAuth access tokens by path, private-app tokens by body. */
   private Reply tokenInfo(String token, boolean privateApp) {
-    boolean known = privateApp ? token.equals(accessToken) : tokens.contains(token);
+    boolean known = privateApp ? token.equals(accessToken) : app.isAccessToken(token);
     if (!known) {
       return error(404, "NOT_FOUND", "token not found", Map.of());
     }
@@ -741,7 +732,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (privateApp) {
       reply.put("userId", 31415926);
       reply.put("hubId", PORTAL_ID);
-      reply.put("appId", 1234567);
+      reply.put("appId", APP_ID);
     } else {
       reply.put("token", token);
       reply.put("hub_id", PORTAL_ID);
@@ -750,42 +741,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       reply.put("expires_in", 1800);
     }
     ArrayNode granted = reply.putArray("scopes");
-    scopes.forEach(granted::add);
-    return Reply.json(200, reply.toString(), Map.of());
-  }
-
-  private Reply token(String body) {
-    Map<String, String> form = new LinkedHashMap<>();
-    for (String pair : body.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        form.put(
-            java.net.URLDecoder.decode(
-                pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
-            java.net.URLDecoder.decode(
-                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
-      }
-    }
-    if (!"refresh_token".equals(form.get("grant_type"))
-        || !clientId.equals(form.get("client_id"))
-        || !clientSecret.equals(form.get("client_secret"))
-        || !validRefreshToken.equals(form.get("refresh_token"))) {
-      ObjectNode e = NODES.objectNode();
-      e.put("status", "BAD_REFRESH_TOKEN");
-      e.put("message", "missing or unknown refresh token");
-      e.put("correlationId", UUID.randomUUID().toString());
-      return Reply.json(400, e.toString(), Map.of());
-    }
-    String token = "CJ" + UUID.randomUUID().toString().replace("-", "");
-    tokens.add(token);
-    ObjectNode reply = NODES.objectNode();
-    reply.put("token_type", "bearer");
-    if (rotateRefreshTokens) {
-      validRefreshToken = "rt-" + UUID.randomUUID();
-    }
-    reply.put("refresh_token", validRefreshToken);
-    reply.put("access_token", token);
-    reply.put("expires_in", 1800);
+    app.scopes().forEach(granted::add);
     return Reply.json(200, reply.toString(), Map.of());
   }
 

@@ -57,6 +57,15 @@ public class Sandbox {
   @ConfigProperty(name = "aix.sandbox.salesforce.hide-fields")
   java.util.Optional<java.util.List<String>> hideFields;
 
+  /**
+   * The redirect URLs registered in the portal app's Auth settings: by default the one {@code ./aix
+   * install hubspot} uses on its default port.
+   */
+  @ConfigProperty(
+      name = "aix.sandbox.hubspot.redirect-urls",
+      defaultValue = "http://localhost:7789/oauth-callback")
+  java.util.List<String> hubspotRedirectUrls;
+
   @ConfigProperty(name = "aix.sandbox.hubspot.revoke-scopes")
   java.util.Optional<java.util.List<String>> revokeScopes;
 
@@ -101,6 +110,7 @@ public class Sandbox {
               hubspotRefreshToken,
               Clock.systemUTC());
       revokeScopes.orElse(java.util.List.of()).forEach(portal::revokeScope);
+      hubspotRedirectUrls.forEach(portal.oauthApp()::registerRedirectUrl);
       hubspot = closeWithCamel(new HubSpotSandbox(portal, 0, Clock.systemUTC()).start());
     }
     return hubspot;

@@ -56,7 +56,8 @@ public class CredentialVault implements TokenVault {
           new Tokens(
               t.path("access_token").asText(null),
               t.path("refresh_token").asText(null),
-              row.get().expiresAt()));
+              row.get().expiresAt(),
+              row.get().accountId()));
     } catch (SecretBox.SealException | JsonProcessingException e) {
       // Not fatal: the connector falls back to the refresh token from the environment.
       LOG.warnf(
@@ -80,7 +81,11 @@ public class CredentialVault implements TokenVault {
         () ->
             store.save(
                 new CredentialStore.Row(
-                    profileId, sealed.keyId(), sealed.text(), tokens.expiresAt())));
+                    profileId,
+                    sealed.keyId(),
+                    sealed.text(),
+                    tokens.expiresAt(),
+                    tokens.accountId())));
   }
 
   /**

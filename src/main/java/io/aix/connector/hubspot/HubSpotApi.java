@@ -115,6 +115,36 @@ public interface HubSpotApi {
       @FormParam("client_secret") String clientSecret,
       @FormParam("refresh_token") String refreshToken);
 
+  /**
+   * {@code POST /oauth/v1/token} with {@code grant_type=authorization_code}: the code HubSpot sent
+   * to the redirect URL, for the first access and refresh tokens. {@code redirect_uri} must equal
+   * the one of the authorize URL.
+   */
+  @POST
+  @Path("oauth/v1/token")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  Response exchangeCode(
+      @FormParam("grant_type") String grantType,
+      @FormParam("client_id") String clientId,
+      @FormParam("client_secret") String clientSecret,
+      @FormParam("redirect_uri") String redirectUri,
+      @FormParam("code") String code);
+
+  /**
+   * {@code POST /oauth/v3/token/introspect} (HubSpot's OAuth spec, Auth/Oauth v3): whether a token
+   * is active, and for an access token its {@code hub_id} (the portal), {@code app_id} and {@code
+   * scopes}. Replaces the deprecated {@code GET /oauth/v1/access-tokens/{token}}, and keeps the
+   * token out of the URL.
+   */
+  @POST
+  @Path("oauth/v3/token/introspect")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  Response introspect(
+      @FormParam("client_id") String clientId,
+      @FormParam("client_secret") String clientSecret,
+      @FormParam("token") String token,
+      @FormParam("token_type_hint") String tokenTypeHint);
+
   // ------------------------------------------------------------------ request and response bodies
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -3,7 +3,9 @@ package io.aix.connector.hubspot;
 import io.aix.connector.CrmCallException;
 import io.aix.connector.CrmFailure;
 import io.aix.connector.TokenVault;
+import io.aix.profile.ConfigException;
 import io.aix.profile.CrmProfile;
+import io.aix.profile.SecretRef;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -18,12 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * out, never by waiting for a 401. HubSpot may rotate the refresh token; the newest one is kept.
  * Obtained tokens go to the {@link TokenVault} (sealed in PostgreSQL), so replicas use one access
  * token and a restart resumes with the newest refresh token rather than the one it started with.
+ * The vault's refresh token wins over the profile's; after {@code ./aix install hubspot} the
+ * profile needs none.
  */
 final class HubSpotAuth {
   static final Duration RENEW_AHEAD = Duration.ofSeconds(60);
 
   private final CrmProfile.Auth auth;
   private final String profileId;
+  private final String profileFile;
+  private final int authLine;
   private final TokenVault vault;
   private final Clock clock;
   private final AtomicLong calls = new AtomicLong();
@@ -32,16 +38,19 @@ final class HubSpotAuth {
   private String refreshToken;
   private Instant expiresAt = Instant.EPOCH;
 
-  HubSpotAuth(String profileId, CrmProfile.Auth auth, TokenVault vault, Clock clock) {
-    this.profileId = profileId;
+  HubSpotAuth(CrmProfile profile, TokenVault vault, Clock clock) {
+    this.profileId = profile.id();
+    this.profileFile = profile.file();
+    this.authLine = profile.connection().line();
     this.vault = vault;
-    this.auth = auth;
+    this.auth = profile.connection().auth();
     this.clock = clock;
     if (auth instanceof CrmProfile.Auth.PrivateApp app) {
       accessToken = app.token().resolve();
       expiresAt = Instant.MAX;
     } else if (auth instanceof CrmProfile.Auth.OAuthRefresh oauth) {
-      refreshToken = oauth.refreshToken().resolve();
+      // Null when the profile names none: the vault must then hold the one the install obtained.
+      refreshToken = oauth.refreshToken().map(SecretRef::resolve).orElse(null);
     } else {
       throw new IllegalArgumentException("HubSpot takes private-app or oauth auth, not " + auth);
     }
@@ -72,6 +81,17 @@ final class HubSpotAuth {
         expiresAt = stored.get().expiresAt();
         return accessToken;
       }
+    }
+    if (refreshToken == null) {
+      throw new ConfigException(
+          profileFile,
+          authLine,
+          "profile "
+              + profileId
+              + " has no HubSpot refresh token: the token vault holds none (run ./aix install"
+              + " hubspot --profile "
+              + profileId
+              + ", which needs AIX_SECRET_KEYS) and connection.auth names no refreshToken");
     }
     calls.incrementAndGet();
     Response response;

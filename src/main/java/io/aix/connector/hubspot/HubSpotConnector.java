@@ -620,7 +620,9 @@ public final class HubSpotConnector implements CrmConnector {
                     "add the scope in the app's settings (Scopes tab), then"
                         + (auth.isPrivateApp()
                             ? " use the new token"
-                            : " reinstall the app to get a refresh token with it")));
+                            : " install it again (./aix install hubspot --profile "
+                                + profile.id()
+                                + ") for a refresh token with it")));
       }
     } else {
       out.add(

@@ -30,8 +30,7 @@ public class HubSpotConnectorFactory implements ConnectorFactory {
         profile.connection().usesSandbox()
             ? sandbox.hubspot().baseUrl()
             : profile.connection().loginUrl();
-    HubSpotAuth auth =
-        new HubSpotAuth(profile.id(), profile.connection().auth(), vault, Clock.systemUTC());
+    HubSpotAuth auth = new HubSpotAuth(profile, vault, Clock.systemUTC());
     ClientRequestFilter bearer =
         request -> {
           // The token endpoint takes the client's credentials, the webhooks API the developer
