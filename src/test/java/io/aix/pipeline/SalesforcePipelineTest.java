@@ -46,6 +46,7 @@ class SalesforcePipelineTest {
   @Inject IntakeController intake;
   @Inject PipelineDriver driver;
   @Inject io.aix.persistence.DeadLetterStore deadLetterStore;
+  @Inject io.aix.connector.ApiBudgets budgets;
 
   SalesforceOrg org;
 
@@ -282,6 +283,38 @@ class SalesforcePipelineTest {
         .as("AIX remembers: no call until the window rolls")
         .isEqualTo("AIX_BUDGET");
     assertThat(org.apiCalls()).isEqualTo(calls);
+  }
+
+  @Test
+  void aConcurrencyLimitCostsSecondsAndTheLeadsAreWrittenWhileTheDailyLimitStillPauses() {
+    List<String> ids = seed(5);
+    // Salesforce's refusal of too many long-running requests at once: 403 REQUEST_LIMIT_EXCEEDED,
+    // "ConcurrentPerOrgLongTxn Limit exceeded.", the same status and code as the daily limit.
+    org.faults().failNext(2, 403);
+    long start = System.nanoTime();
+    pollLeadsOk();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(ids)
+        .as("the concurrency refusals are retried by the guard; every lead is scored and written")
+        .allSatisfy(id -> assertThat(org.record("Lead", id).hasNonNull("AIX_Score__c")).isTrue());
+    assertThat(budgets.budget(PROFILE).spent())
+        .as("a concurrency refusal is not the daily limit: the profile is not paused")
+        .isFalse();
+    assertThat(took).as("the refusals cost seconds, not a day").isLessThan(Duration.ofSeconds(30));
+    assertThat(org.apiCalls()).as("queryAll and one write, plus the two refused").isEqualTo(4);
+
+    seed(3);
+    org.dailyApiLimit(org.apiCalls());
+    Exchange daily = pollCycle("Lead");
+    assertThat(((CrmCallException) daily.getException()).failure())
+        .as("TotalRequests Limit exceeded. is the daily limit: the profile pauses")
+        .extracting(CrmFailure::kind, CrmFailure::code)
+        .containsExactly(CrmFailure.Kind.BUDGET_EXHAUSTED, "REQUEST_LIMIT_EXCEEDED");
+    assertThat(budgets.budget(PROFILE).spent()).isTrue();
+    assertThat(budgets.budget(PROFILE).nextWindow())
+        .as("until the budget's next window")
+        .isAfter(java.time.Instant.now().plus(Duration.ofSeconds(30)));
   }
 
   /** The test profile's breaker re-tries after 200 ms. */

@@ -45,7 +45,6 @@ public final class SalesforceConnector implements CrmConnector {
   static final int MAX_BATCH = 200;
   private static final DateTimeFormatter SOQL_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
-  private static final Pattern LIMIT_INFO = Pattern.compile("api-usage=(\\d+)/(\\d+)");
 
   /** Fields every poll reads, whatever the mapping says. */
   private static final List<String> SYSTEM_FIELDS = List.of("Id", "SystemModstamp", "IsDeleted");
@@ -751,7 +750,7 @@ public final class SalesforceConnector implements CrmConnector {
             });
     Object limitInfo = reply.getMessage().getHeader("Sforce-Limit-Info");
     if (limitInfo != null) {
-      Matcher m = LIMIT_INFO.matcher(limitInfo.toString());
+      Matcher m = SalesforceErrors.API_USAGE.matcher(limitInfo.toString());
       if (m.find()) {
         orgUsed = Long.parseLong(m.group(1));
         orgLimit = Long.parseLong(m.group(2));
@@ -759,7 +758,9 @@ public final class SalesforceConnector implements CrmConnector {
       }
     }
     if (reply.getException() != null) {
-      CrmFailure f = SalesforceErrors.callError(reply.getException());
+      CrmFailure f =
+          SalesforceErrors.callError(
+              reply.getException(), limitInfo == null ? null : limitInfo.toString());
       if (f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED) {
         budget.spentByCrm(f.message());
       }
