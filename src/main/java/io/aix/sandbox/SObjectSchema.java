@@ -137,6 +137,15 @@ final class SObjectSchema {
     return fields.containsKey(field);
   }
 
+  String name() {
+    return name;
+  }
+
+  /** Whether the field may be empty (describe's {@code nillable}). */
+  boolean nillable(String field) {
+    return !field.equals("Id") && !field.equals("LastName");
+  }
+
   boolean updateable(String field) {
     return fields.get(field).updateable();
   }
@@ -189,7 +198,7 @@ final class SObjectSchema {
       o.put("length", f.length());
       o.put("updateable", f.updateable());
       o.put("custom", f.custom());
-      o.put("nillable", !f.name().equals("Id") && !f.name().equals("LastName"));
+      o.put("nillable", nillable(f.name()));
     }
     return d;
   }

@@ -767,14 +767,34 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         .toList();
   }
 
-  /** Why a field of a create or update is refused (not writable, too long), or null. */
+  /**
+   * Why a field of a create or update is refused (unknown, not writable, too long), or null. A
+   * field the request does not name stays as it is; an explicit JSON null clears it (Salesforce's
+   * REST API has no {@code fieldsToNull}: that is the SOAP API's element, and a client library's
+   * Java-side list, so a {@code fieldsToNull} key is an unknown field like any other). An unknown
+   * name is refused with INVALID_FIELD, the code and "No such column" message of Salesforce's REST
+   * errors (reference/salesforce/FACTS.md; Camel's composite_response_example_failure.json has an
+   * INVALID_FIELD item); the docs do not say whether sObject Collections refuses such a record or
+   * the whole call, so this org refuses the record and writes none of its fields.
+   */
   private static ObjectNode fieldError(SObjectSchema schema, String f, JsonNode value, String id) {
-    if (!schema.has(f) || !schema.updateable(f)) {
+    if (!schema.has(f)) {
+      return saveError(
+          id,
+          "INVALID_FIELD",
+          "No such column '" + f + "' on sobject of type " + schema.name(),
+          List.of(f));
+    }
+    if (!schema.updateable(f)) {
       return saveError(
           id,
           "INVALID_FIELD_FOR_INSERT_UPDATE",
           "Unable to create/update fields: " + f + ".",
           List.of(f));
+    }
+    if (value.isNull() && !schema.nillable(f)) {
+      return saveError(
+          id, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + f + "]", List.of(f));
     }
     int max = schema.length(f);
     if (max > 0 && value.isTextual() && value.asText().length() > max) {

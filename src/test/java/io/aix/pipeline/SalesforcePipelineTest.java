@@ -317,6 +317,28 @@ class SalesforcePipelineTest {
         .isAfter(java.time.Instant.now().plus(Duration.ofSeconds(30)));
   }
 
+  @Test
+  void aStaleSignalsValueIsClearedWhenTheNewScoreHasNone() {
+    Map<String, Object> lead = new HashMap<>(new LeadGenerator(11, Clock.systemUTC()).lead());
+    // Written by an earlier score; this lead has no engagement signals now.
+    lead.put("AIX_Signals__c", "3 form submissions, last: demo request");
+    String id = org.insert("Lead", lead);
+
+    pollLeadsOk();
+
+    JsonNode rec = org.record("Lead", id);
+    assertThat(rec.hasNonNull("AIX_Score__c")).as("scored and written").isTrue();
+    assertThat(rec.hasNonNull("AIX_Signals__c"))
+        .as("an empty AIX_Signals__c is sent as an explicit null and clears the stale value")
+        .isFalse();
+    OrgReadback api =
+        new OrgReadback(
+            sandbox.salesforce().baseUrl(), "62.0", "aix-sandbox-client", "aix-sandbox-secret");
+    assertThat(api.query("SELECT Id, AIX_Signals__c FROM Lead WHERE Id = '" + id + "'"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.path("AIX_Signals__c").isNull()).isTrue());
+  }
+
   /** The test profile's breaker re-tries after 200 ms. */
   private static void awaitBreakerHalfOpen() {
     try {

@@ -548,7 +548,7 @@ public final class SalesforceConnector implements CrmConnector {
     return values;
   }
 
-  private AixScoreFields fields(String object, ScoreWrite write) {
+  AixScoreFields fields(String object, ScoreWrite write) {
     ScoreResult s = write.score();
     AixScoreFields f = new AixScoreFields(object, write.crmId());
     List<String> enabled = profile.writeback().fields();
@@ -579,9 +579,11 @@ public final class SalesforceConnector implements CrmConnector {
       f.setModelVersion(s.modelVersion());
     }
     if (enabled.contains("AIX_Signals__c")) {
-      // Salesforce keeps an empty text field as null: send null, so the comparison holds.
-      f.setSignals(s.signals().isEmpty() ? null : s.signals());
+      f.setSignals(s.signals());
     }
+    // Salesforce keeps an empty text field as null, and leaves a field the request does not name
+    // unchanged: a value AIX clears is sent as an explicit null, or the stale one would stay.
+    f.clearWhenEmpty(enabled);
     return f;
   }
 
@@ -602,10 +604,12 @@ public final class SalesforceConnector implements CrmConnector {
     }
   }
 
+  /**
+   * Camel's own mapper, as the write sends the fields: a plain one cannot serialise an sObject at
+   * all (it names the {@code fieldsToNull} filter, which only Camel's mapper provides).
+   */
   private static final ObjectMapper PREVIEW =
-      new ObjectMapper()
-          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      org.apache.camel.component.salesforce.api.utils.JsonUtils.createObjectMapper();
 
   /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
   record KitField(String name, String describeType, String adminType) {}
