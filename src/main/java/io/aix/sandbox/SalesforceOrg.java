@@ -362,7 +362,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       }
       if (method.equals("PATCH") && pathOnly.equals("composite/sobjects")) {
         writeCalls.incrementAndGet();
-        return updateCollection(body, callOptionsClient(headers));
+        Reply updated = updateCollection(body, callOptionsClient(headers));
+        // Written, but the answer is lost on the way back (a reset after the commit).
+        return faults.loseAnswerOfNextUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            ? new Reply(0, Map.of(), "", true)
+            : updated;
       }
       Matcher one = ONE_RECORD.matcher(pathOnly);
       if (method.equals("DELETE") && one.matches()) {

@@ -24,6 +24,9 @@ public final class SandboxFaults {
   /** The next N creations are carried out, but the caller's connection resets before the answer. */
   final AtomicInteger loseAnswerOfNextCreations = new AtomicInteger();
 
+  /** The next N updates are carried out, but the caller's connection resets before the answer. */
+  final AtomicInteger loseAnswerOfNextUpdates = new AtomicInteger();
+
   /** Added to every API response. */
   volatile int latencyMillis;
 
@@ -101,6 +104,12 @@ public final class SandboxFaults {
     return this;
   }
 
+  /** An update that happens, but whose answer never arrives (Salesforce sandbox org only). */
+  public SandboxFaults loseAnswerOfNextUpdates(int calls) {
+    loseAnswerOfNextUpdates.set(calls);
+    return this;
+  }
+
   public SandboxFaults latency(int millis) {
     latencyMillis = millis;
     return this;
@@ -120,6 +129,7 @@ public final class SandboxFaults {
     failNextCalls.set(0);
     resetNextCalls.set(0);
     loseAnswerOfNextCreations.set(0);
+    loseAnswerOfNextUpdates.set(0);
     latencyMillis = 0;
     rejectWritesTo.clear();
     lockOnceOn.clear();

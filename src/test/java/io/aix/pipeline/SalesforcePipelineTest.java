@@ -339,6 +339,26 @@ class SalesforcePipelineTest {
         .satisfies(r -> assertThat(r.path("AIX_Signals__c").isNull()).isTrue());
   }
 
+  @Test
+  void aWriteWhoseAnswerWasLostIsConfirmedByReadingItBackAsSalesforceStoresIt() {
+    // Ten leads: their conversion probabilities go out with two decimals (say 37.55 %), which
+    // the Percent(3, 1) field keeps as 37.6; with ten, some surely have a second decimal.
+    List<String> ids = seed(10);
+    // The write and each of the guard's five retries is carried out, but every answer is lost.
+    org.faults().loseAnswerOfNextUpdates(6);
+
+    pollLeadsOk();
+
+    assertThat(ids)
+        .allSatisfy(id -> assertThat(org.record("Lead", id).hasNonNull("AIX_Score__c")).isTrue());
+    assertThat(org.writeCalls())
+        .as("the next batch reads the scores back, finds them shown and writes nothing more")
+        .isEqualTo(6);
+    assertThat(org.redundantWrites())
+        .as("only the guard's five retries of the lost write, ten records each")
+        .isEqualTo(5L * ids.size());
+  }
+
   /** The test profile's breaker re-tries after 200 ms. */
   private static void awaitBreakerHalfOpen() {
     try {
