@@ -10,7 +10,22 @@ import java.util.Map;
  * The fields of one simulated sObject, with the types and lengths a real org's describe reports.
  */
 final class SObjectSchema {
-  record Field(String name, String type, int length, boolean updateable, boolean custom) {}
+  /**
+   * One field as describe reports it; {@code precision} and {@code scale} (digits in all, digits
+   * after the point) for number, percent and currency fields, 0 for others.
+   */
+  record Field(
+      String name,
+      String type,
+      int length,
+      boolean updateable,
+      boolean custom,
+      int precision,
+      int scale) {
+    boolean decimal() {
+      return type.equals("double") || type.equals("percent") || type.equals("currency");
+    }
+  }
 
   private static final String BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -46,11 +61,13 @@ final class SObjectSchema {
     add("LeadSource", "picklist", 255, true);
     add("HasOptedOutOfEmail", "boolean", 0, true);
     add("LastActivityDate", "date", 0, false);
-    custom("AIX_Score__c", "double", 0);
+    // Precision and scale as the install kit creates the fields
+    // (crm-profiles/install/salesforce/force-app/main/default/objects/*/fields/*.field-meta.xml).
+    number("AIX_Score__c", "double", 3, 0);
     custom("AIX_Grade__c", "picklist", 255);
-    custom("AIX_Conversion_Probability__c", "percent", 0);
-    custom("AIX_Fit_Score__c", "double", 0);
-    custom("AIX_Engagement_Score__c", "double", 0);
+    number("AIX_Conversion_Probability__c", "percent", 4, 1);
+    number("AIX_Fit_Score__c", "double", 3, 0);
+    number("AIX_Engagement_Score__c", "double", 3, 0);
     custom("AIX_Top_Factors__c", "textarea", 1024);
     custom("AIX_Scored_At__c", "datetime", 0);
     custom("AIX_Model_Version__c", "string", 64);
@@ -67,7 +84,7 @@ final class SObjectSchema {
     s.add("City", "string", 40, true);
     s.add("Industry", "picklist", 255, true);
     s.add("NumberOfEmployees", "int", 0, true);
-    s.add("AnnualRevenue", "currency", 0, true);
+    s.fields.put("AnnualRevenue", new Field("AnnualRevenue", "currency", 0, true, false, 18, 0));
     s.add("Status", "picklist", 255, true);
     s.add("Rating", "picklist", 255, true);
     s.add("IsConverted", "boolean", 0, false);
@@ -119,11 +136,49 @@ final class SObjectSchema {
   }
 
   private void add(String field, String type, int length, boolean updateable) {
-    fields.put(field, new Field(field, type, length, updateable, false));
+    fields.put(field, new Field(field, type, length, updateable, false, 0, 0));
   }
 
   private void custom(String field, String type, int length) {
-    fields.put(field, new Field(field, type, length, true, true));
+    fields.put(field, new Field(field, type, length, true, true, 0, 0));
+  }
+
+  private void number(String field, String type, int precision, int scale) {
+    fields.put(field, new Field(field, type, 0, true, true, precision, scale));
+  }
+
+  /**
+   * A value as the org stores it. Salesforce keeps a number, percent or currency value at the
+   * field's scale, rounding what has more decimals (half up; Salesforce Help, "Custom Field Types",
+   * Number and Percent: decimal places beyond the scale are rounded), so a read shows 37.6 for a
+   * written 37.55 in a Percent(3, 1). Other values are kept as sent.
+   *
+   * @throws OutOfRangeException when the value has more digits before the point than the field
+   *     holds (Salesforce refuses it; the docs do not give the code's message, this org's is its
+   *     own)
+   */
+  com.fasterxml.jackson.databind.JsonNode stored(
+      String field, com.fasterxml.jackson.databind.JsonNode value) {
+    Field f = fields.get(field);
+    if (f == null || !f.decimal() || f.precision() == 0 || !value.isNumber()) {
+      return value;
+    }
+    java.math.BigDecimal rounded =
+        value.decimalValue().setScale(f.scale(), java.math.RoundingMode.HALF_UP);
+    if (rounded.precision() - rounded.scale() > f.precision() - f.scale()) {
+      throw new OutOfRangeException(field, f.precision() - f.scale());
+    }
+    return JsonNodeFactory.instance.numberNode(rounded);
+  }
+
+  /** A number with more integer digits than its field allows. */
+  static final class OutOfRangeException extends RuntimeException {
+    final String field;
+
+    OutOfRangeException(String field, int digits) {
+      super(field + ": value outside of valid range on numeric field (" + digits + " digits)");
+      this.field = field;
+    }
   }
 
   /**
@@ -135,6 +190,15 @@ final class SObjectSchema {
 
   boolean has(String field) {
     return fields.containsKey(field);
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Whether the field may be empty (describe's {@code nillable}). */
+  boolean nillable(String field) {
+    return !field.equals("Id") && !field.equals("LastName");
   }
 
   boolean updateable(String field) {
@@ -174,12 +238,17 @@ final class SObjectSchema {
     return id15 + suffix;
   }
 
-  ObjectNode describe() {
+  /**
+   * The object's describe; {@code deletable} is whether the integration user may delete its records
+   * (an object permission, so the org decides it, not the schema).
+   */
+  ObjectNode describe(boolean deletable) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode d = nodes.objectNode();
     d.put("name", name);
     d.put("keyPrefix", keyPrefix);
     d.put("updateable", true);
+    d.put("deletable", deletable);
     d.put("queryable", true);
     ArrayNode list = d.putArray("fields");
     for (Field f : fields.values()) {
@@ -187,9 +256,11 @@ final class SObjectSchema {
       o.put("name", f.name());
       o.put("type", f.type());
       o.put("length", f.length());
+      o.put("precision", f.precision());
+      o.put("scale", f.scale());
       o.put("updateable", f.updateable());
       o.put("custom", f.custom());
-      o.put("nillable", !f.name().equals("Id") && !f.name().equals("LastName"));
+      o.put("nillable", nillable(f.name()));
     }
     return d;
   }

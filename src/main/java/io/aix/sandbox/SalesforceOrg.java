@@ -62,6 +62,18 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private volatile long dailyApiLimit = 15_000;
   private volatile java.security.PublicKey jwtPublicKey;
 
+  /** The integration user the tests' and the demo's JWT profiles log in as. */
+  public static final String INTEGRATION_USERNAME = "integration@aix.example.com";
+
+  /** Usernames of the org, and whether the connected app is pre-authorised for each. */
+  private final Map<String, Boolean> users = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the integration user may delete Leads and Contacts. The install kit's permission set
+   * (crm-profiles/install/salesforce, AIX_Integration) withholds Delete, so by default it may not.
+   */
+  private volatile boolean deleteGranted;
+
   public SalesforceOrg(String clientId, String clientSecret, Clock clock) {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -78,6 +90,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
             SObjectSchema.campaignMember());
     this.stream = new OrgStream(clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
+    users.put(INTEGRATION_USERNAME, true);
   }
 
   /** The org's Change Data Capture stream (Streaming API, CometD). */
@@ -127,6 +140,20 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     this.jwtPublicKey = key;
   }
 
+  /**
+   * A user of the org, for the JWT bearer flow's {@code sub}: an admin pre-authorised the connected
+   * app for them (a profile or permission set under "Admin approved users are pre-authorized") or
+   * not. {@link #INTEGRATION_USERNAME} is there, pre-authorised, until {@link #reset()}.
+   */
+  public void user(String username, boolean preAuthorised) {
+    users.put(username, preAuthorised);
+  }
+
+  /** Grants (or takes back) Delete on Lead and Contact to the integration user. */
+  public void grantDelete(boolean granted) {
+    this.deleteGranted = granted;
+  }
+
   // ---------------------------------------------------------------- records, for seeding and tests
 
   /** Empties the org: records, open query cursors, counters and faults (tokens stay valid). */
@@ -140,6 +167,10 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     queries.clear();
     faults.clear();
     dailyApiLimit = 15_000;
+    users.clear();
+    users.put(INTEGRATION_USERNAME, true);
+    deleteGranted = false;
+    deleted.clear();
     stream.reset();
   }
 
@@ -149,7 +180,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     ObjectNode rec = NODES.objectNode();
     String id = schema.newId(idCounter.getAndIncrement());
     rec.put("Id", id);
-    fields.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
+    fields.forEach((k, v) -> rec.set(k, schema.stored(k, JSON.valueToTree(v))));
     String now = nextModstamp();
     if (!rec.hasNonNull("CreatedDate")) {
       rec.put("CreatedDate", now);
@@ -179,7 +210,8 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   /** Updates fields as a user would (SystemModstamp moves on). */
   public void update(String object, String id, Map<String, Object> fields) {
     ObjectNode rec = record(object, id);
-    fields.forEach((k, v) -> rec.set(k, JSON.valueToTree(v)));
+    SObjectSchema schema = schema(object);
+    fields.forEach((k, v) -> rec.set(k, schema.stored(k, JSON.valueToTree(v))));
     touch(rec, "0055e000002OwnAAA");
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
     fields.keySet().forEach(k -> values.put(k, rec.get(k)));
@@ -274,7 +306,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         return new Reply(0, Map.of(), "", true);
       }
       case TOO_MANY_REQUESTS -> {
-        return error(429, "REQUEST_LIMIT_EXCEEDED", "Too many concurrent requests, retry later.");
+        return concurrencyLimit();
       }
       case UNAVAILABLE -> {
         return error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable.");
@@ -297,8 +329,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       return error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     }
     if (faults.failNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return faults.failStatus == 429
-          ? error(429, "REQUEST_LIMIT_EXCEEDED", "Too many concurrent requests, retry later.")
+      // A Salesforce org never answers 429: a test asking for a rate limit gets the org's own.
+      return faults.failStatus == 403 || faults.failStatus == 429
+          ? concurrencyLimit()
           : error(503, "SERVER_UNAVAILABLE", "Service temporarily unavailable.");
     }
     Matcher m = DATA_PATH.matcher(url);
@@ -329,7 +362,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       }
       if (method.equals("PATCH") && pathOnly.equals("composite/sobjects")) {
         writeCalls.incrementAndGet();
-        return updateCollection(body, callOptionsClient(headers));
+        Reply updated = updateCollection(body, callOptionsClient(headers));
+        // Written, but the answer is lost on the way back (a reset after the commit).
+        return faults.loseAnswerOfNextUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            ? new Reply(0, Map.of(), "", true)
+            : updated;
       }
       Matcher one = ONE_RECORD.matcher(pathOnly);
       if (method.equals("DELETE") && one.matches()) {
@@ -349,6 +386,17 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return error(400, "JSON_PARSER_ERROR", "Unexpected character: " + e.getOriginalMessage());
     }
+  }
+
+  /**
+   * Too many long-running requests at once. Salesforce refuses them as it refuses calls over the
+   * daily limit, HTTP 403 with {@code REQUEST_LIMIT_EXCEEDED}, and only the message differs
+   * (/work/shared/reference/salesforce/FACTS.md, "Error strings"; PLATFORM-FACTS.md, "Learned
+   * since"). The REST API sends no 429. The daily figures in {@code Sforce-Limit-Info} still show
+   * calls left.
+   */
+  private Reply concurrencyLimit() {
+    return error(403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.");
   }
 
   private static final class InvalidFieldException extends RuntimeException {
@@ -373,7 +421,13 @@ public final class SalesforceOrg implements SandboxServer.Handler {
           ok =
               clientId.equals(form.get("client_id"))
                   && clientSecret.equals(form.get("client_secret"));
-      case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> ok = validJwt(form.get("assertion"));
+      case "urn:ietf:params:oauth:grant-type:jwt-bearer" -> {
+        Reply refused = jwtRefusal(form.get("assertion"), baseUrl);
+        if (refused != null) {
+          return refused;
+        }
+        ok = true;
+      }
       default -> {
         return json(
             400,
@@ -400,27 +454,73 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return json(200, reply);
   }
 
-  private boolean validJwt(String assertion) {
+  /** The login URLs a JWT bearer assertion's {@code aud} may name, besides the org's own URL. */
+  static final Set<String> LOGIN_AUDIENCES =
+      Set.of("https://login.salesforce.com", "https://test.salesforce.com");
+
+  /**
+   * Why the org refuses a JWT bearer assertion, or null when it accepts it. As Salesforce's OAuth
+   * 2.0 JWT bearer flow (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server
+   * Integration"; read, not copied): signed with the connected app's certificate key; {@code iss}
+   * the connected app's consumer key; {@code aud} the login URL, https://login.salesforce.com,
+   * https://test.salesforce.com or the org's My Domain login URL (here: this org's own URL, which
+   * the client logs in at); {@code sub} the username of a user the app is pre-authorised for;
+   * {@code exp} not passed. Error bodies: simple-salesforce's test mocks (tests/test_login.py,
+   * reference/salesforce-examples/simple-salesforce) show {@code invalid_client_id} "client
+   * identifier invalid" and {@code invalid_grant} "user hasn't approved this consumer"; the
+   * audience and expiry descriptions are this org's own wording under {@code invalid_grant}.
+   */
+  private Reply jwtRefusal(String assertion, String baseUrl) {
     if (assertion == null || jwtPublicKey == null) {
-      return false;
+      return oauthError("invalid_client", "invalid client credentials");
     }
     String[] parts = assertion.split("\\.");
     if (parts.length != 3) {
-      return false;
+      return oauthError("invalid_grant", "invalid assertion");
     }
+    JsonNode claims;
     try {
       java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
       sig.initVerify(jwtPublicKey);
       sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
       if (!sig.verify(java.util.Base64.getUrlDecoder().decode(parts[2]))) {
-        return false;
+        return oauthError("invalid_client", "invalid client credentials");
       }
-      JsonNode claims = JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
-      return clientId.equals(claims.path("iss").asText())
-          && Long.parseLong(claims.path("exp").asText("0")) > clock.millis() / 1000;
+      claims = JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
     } catch (Exception e) {
-      return false;
+      return oauthError("invalid_grant", "invalid assertion");
     }
+    if (!clientId.equals(claims.path("iss").asText())) {
+      return oauthError("invalid_client_id", "client identifier invalid");
+    }
+    String audience = stripSlash(claims.path("aud").asText(""));
+    if (!LOGIN_AUDIENCES.contains(audience) && !audience.equals(stripSlash(baseUrl))) {
+      return oauthError("invalid_grant", "audience is invalid");
+    }
+    long exp;
+    try {
+      exp = Long.parseLong(claims.path("exp").asText(""));
+    } catch (NumberFormatException e) {
+      return oauthError("invalid_grant", "invalid assertion");
+    }
+    if (exp <= clock.millis() / 1000) {
+      return oauthError("invalid_grant", "expired assertion");
+    }
+    Boolean preAuthorised = users.get(claims.path("sub").asText(""));
+    if (preAuthorised == null || !preAuthorised) {
+      // An unknown username is refused like one the app is not authorised for: stricter than
+      // telling a caller which usernames exist.
+      return oauthError("invalid_grant", "user hasn't approved this consumer");
+    }
+    return null;
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private Reply oauthError(String error, String description) {
+    return json(400, obj("error", error, "error_description", description));
   }
 
   private Reply query(String soqlText, boolean all, String version, Map<String, String> headers) {
@@ -635,7 +735,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       if (refused != null) {
         return refused;
       }
-      changes.put(f, item.get(f));
+      try {
+        changes.put(f, schema.stored(f, item.get(f)));
+      } catch (SObjectSchema.OutOfRangeException e) {
+        return saveError(id, "NUMBER_OUTSIDE_VALID_RANGE", e.getMessage(), List.of(f));
+      }
     }
     boolean redundant =
         !changes.isEmpty()
@@ -702,6 +806,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       if (refused != null) {
         return refused;
       }
+      try {
+        schema.stored(f, item.get(f));
+      } catch (SObjectSchema.OutOfRangeException e) {
+        return saveError(null, "NUMBER_OUTSIDE_VALID_RANGE", e.getMessage(), List.of(f));
+      }
       fields.put(f, item.get(f));
     }
     for (String f : List.of("Status", "Priority")) {
@@ -755,14 +864,34 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         .toList();
   }
 
-  /** Why a field of a create or update is refused (not writable, too long), or null. */
+  /**
+   * Why a field of a create or update is refused (unknown, not writable, too long), or null. A
+   * field the request does not name stays as it is; an explicit JSON null clears it (Salesforce's
+   * REST API has no {@code fieldsToNull}: that is the SOAP API's element, and a client library's
+   * Java-side list, so a {@code fieldsToNull} key is an unknown field like any other). An unknown
+   * name is refused with INVALID_FIELD, the code and "No such column" message of Salesforce's REST
+   * errors (reference/salesforce/FACTS.md; Camel's composite_response_example_failure.json has an
+   * INVALID_FIELD item); the docs do not say whether sObject Collections refuses such a record or
+   * the whole call, so this org refuses the record and writes none of its fields.
+   */
   private static ObjectNode fieldError(SObjectSchema schema, String f, JsonNode value, String id) {
-    if (!schema.has(f) || !schema.updateable(f)) {
+    if (!schema.has(f)) {
+      return saveError(
+          id,
+          "INVALID_FIELD",
+          "No such column '" + f + "' on sobject of type " + schema.name(),
+          List.of(f));
+    }
+    if (!schema.updateable(f)) {
       return saveError(
           id,
           "INVALID_FIELD_FOR_INSERT_UPDATE",
           "Unable to create/update fields: " + f + ".",
           List.of(f));
+    }
+    if (value.isNull() && !schema.nillable(f)) {
+      return saveError(
+          id, "REQUIRED_FIELD_MISSING", "Required fields are missing: [" + f + "]", List.of(f));
     }
     int max = schema.length(f);
     if (max > 0 && value.isTextual() && value.asText().length() > max) {
@@ -811,7 +940,8 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     if (schema == null) {
       return error(404, "NOT_FOUND", "The requested resource does not exist");
     }
-    return json(200, schema.describe());
+    boolean person = object.equals("Lead") || object.equals("Contact");
+    return json(200, schema.describe(person && deleteGranted));
   }
 
   private Reply limits() {
@@ -839,6 +969,15 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     }
     if (rec.path("IsDeleted").asBoolean()) {
       return error(404, "ENTITY_IS_DELETED", "entity is deleted");
+    }
+    if (!deleteGranted) {
+      // Delete is an object permission the install kit's AIX_Integration permission set withholds
+      // (crm-profiles/install/salesforce). Salesforce refuses a delete without it with
+      // INSUFFICIENT_ACCESS_OR_READONLY; no open source shows the REST status for it, so this org
+      // answers 403, the REST API's status for a refusal by permissions (AIX treats either
+      // 400 or 403 with this code as permanent).
+      return error(
+          403, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
     }
     writeCalls.incrementAndGet();
     deleted.add(object + "/" + id);

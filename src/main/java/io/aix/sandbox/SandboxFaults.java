@@ -9,7 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the failures real CRMs produce.
  */
 public final class SandboxFaults {
-  /** The next N API calls answer with this HTTP status (429 or 503) and the CRM's error body. */
+  /**
+   * The next N API calls answer with this failure and the CRM's error body: 503, or the CRM's
+   * transient rate limit (429 or 403; HubSpot answers 429, a Salesforce org 403 {@code
+   * REQUEST_LIMIT_EXCEEDED} "ConcurrentPerOrgLongTxn Limit exceeded." for either).
+   */
   final AtomicInteger failNextCalls = new AtomicInteger();
 
   volatile int failStatus = 503;
@@ -19,6 +23,9 @@ public final class SandboxFaults {
 
   /** The next N creations are carried out, but the caller's connection resets before the answer. */
   final AtomicInteger loseAnswerOfNextCreations = new AtomicInteger();
+
+  /** The next N updates are carried out, but the caller's connection resets before the answer. */
+  final AtomicInteger loseAnswerOfNextUpdates = new AtomicInteger();
 
   /** Added to every API response. */
   volatile int latencyMillis;
@@ -46,9 +53,10 @@ public final class SandboxFaults {
   private final java.util.Random random = new java.util.Random(20261125);
 
   /**
-   * From now on, each API call fails with probability {@code rate}: a 429, a 503, a connection
-   * reset, or a hang of {@code hangMillis} ending in a reset (a timeout, for the caller), in equal
-   * shares. Seeded, so runs are comparable.
+   * From now on, each API call fails with probability {@code rate}: a transient rate limit (a
+   * Salesforce org's is 403 ConcurrentPerOrgLongTxn), a 503, a connection reset, or a hang of
+   * {@code hangMillis} ending in a reset (a timeout, for the caller), in equal shares. Seeded, so
+   * runs are comparable.
    */
   public SandboxFaults randomly(double rate, int hangMillis) {
     this.rate = rate;
@@ -96,6 +104,12 @@ public final class SandboxFaults {
     return this;
   }
 
+  /** An update that happens, but whose answer never arrives (Salesforce sandbox org only). */
+  public SandboxFaults loseAnswerOfNextUpdates(int calls) {
+    loseAnswerOfNextUpdates.set(calls);
+    return this;
+  }
+
   public SandboxFaults latency(int millis) {
     latencyMillis = millis;
     return this;
@@ -115,6 +129,7 @@ public final class SandboxFaults {
     failNextCalls.set(0);
     resetNextCalls.set(0);
     loseAnswerOfNextCreations.set(0);
+    loseAnswerOfNextUpdates.set(0);
     latencyMillis = 0;
     rejectWritesTo.clear();
     lockOnceOn.clear();

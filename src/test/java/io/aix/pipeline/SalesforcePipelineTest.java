@@ -46,6 +46,7 @@ class SalesforcePipelineTest {
   @Inject IntakeController intake;
   @Inject PipelineDriver driver;
   @Inject io.aix.persistence.DeadLetterStore deadLetterStore;
+  @Inject io.aix.connector.ApiBudgets budgets;
 
   SalesforceOrg org;
 
@@ -282,6 +283,80 @@ class SalesforcePipelineTest {
         .as("AIX remembers: no call until the window rolls")
         .isEqualTo("AIX_BUDGET");
     assertThat(org.apiCalls()).isEqualTo(calls);
+  }
+
+  @Test
+  void aConcurrencyLimitCostsSecondsAndTheLeadsAreWrittenWhileTheDailyLimitStillPauses() {
+    List<String> ids = seed(5);
+    // Salesforce's refusal of too many long-running requests at once: 403 REQUEST_LIMIT_EXCEEDED,
+    // "ConcurrentPerOrgLongTxn Limit exceeded.", the same status and code as the daily limit.
+    org.faults().failNext(2, 403);
+    long start = System.nanoTime();
+    pollLeadsOk();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(ids)
+        .as("the concurrency refusals are retried by the guard; every lead is scored and written")
+        .allSatisfy(id -> assertThat(org.record("Lead", id).hasNonNull("AIX_Score__c")).isTrue());
+    assertThat(budgets.budget(PROFILE).spent())
+        .as("a concurrency refusal is not the daily limit: the profile is not paused")
+        .isFalse();
+    assertThat(took).as("the refusals cost seconds, not a day").isLessThan(Duration.ofSeconds(30));
+    assertThat(org.apiCalls()).as("queryAll and one write, plus the two refused").isEqualTo(4);
+
+    seed(3);
+    org.dailyApiLimit(org.apiCalls());
+    Exchange daily = pollCycle("Lead");
+    assertThat(((CrmCallException) daily.getException()).failure())
+        .as("TotalRequests Limit exceeded. is the daily limit: the profile pauses")
+        .extracting(CrmFailure::kind, CrmFailure::code)
+        .containsExactly(CrmFailure.Kind.BUDGET_EXHAUSTED, "REQUEST_LIMIT_EXCEEDED");
+    assertThat(budgets.budget(PROFILE).spent()).isTrue();
+    assertThat(budgets.budget(PROFILE).nextWindow())
+        .as("until the budget's next window")
+        .isAfter(java.time.Instant.now().plus(Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void aStaleSignalsValueIsClearedWhenTheNewScoreHasNone() {
+    Map<String, Object> lead = new HashMap<>(new LeadGenerator(11, Clock.systemUTC()).lead());
+    // Written by an earlier score; this lead has no engagement signals now.
+    lead.put("AIX_Signals__c", "3 form submissions, last: demo request");
+    String id = org.insert("Lead", lead);
+
+    pollLeadsOk();
+
+    JsonNode rec = org.record("Lead", id);
+    assertThat(rec.hasNonNull("AIX_Score__c")).as("scored and written").isTrue();
+    assertThat(rec.hasNonNull("AIX_Signals__c"))
+        .as("an empty AIX_Signals__c is sent as an explicit null and clears the stale value")
+        .isFalse();
+    OrgReadback api =
+        new OrgReadback(
+            sandbox.salesforce().baseUrl(), "62.0", "aix-sandbox-client", "aix-sandbox-secret");
+    assertThat(api.query("SELECT Id, AIX_Signals__c FROM Lead WHERE Id = '" + id + "'"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.path("AIX_Signals__c").isNull()).isTrue());
+  }
+
+  @Test
+  void aWriteWhoseAnswerWasLostIsConfirmedByReadingItBackAsSalesforceStoresIt() {
+    // Ten leads: their conversion probabilities go out with two decimals (say 37.55 %), which
+    // the Percent(3, 1) field keeps as 37.6; with ten, some surely have a second decimal.
+    List<String> ids = seed(10);
+    // The write and each of the guard's five retries is carried out, but every answer is lost.
+    org.faults().loseAnswerOfNextUpdates(6);
+
+    pollLeadsOk();
+
+    assertThat(ids)
+        .allSatisfy(id -> assertThat(org.record("Lead", id).hasNonNull("AIX_Score__c")).isTrue());
+    assertThat(org.writeCalls())
+        .as("the next batch reads the scores back, finds them shown and writes nothing more")
+        .isEqualTo(6);
+    assertThat(org.redundantWrites())
+        .as("only the guard's five retries of the lost write, ten records each")
+        .isEqualTo(5L * ids.size());
   }
 
   /** The test profile's breaker re-tries after 200 ms. */

@@ -9,7 +9,12 @@ import org.apache.camel.component.salesforce.api.dto.SObjectDescription;
 /**
  * The AIX custom fields of a Lead or Contact, as sent in an sObject Collections update. Field names
  * equal their JSON names because Camel's serialisation filter reads fields by JSON name; null
- * fields are left out of the request, so a profile can write a subset.
+ * fields are left out of the request, so a profile can write a subset, and Salesforce leaves a
+ * field that is not sent unchanged. A field AIX clears (its new value empty) is named in {@link
+ * #getFieldsToNull()}: Camel's {@code FieldsToNullPropertyFilter} (camel-salesforce 4.18, the
+ * {@code fieldsToNull} filter of its JSON object mapper) then writes it as an explicit JSON {@code
+ * null}, which Salesforce stores as an empty field. The set itself is {@code @JsonIgnore}d: no
+ * {@code fieldsToNull} key goes on the wire.
  */
 @SuppressWarnings({"checkstyle:MemberName", "java:S116"})
 public class AixScoreFields extends AbstractDescribedSObjectBase {
@@ -33,6 +38,41 @@ public class AixScoreFields extends AbstractDescribedSObjectBase {
     SObjectDescription description = new SObjectDescription();
     description.setName(getAttributes().getType());
     return description;
+  }
+
+  /**
+   * Sends each of these fields that has no value (null, or empty text) as an explicit null, so
+   * Salesforce clears a value written earlier instead of keeping it.
+   */
+  void clearWhenEmpty(java.util.Collection<String> written) {
+    java.util.Map<String, Object> values = new java.util.HashMap<>();
+    values.put("AIX_Score__c", AIX_Score__c);
+    values.put("AIX_Grade__c", AIX_Grade__c);
+    values.put("AIX_Conversion_Probability__c", AIX_Conversion_Probability__c);
+    values.put("AIX_Fit_Score__c", AIX_Fit_Score__c);
+    values.put("AIX_Engagement_Score__c", AIX_Engagement_Score__c);
+    values.put("AIX_Top_Factors__c", AIX_Top_Factors__c);
+    values.put("AIX_Scored_At__c", AIX_Scored_At__c);
+    values.put("AIX_Model_Version__c", AIX_Model_Version__c);
+    values.put("AIX_Signals__c", AIX_Signals__c);
+    for (String name : written) {
+      if (!values.containsKey(name)) {
+        continue;
+      }
+      Object v = values.get(name);
+      if (v == null || (v instanceof String text && text.isEmpty())) {
+        if (name.equals("AIX_Grade__c")) {
+          AIX_Grade__c = null;
+        } else if (name.equals("AIX_Top_Factors__c")) {
+          AIX_Top_Factors__c = null;
+        } else if (name.equals("AIX_Model_Version__c")) {
+          AIX_Model_Version__c = null;
+        } else if (name.equals("AIX_Signals__c")) {
+          AIX_Signals__c = null;
+        }
+        getFieldsToNull().add(name);
+      }
+    }
   }
 
   @JsonProperty("AIX_Score__c")

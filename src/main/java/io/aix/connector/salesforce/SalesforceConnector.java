@@ -45,7 +45,6 @@ public final class SalesforceConnector implements CrmConnector {
   static final int MAX_BATCH = 200;
   private static final DateTimeFormatter SOQL_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
-  private static final Pattern LIMIT_INFO = Pattern.compile("api-usage=(\\d+)/(\\d+)");
 
   /** Fields every poll reads, whatever the mapping says. */
   private static final List<String> SYSTEM_FIELDS = List.of("Id", "SystemModstamp", "IsDeleted");
@@ -489,10 +488,13 @@ public final class SalesforceConnector implements CrmConnector {
               + ")";
       Map<String, JsonNode> shown = new java.util.HashMap<>();
       records(soql).forEach(r -> shown.put(r.path("Id").asText(), r));
+      Map<String, Integer> scale = scales(object);
       for (ScoreWrite w : chunk) {
         JsonNode crm = shown.get(w.crmId());
         JsonNode written = comparable(fields(object, w));
-        if (crm != null && compared.stream().allMatch(f -> sameValue(written.get(f), crm.get(f)))) {
+        if (crm != null
+            && compared.stream()
+                .allMatch(f -> sameValue(written.get(f), crm.get(f), scale.get(f)))) {
           same.add(w.crmId());
         }
       }
@@ -515,8 +517,13 @@ public final class SalesforceConnector implements CrmConnector {
     return n;
   }
 
-  /** Salesforce answers numbers in its own scale (40.0 for 40): compare them as numbers. */
-  static boolean sameValue(JsonNode written, JsonNode shown) {
+  /**
+   * Whether the org shows what was written. Salesforce stores a number at its field's scale,
+   * rounding half up (37.55 written to a Percent(3, 1) reads back as 37.6), and answers numbers in
+   * its own notation (40.0 for 40): numbers are compared as values, the written one rounded to the
+   * field's {@code scale} when it is known.
+   */
+  static boolean sameValue(JsonNode written, JsonNode shown, Integer scale) {
     boolean noWritten = written == null || written.isNull();
     boolean noShown = shown == null || shown.isNull();
     if (noWritten || noShown) {
@@ -524,12 +531,53 @@ public final class SalesforceConnector implements CrmConnector {
     }
     if (written.isNumber() || shown.isNumber()) {
       try {
-        return new BigDecimal(written.asText()).compareTo(new BigDecimal(shown.asText())) == 0;
+        BigDecimal value = new BigDecimal(written.asText());
+        if (scale != null && value.scale() > scale) {
+          value = value.setScale(scale, java.math.RoundingMode.HALF_UP);
+        }
+        return value.compareTo(new BigDecimal(shown.asText())) == 0;
       } catch (NumberFormatException e) {
         return false;
       }
     }
     return written.asText().equals(shown.asText());
+  }
+
+  /** Number fields' scales per object, from the org's describe. */
+  private final Map<String, Map<String, Integer>> scales =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The scales of the object's number fields: from describe (read once, on the first read-back
+   * compare or install check), the install kit's while the org cannot be asked.
+   */
+  private Map<String, Integer> scales(String object) {
+    Map<String, Integer> known = scales.get(object);
+    if (known != null) {
+      return known;
+    }
+    try {
+      Exchange reply = call("getDescription?rawPayload=true&sObjectName=" + object, null, Map.of());
+      Map<String, Integer> described =
+          scalesFrom(json.readTree(reply.getMessage().getBody(String.class)));
+      scales.put(object, described);
+      return described;
+    } catch (CrmCallException | IOException e) {
+      Map<String, Integer> kit = new java.util.HashMap<>();
+      KIT_FIELDS.stream().filter(k -> k.scale() >= 0).forEach(k -> kit.put(k.name(), k.scale()));
+      return kit;
+    }
+  }
+
+  private static Map<String, Integer> scalesFrom(JsonNode describe) {
+    Map<String, Integer> out = new java.util.HashMap<>();
+    for (JsonNode f : describe.path("fields")) {
+      String type = f.path("type").asText();
+      if (Set.of("double", "percent", "currency").contains(type) && f.has("scale")) {
+        out.put(f.path("name").asText(), f.path("scale").asInt());
+      }
+    }
+    return Map.copyOf(out);
   }
 
   @Override
@@ -549,7 +597,7 @@ public final class SalesforceConnector implements CrmConnector {
     return values;
   }
 
-  private AixScoreFields fields(String object, ScoreWrite write) {
+  AixScoreFields fields(String object, ScoreWrite write) {
     ScoreResult s = write.score();
     AixScoreFields f = new AixScoreFields(object, write.crmId());
     List<String> enabled = profile.writeback().fields();
@@ -580,9 +628,11 @@ public final class SalesforceConnector implements CrmConnector {
       f.setModelVersion(s.modelVersion());
     }
     if (enabled.contains("AIX_Signals__c")) {
-      // Salesforce keeps an empty text field as null: send null, so the comparison holds.
-      f.setSignals(s.signals().isEmpty() ? null : s.signals());
+      f.setSignals(s.signals());
     }
+    // Salesforce keeps an empty text field as null, and leaves a field the request does not name
+    // unchanged: a value AIX clears is sent as an explicit null, or the stale one would stay.
+    f.clearWhenEmpty(enabled);
     return f;
   }
 
@@ -599,26 +649,59 @@ public final class SalesforceConnector implements CrmConnector {
       if (Set.of("ENTITY_IS_DELETED", "NOT_FOUND").contains(e.failure().code())) {
         return "already gone from Salesforce";
       }
+      if (Set.of("INSUFFICIENT_ACCESS_OR_READONLY", "INSUFFICIENT_ACCESS")
+          .contains(e.failure().code())) {
+        // The install kit's permission set withholds Delete: say what is missing, not only the
+        // org's terse "insufficient access rights on object id".
+        throw new CrmCallException(
+            new CrmFailure(
+                CrmFailure.Kind.PERMANENT,
+                e.failure().code(),
+                "the integration user may not delete "
+                    + object
+                    + " records ("
+                    + e.failure().message()
+                    + "): "
+                    + deleteFix(object)),
+            e);
+      }
       throw e;
     }
   }
 
-  private static final ObjectMapper PREVIEW =
-      new ObjectMapper()
-          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private String deleteFix(String object) {
+    return "give the integration user Delete on "
+        + object
+        + " (the install kit's AIX_Integration permission set withholds it; add a permission set"
+        + " with Delete), or set privacy.eraseInCrm: false in "
+        + profile.file();
+  }
 
-  /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
-  record KitField(String name, String describeType, String adminType) {}
+  /**
+   * Camel's own mapper, as the write sends the fields: a plain one cannot serialise an sObject at
+   * all (it names the {@code fieldsToNull} filter, which only Camel's mapper provides).
+   */
+  private static final ObjectMapper PREVIEW =
+      org.apache.camel.component.salesforce.api.utils.JsonUtils.createObjectMapper();
+
+  /**
+   * An AIX field of the install kit: describe type, the type as an admin creates it, and for a
+   * number its scale (digits after the point; -1 for other types).
+   */
+  record KitField(String name, String describeType, String adminType, int scale) {
+    KitField(String name, String describeType, String adminType) {
+      this(name, describeType, adminType, -1);
+    }
+  }
 
   /** The AIX fields of the install kit: describe type, and the type as an admin creates it. */
   static final List<KitField> KIT_FIELDS =
       List.of(
-          new KitField("AIX_Score__c", "double", "Number(3, 0)"),
+          new KitField("AIX_Score__c", "double", "Number(3, 0)", 0),
           new KitField("AIX_Grade__c", "picklist", "Picklist: A, B, C, D"),
-          new KitField("AIX_Conversion_Probability__c", "percent", "Percent(3, 1)"),
-          new KitField("AIX_Fit_Score__c", "double", "Number(3, 0)"),
-          new KitField("AIX_Engagement_Score__c", "double", "Number(3, 0)"),
+          new KitField("AIX_Conversion_Probability__c", "percent", "Percent(3, 1)", 1),
+          new KitField("AIX_Fit_Score__c", "double", "Number(3, 0)", 0),
+          new KitField("AIX_Engagement_Score__c", "double", "Number(3, 0)", 0),
           new KitField("AIX_Top_Factors__c", "textarea", "Long Text Area(1024)"),
           new KitField("AIX_Scored_At__c", "datetime", "Date/Time"),
           new KitField("AIX_Model_Version__c", "string", "Text(64)"),
@@ -655,6 +738,7 @@ public final class SalesforceConnector implements CrmConnector {
       }
       Map<String, JsonNode> fields = new java.util.HashMap<>();
       describe.path("fields").forEach(f -> fields.put(f.path("name").asText(), f));
+      scales.put(object, scalesFrom(describe));
       boolean writes = profile.writeback().enabled();
       if (writes && !describe.path("updateable").asBoolean(false)) {
         out.add(
@@ -662,6 +746,18 @@ public final class SalesforceConnector implements CrmConnector {
                 object, "readable, not editable", "give Edit on " + object + ": " + GRANT));
       } else {
         out.add(InstallFinding.ok(object, writes ? "readable, editable" : "readable"));
+      }
+      if (profile.privacy().eraseInCrm()) {
+        String item = object + " (delete, privacy.eraseInCrm)";
+        if (describe.path("deletable").asBoolean(false)) {
+          out.add(InstallFinding.ok(item, "deletable: erasures delete the records"));
+        } else {
+          out.add(
+              InstallFinding.missing(
+                  item,
+                  "not deletable by the integration user, so erasures cannot delete records",
+                  deleteFix(object)));
+        }
       }
       for (KitField kit : KIT_FIELDS) {
         String name = kit.name();
@@ -751,7 +847,7 @@ public final class SalesforceConnector implements CrmConnector {
             });
     Object limitInfo = reply.getMessage().getHeader("Sforce-Limit-Info");
     if (limitInfo != null) {
-      Matcher m = LIMIT_INFO.matcher(limitInfo.toString());
+      Matcher m = SalesforceErrors.API_USAGE.matcher(limitInfo.toString());
       if (m.find()) {
         orgUsed = Long.parseLong(m.group(1));
         orgLimit = Long.parseLong(m.group(2));
@@ -759,7 +855,9 @@ public final class SalesforceConnector implements CrmConnector {
       }
     }
     if (reply.getException() != null) {
-      CrmFailure f = SalesforceErrors.callError(reply.getException());
+      CrmFailure f =
+          SalesforceErrors.callError(
+              reply.getException(), limitInfo == null ? null : limitInfo.toString());
       if (f.kind() == CrmFailure.Kind.BUDGET_EXHAUSTED) {
         budget.spentByCrm(f.message());
       }

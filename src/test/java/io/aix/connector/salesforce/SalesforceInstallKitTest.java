@@ -70,6 +70,23 @@ class SalesforceInstallKitTest {
   }
 
   @Test
+  void theNumberScalesAixComparesWithAreTheKits() throws Exception {
+    // A read-back compares a written number rounded to its field's scale, as Salesforce stores
+    // it; without the org's describe AIX goes by these.
+    for (String object : Set.of("Lead", "Contact")) {
+      for (SalesforceConnector.KitField k : SalesforceConnector.KIT_FIELDS) {
+        Element field =
+            xml(KIT.resolve("objects/" + object + "/fields/" + k.name() + ".field-meta.xml"))
+                .getDocumentElement();
+        String scale = text(field, "scale");
+        assertThat(k.scale())
+            .as(object + "." + k.name())
+            .isEqualTo(scale == null ? -1 : Integer.parseInt(scale));
+      }
+    }
+  }
+
+  @Test
   void theScoreFieldsAixWritesAreTheKitsFieldsButFeedback() {
     Set<String> written =
         Arrays.stream(AixScoreFields.class.getMethods())

@@ -44,13 +44,17 @@ class SalesforceJwtTest {
   }
 
   private CrmProfile jwtProfile(String id) {
+    return jwtProfile(id, "AIX_TEST_SF_CLIENT_ID", "AIX_TEST_SF_USERNAME", null);
+  }
+
+  private CrmProfile jwtProfile(String id, String clientIdEnv, String usernameEnv, String aud) {
     CrmProfile.Auth.Jwt jwt =
         new CrmProfile.Auth.Jwt(
-            new SecretRef("AIX_TEST_SF_CLIENT_ID", "jwt.yaml", 1),
-            new SecretRef("AIX_TEST_SF_USERNAME", "jwt.yaml", 2),
+            new SecretRef(clientIdEnv, "jwt.yaml", 1),
+            new SecretRef(usernameEnv, "jwt.yaml", 2),
             new SecretRef("AIX_TEST_SF_KEYSTORE", "jwt.yaml", 3),
             new SecretRef("AIX_TEST_SF_KEYSTORE_PASSWORD", "jwt.yaml", 4),
-            null);
+            aud);
     return new CrmProfile(
         id,
         "salesforce",
@@ -101,5 +105,83 @@ class SalesforceJwtTest {
                     "Lead", catalog.mapping("salesforce-lead"), Offset.Watermark.START, null))
         .isInstanceOf(CrmCallException.class)
         .hasMessageContaining("invalid_client");
+  }
+
+  /** An org trusting the keystore's key; each claim test then changes one claim. */
+  private SalesforceOrg trustingOrg() throws Exception {
+    SalesforceOrg org = sandbox.salesforce().org();
+    org.reset();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(
+        new ByteArrayInputStream(Base64.getDecoder().decode(keystoreBase64())),
+        JwtKeystoreResource.PASSWORD.toCharArray());
+    org.trustJwtKey(ks.getCertificate("aix").getPublicKey());
+    return org;
+  }
+
+  private void poll(CrmConnector connector) {
+    connector.poll("Lead", catalog.mapping("salesforce-lead"), Offset.Watermark.START, null);
+  }
+
+  @Test
+  void anAssertionForAnotherAudienceIsRefused() throws Exception {
+    trustingOrg();
+    CrmConnector connector =
+        factory.create(
+            jwtProfile(
+                "jwt-aud",
+                "AIX_TEST_SF_CLIENT_ID",
+                "AIX_TEST_SF_USERNAME",
+                "https://login.example.com"));
+    assertThatThrownBy(() -> poll(connector))
+        .isInstanceOf(CrmCallException.class)
+        .hasMessageContaining("invalid_grant")
+        .hasMessageContaining("audience is invalid");
+  }
+
+  @Test
+  void theProductionLoginUrlIsAValidAudience() throws Exception {
+    trustingOrg();
+    CrmConnector connector =
+        factory.create(
+            jwtProfile(
+                "jwt-aud-login",
+                "AIX_TEST_SF_CLIENT_ID",
+                "AIX_TEST_SF_USERNAME",
+                "https://login.salesforce.com"));
+    poll(connector);
+  }
+
+  @Test
+  void anAssertionOfAnotherConnectedAppIsRefused() throws Exception {
+    trustingOrg();
+    CrmConnector connector =
+        factory.create(
+            jwtProfile("jwt-iss", "AIX_TEST_SF_OTHER_CLIENT_ID", "AIX_TEST_SF_USERNAME", null));
+    assertThatThrownBy(() -> poll(connector))
+        .isInstanceOf(CrmCallException.class)
+        .hasMessageContaining("invalid_client_id");
+  }
+
+  @Test
+  void aUserTheAppIsNotPreAuthorisedForOrAnUnknownOneIsRefused() throws Exception {
+    SalesforceOrg org = trustingOrg();
+    org.user("someone.else@aix.example.com", false);
+    CrmConnector notApproved =
+        factory.create(
+            jwtProfile(
+                "jwt-sub-unapproved", "AIX_TEST_SF_CLIENT_ID", "AIX_TEST_SF_OTHER_USERNAME", null));
+    assertThatThrownBy(() -> poll(notApproved))
+        .isInstanceOf(CrmCallException.class)
+        .hasMessageContaining("user hasn't approved this consumer");
+
+    trustingOrg(); // reset: the integration user is the org's only user again
+    CrmConnector unknown =
+        factory.create(
+            jwtProfile(
+                "jwt-sub-unknown", "AIX_TEST_SF_CLIENT_ID", "AIX_TEST_SF_OTHER_USERNAME", null));
+    assertThatThrownBy(() -> poll(unknown))
+        .isInstanceOf(CrmCallException.class)
+        .hasMessageContaining("invalid_grant");
   }
 }
