@@ -210,7 +210,8 @@ public class InstallCommand {
             "The refresh token is sealed in AIX's token vault; the profile needs no refreshToken.");
         out.println("Put this in " + p.file() + ":");
         out.println();
-        out.println("  connection.portalId: " + bound.portalId());
+        out.println("  connection:");
+        out.println("    portalId: " + bound.portalId());
         out.println();
         out.println("Then check the portal: ./aix install check --profile " + p.id());
         out.flush();

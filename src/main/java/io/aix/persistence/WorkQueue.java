@@ -65,7 +65,13 @@ public class WorkQueue {
    *
    * @param attempts earlier attempts that ended in a retriable failure
    */
-  public record Item(long id, int revision, String stream, CrmRecord record, int attempts) {
+  /**
+   * One leased row.
+   *
+   * @param enqueuedAt when this version of the record was queued: how long it has been waiting
+   */
+  public record Item(
+      long id, int revision, String stream, CrmRecord record, int attempts, Instant enqueuedAt) {
     /** {@code poll} or {@code push}: the intake that brought this version. */
     public String source() {
       return stream.substring(stream.indexOf(':') + 1);
@@ -306,7 +312,7 @@ public class WorkQueue {
             + " and available_at <= :now and (lease_until is null or lease_until < :now)"
             + " order by available_at, id limit :n for update skip locked)"
             + " returning w.id, w.revision, w.stream, w.crm_id, w.crm_modified_at, w.deleted,"
-            + " w.payload, w.attempts";
+            + " w.payload, w.attempts, w.enqueued_at";
     return Panache.withTransaction(
         () ->
             Panache.getSession()
@@ -334,7 +340,8 @@ public class WorkQueue {
                                     NativeSql.instant(r[4]),
                                     (Boolean) r[5],
                                     parse((String) r[6])),
-                                ((Number) r[7]).intValue()));
+                                ((Number) r[7]).intValue(),
+                                NativeSql.instant(r[8])));
                       }
                       items.sort(
                           Comparator.comparing((Item i) -> i.record().modifiedAt())

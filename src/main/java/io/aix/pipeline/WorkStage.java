@@ -33,9 +33,10 @@ import org.jboss.logging.Logger;
 /**
  * The workers' side of the work queue, on every replica: {@link #claim} leases a batch of queued
  * records of one profile and object and turns it into work for the pipeline; {@link #complete}
- * settles the batch after writeback and tasks. A retriable failure sends the record back with
- * jittered exponential backoff; one that keeps failing for {@code aix.queue.max-attempts} attempts
- * is dead-lettered with the CRM's code, so nothing circles for ever and nothing is dropped.
+ * settles the batch after writeback and tasks. A failure sends the record back with jittered
+ * exponential backoff; one the CRM keeps refusing for {@code aix.queue.max-attempts} attempts is
+ * dead-lettered with the CRM's code, and so is one whose CRM failed every call for {@code
+ * aix.queue.max-outage}: nothing circles for ever and nothing is dropped.
  */
 @ApplicationScoped
 @Named("worker")
@@ -75,6 +76,10 @@ public class WorkStage {
 
   @ConfigProperty(name = "aix.queue.max-attempts", defaultValue = "10")
   int maxAttempts;
+
+  /** How long a record waits out a CRM that fails whole calls (an outage) before dead letters. */
+  @ConfigProperty(name = "aix.queue.max-outage", defaultValue = "24h")
+  Duration maxOutage;
 
   @ConfigProperty(name = "aix.queue.backoff", defaultValue = "2s")
   Duration backoff;
@@ -197,19 +202,29 @@ public class WorkStage {
         continue;
       }
       CrmFailure f = w.failure();
-      // Every failure the CRM answered counts, a whole call's as much as one record's: a batch
-      // HubSpot refuses with a 400 would otherwise come back for ever. What never reached the CRM
-      // (budget, open breaker, full bulkhead) or a spent daily budget does not count: waiting for
-      // the window is not a failure of the record.
+      // Every failure that reached the CRM counts, a whole call's as much as one record's: a
+      // batch HubSpot refuses whole with a 400 would otherwise come back for ever. What never
+      // reached the CRM (budget, open breaker, full bulkhead) or a spent daily budget does not
+      // count: waiting for the window is not a failure of the record.
       boolean counts = f.kind() != CrmFailure.Kind.BUDGET_EXHAUSTED && !f.notSent();
-      if (counts && item.attempts() + 1 >= maxAttempts) {
+      // A CRM that fails whole calls for a retriable reason (5xx, 429, timeouts) is down, not
+      // refusing the record: its records wait out the outage, bounded by time, not attempts.
+      boolean outage = w.failedWholeCall() && f.kind() == CrmFailure.Kind.RETRIABLE;
+      boolean giveUp =
+          counts
+              && (outage
+                  ? Duration.between(item.enqueuedAt(), now).compareTo(maxOutage) > 0
+                  : item.attempts() + 1 >= maxAttempts);
+      if (giveUp) {
         w.reject(
             "writeback",
             f.code(),
-            "still failing after "
-                + maxAttempts
-                + " attempts"
-                + (w.failedWholeCall() ? " of the whole call" : "")
+            (outage
+                    ? "the CRM failed every call for over " + maxOutage.toHours() + "h"
+                    : "still failing after "
+                        + maxAttempts
+                        + " attempts"
+                        + (w.failedWholeCall() ? " of the whole call" : ""))
                 + ": "
                 + f.message());
         outcomes.add(new Outcome.Done(item));

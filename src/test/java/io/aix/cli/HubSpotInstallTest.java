@@ -273,7 +273,7 @@ class HubSpotInstallTest {
     assertThat(run.awaitExit()).as("%s%s", run.out(), run.err()).isZero();
     assertThat(run.out().toString())
         .contains("Installed: profile hs-install is bound to HubSpot portal 62515")
-        .contains("\n  connection.portalId: 62515\n");
+        .contains("\n  connection:\n    portalId: 62515\n");
 
     // The README's example ("Install a public app") is what it prints, but for the parts that
     // differ by nature: the profile, the authorize URL's host, client id and state, the file's

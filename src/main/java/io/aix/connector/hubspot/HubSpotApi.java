@@ -67,11 +67,6 @@ public interface HubSpotApi {
   @Path("crm/v3/properties/{objectType}")
   Response properties(@PathParam("objectType") String objectType);
 
-  /** {@code GET /oauth/v1/access-tokens/{token}}: an OAuth access token's hub, app and scopes. */
-  @GET
-  @Path("oauth/v1/access-tokens/{token}")
-  Response oauthTokenInfo(@PathParam("token") String token);
-
   /** {@code POST /oauth/v2/private-apps/get/access-token-info}: a private app token's scopes. */
   @POST
   @Path("oauth/v2/private-apps/get/access-token-info")

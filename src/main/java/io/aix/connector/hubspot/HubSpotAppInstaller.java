@@ -226,6 +226,22 @@ public class HubSpotAppInstaller {
               + String.join(", ", missing)
               + "; add the scopes in the app's Auth settings and install again");
     }
+    // Webhooks are routed by the portal the profile declares: a token of another portal would
+    // write to one portal what AIX hears of another.
+    Long declared = profile.connection().portalId();
+    if (declared != null && declared != portalId && !options.rebind()) {
+      throw new InstallFailed(
+          "profile "
+              + profile.id()
+              + " declares connection.portalId "
+              + declared
+              + ", and this install connected portal "
+              + portalId
+              + ". Choose portal "
+              + declared
+              + " when HubSpot asks, or change connection.portalId and run this again with"
+              + " --rebind");
+    }
     // AIX's leads, offsets and tasks of a profile are one portal's: moving it is said out loud.
     String bound = vault.load(profile.id()).map(TokenVault.Tokens::accountId).orElse(null);
     if (bound != null && !bound.equals(String.valueOf(portalId)) && !options.rebind()) {

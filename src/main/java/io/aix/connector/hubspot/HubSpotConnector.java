@@ -151,8 +151,7 @@ public final class HubSpotConnector implements CrmConnector {
                 clock.millis());
     List<String> properties = properties(mapping);
     SearchRequest request = cursor.request(properties, limit);
-    governor.awaitSearchPermit();
-    SearchResponse body = call(() -> api.search(object, request), SearchResponse.class);
+    SearchResponse body = call(() -> api.search(object, request), SearchResponse.class, true);
     List<CrmRecord> records = new ArrayList<>();
     for (HsObject o : body.results()) {
       records.add(record(object, o));
@@ -389,7 +388,18 @@ public final class HubSpotConnector implements CrmConnector {
     if (invalid == null) {
       throw failure(status, error != null ? error : errorBody(response));
     }
-    if (mayReinstall[0] && invalid.missingAixProperty()) {
+    if (invalid.missingAixProperty()) {
+      if (!mayReinstall[0]) {
+        // Created a moment ago and still refused: HubSpot has not caught up; try again later.
+        throw new CrmCallException(
+            new CrmFailure(
+                CrmFailure.Kind.RETRIABLE,
+                "PROPERTY_DOESNT_EXIST",
+                "AIX's properties "
+                    + invalid.properties()
+                    + " are missing just after creating them"),
+            null);
+      }
       reinstall(object, mayReinstall);
       update(object, inputs, outcomes, mayReinstall);
       return;
@@ -408,7 +418,13 @@ public final class HubSpotConnector implements CrmConnector {
       return;
     }
     for (List<UpdateInput> part : parts) {
-      update(object, part, outcomes, mayReinstall);
+      try {
+        update(object, part, outcomes, mayReinstall);
+      } catch (CrmCallException e) {
+        // This part's call failed (a 429, a reset): its inputs fail with it, and the parts
+        // written or refused already keep their outcomes.
+        part.forEach(i -> outcomes.put(i.id(), new WriteOutcome.Failed(i.id(), e.failure())));
+      }
     }
   }
 
@@ -600,14 +616,26 @@ public final class HubSpotConnector implements CrmConnector {
   @Override
   public List<InstallFinding> checkInstall(Map<String, MappingProfile> mappings) {
     List<InstallFinding> out = new ArrayList<>();
+    // An OAuth token is introspected by POST (OAuth v3), so it never travels in a URL.
     Response info =
         auth.isPrivateApp()
             ? raw(() -> api.privateAppTokenInfo(Map.of("tokenKey", auth.bearer())))
-            : raw(() -> api.oauthTokenInfo(auth.bearer()));
+            : raw(
+                () -> {
+                  CrmProfile.Auth.OAuthRefresh oauth =
+                      (CrmProfile.Auth.OAuthRefresh) profile.connection().auth();
+                  return api.introspect(
+                      oauth.clientId().resolve(),
+                      oauth.clientSecret().resolve(),
+                      auth.bearer(),
+                      "access_token");
+                });
+    com.fasterxml.jackson.databind.JsonNode token =
+        info.getStatus() == 200
+            ? info.readEntity(com.fasterxml.jackson.databind.JsonNode.class)
+            : null;
     Set<String> granted = new java.util.HashSet<>();
-    if (info.getStatus() == 200) {
-      com.fasterxml.jackson.databind.JsonNode token =
-          info.readEntity(com.fasterxml.jackson.databind.JsonNode.class);
+    if (token != null && (auth.isPrivateApp() || token.path("active").asBoolean(false))) {
       token.path("scopes").forEach(s -> granted.add(s.asText()));
       out.add(portalFinding(token.path(auth.isPrivateApp() ? "hubId" : "hub_id").asLong(0)));
       for (String scope : SCOPES) {
@@ -628,7 +656,9 @@ public final class HubSpotConnector implements CrmConnector {
       out.add(
           InstallFinding.missing(
               "token",
-              "HubSpot does not know the token (" + info.getStatus() + ")",
+              "HubSpot does not know the token ("
+                  + (info.getStatus() == 200 ? "not active" : String.valueOf(info.getStatus()))
+                  + ")",
               "check the token (private app) or the client id, secret and refresh token (OAuth)"));
     }
     out.addAll(subscriptionFindings(mappings));
@@ -690,6 +720,12 @@ public final class HubSpotConnector implements CrmConnector {
   /** Whether the token's portal is the one the profile declares (events are routed by it). */
   private InstallFinding portalFinding(long tokenPortal) {
     Long declared = profile.connection().portalId();
+    if (tokenPortal <= 0) {
+      return InstallFinding.missing(
+          "portal",
+          "HubSpot's token information names no portal",
+          "check the token: it should belong to a portal's installed app");
+    }
     if (declared == null) {
       return InstallFinding.ok(
           "portal",
@@ -907,7 +943,11 @@ public final class HubSpotConnector implements CrmConnector {
   // ---------------------------------------------------------------------------------- calls
 
   private <T> T call(Supplier<Response> request, Class<T> type) {
-    Response response = raw(request);
+    return call(request, type, false);
+  }
+
+  private <T> T call(Supplier<Response> request, Class<T> type, boolean search) {
+    Response response = raw(request, search);
     int status = response.getStatus();
     if (status == 200 || status == 201 || status == 207) {
       return response.readEntity(type);
@@ -915,11 +955,21 @@ public final class HubSpotConnector implements CrmConnector {
     throw failure(response);
   }
 
-  /** One HTTP call: paced by the governor, counted, its rate-limit headers recorded. */
   private Response raw(Supplier<Response> request) {
+    return raw(request, false);
+  }
+
+  /**
+   * One HTTP call: paced by the governor, counted, its rate-limit headers recorded. A search takes
+   * its slot last, just before it is sent, so that nothing between slot and send bunches searches.
+   */
+  private Response raw(Supplier<Response> request, boolean search) {
     governor.awaitPermit();
     budget.acquire();
     calls.incrementAndGet();
+    if (search) {
+      governor.awaitSearchPermit();
+    }
     Response response;
     try {
       response = request.get();

@@ -123,15 +123,20 @@ public class HubSpotWebhookResource {
     Map<List<String>, List<CrmProfile>> bySigner = new LinkedHashMap<>();
     for (CrmProfile p : candidates) {
       CrmProfile.Webhooks hooks = p.webhooks().get();
+      java.util.Optional<String> secret = hooks.clientSecret().lookup();
+      if (secret.isEmpty()) {
+        // One profile's missing secret must not stop every other portal's deliveries.
+        LOG.warnf(
+            "Profile %s takes webhooks but %s is not set; its portal's events are refused",
+            p.id(), hooks.clientSecret());
+        continue;
+      }
       String signedUri =
           hooks
               .publicUrl()
               .map(base -> base + uri.getRequestUri().getRawPath() + query())
               .orElse(uri.getRequestUri().toString());
-      bySigner
-          .computeIfAbsent(
-              List.of(hooks.clientSecret().resolve(), signedUri), k -> new ArrayList<>())
-          .add(p);
+      bySigner.computeIfAbsent(List.of(secret.get(), signedUri), k -> new ArrayList<>()).add(p);
     }
     Map<Long, CrmProfile> byPortal = new HashMap<>();
     WebhookSignature.Problem problem = null;

@@ -81,22 +81,27 @@ public final class SalesforceErrors {
    * until the budget's next window) rather than a limit on requests running at once, such as {@code
    * ConcurrentPerOrgLongTxn Limit exceeded.} (retry in seconds). Salesforce sends both with HTTP
    * 403 and one error code; only the message tells them apart (PLATFORM-FACTS.md, "Learned since";
-   * reference/salesforce/FACTS.md, "Error strings"). The answer's {@code Sforce-Limit-Info} settles
-   * it when present: with calls left for the day ({@code USED < LIMIT}) the refusal cannot be the
-   * daily limit. A message AIX does not know, with no usage to go by, counts as the daily limit:
-   * pausing costs time, hammering a spent org costs every integration sharing it.
+   * reference/salesforce/FACTS.md, "Error strings"). For a message that names neither, the answer's
+   * {@code Sforce-Limit-Info} decides when present: with calls left for the day ({@code USED <
+   * LIMIT}) the refusal cannot be the daily limit. A message AIX does not know, with no usage to go
+   * by, counts as the daily limit: pausing costs time, hammering a spent org costs every
+   * integration sharing it.
    */
   static boolean dailyLimit(String message, String limitInfo) {
+    String text = message == null ? "" : message;
+    // The message names the limit; it is believed before a usage header that may lag behind.
+    if (text.contains(DAILY_LIMIT_MESSAGE) || text.startsWith("TotalRequests")) {
+      return true;
+    }
+    if (text.contains("Concurrent")) {
+      return false;
+    }
     if (limitInfo != null) {
       Matcher m = API_USAGE.matcher(limitInfo);
       if (m.find() && Long.parseLong(m.group(1)) < Long.parseLong(m.group(2))) {
         return false;
       }
     }
-    String text = message == null ? "" : message;
-    if (text.contains(DAILY_LIMIT_MESSAGE) || text.startsWith("TotalRequests")) {
-      return true;
-    }
-    return !text.contains("Concurrent");
+    return true;
   }
 }

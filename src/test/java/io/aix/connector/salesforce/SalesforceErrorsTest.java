@@ -33,6 +33,13 @@ class SalesforceErrorsTest {
                     "api-usage=15001/15000")
                 .kind())
         .isEqualTo(Kind.BUDGET_EXHAUSTED);
+    assertThat(
+            SalesforceErrors.callError(
+                    refusal(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+                    "api-usage=14990/15000")
+                .kind())
+        .as("the message names the daily limit: a usage header that lags behind does not win")
+        .isEqualTo(Kind.BUDGET_EXHAUSTED);
   }
 
   @Test
