@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +159,7 @@ public final class HubSpotOAuthApp {
    * redirect URL with a new code. Anything wrong stops on an error page, never redirecting.
    */
   Reply authorize(String pathPortal, String query) {
-    Map<String, String> q = form(query);
+    Map<String, String> q = FormData.parse(query);
     if (pathPortal != null && !pathPortal.equals(String.valueOf(portalId))) {
       return page(403, "You do not have access to HubSpot account " + pathPortal + ".");
     }
@@ -210,7 +208,7 @@ public final class HubSpotOAuthApp {
   // ------------------------------------------------------------------- POST /oauth/v1/token
 
   Reply token(String body) {
-    Map<String, String> f = form(body);
+    Map<String, String> f = FormData.parse(body);
     if (!clientId.equals(f.get("client_id"))) {
       return error("BAD_CLIENT_ID", "missing or unknown client id");
     }
@@ -280,7 +278,7 @@ public final class HubSpotOAuthApp {
   // ------------------------------------------------------ POST /oauth/v3/token/introspect
 
   Reply introspect(String body) {
-    Map<String, String> f = form(body);
+    Map<String, String> f = FormData.parse(body);
     if (!clientId.equals(f.get("client_id"))) {
       return error("BAD_CLIENT_ID", "missing or unknown client id");
     }
@@ -347,23 +345,6 @@ public final class HubSpotOAuthApp {
         Map.of("Content-Type", "text/html;charset=UTF-8"),
         "<!DOCTYPE html><title>HubSpot</title><h1>Something went wrong</h1><p>" + escaped + "</p>",
         false);
-  }
-
-  static Map<String, String> form(String text) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (text == null || text.isEmpty()) {
-      return out;
-    }
-    for (String pair : text.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      // A parameter given twice is ambiguous: the first one counts, as most servers do.
-      out.putIfAbsent(
-          URLDecoder.decode(key, StandardCharsets.UTF_8),
-          URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
-    return out;
   }
 
   private static Set<String> words(String text) {

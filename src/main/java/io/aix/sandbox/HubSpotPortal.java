@@ -276,7 +276,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
    * securitySchemes developer_hapikey); an OAuth access token of a portal is not enough here.
    */
   private Reply listSubscriptions(String appId, String query) {
-    if (!DEVELOPER_API_KEY.equals(queryParams(query).get("hapikey"))) {
+    if (!DEVELOPER_API_KEY.equals(FormData.parse(query).get("hapikey"))) {
       return error(
           401,
           "INVALID_AUTHENTICATION",
@@ -1133,7 +1133,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (!from.equals("contacts") || !to.equals("tasks")) {
       return error(400, "VALIDATION_ERROR", "only contacts -> tasks is simulated", limits);
     }
-    Map<String, String> params = queryParams(query);
+    Map<String, String> params = FormData.parse(query);
     int limit;
     int after;
     try {
@@ -1161,24 +1161,6 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       reply.putObject("paging").putObject("next").put("after", String.valueOf(end));
     }
     return Reply.json(200, reply.toString(), limits);
-  }
-
-  private static Map<String, String> queryParams(String query) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (query == null || query.isEmpty()) {
-      return params;
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        params.put(
-            java.net.URLDecoder.decode(
-                pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
-            java.net.URLDecoder.decode(
-                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
-      }
-    }
-    return params;
   }
 
   // ---------------------------------------------------------------- properties

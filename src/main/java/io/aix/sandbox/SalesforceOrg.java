@@ -413,7 +413,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   private Reply token(String body, String baseUrl) {
-    Map<String, String> form = form(body);
+    Map<String, String> form = FormData.parse(body);
     String grant = form.getOrDefault("grant_type", "");
     boolean ok;
     switch (grant) {
@@ -1017,19 +1017,6 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       o.put(kv[i], kv[i + 1]);
     }
     return o;
-  }
-
-  private static Map<String, String> form(String body) {
-    Map<String, String> out = new HashMap<>();
-    for (String pair : body.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        out.put(
-            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
   }
 
   private static String param(String query, String name) {

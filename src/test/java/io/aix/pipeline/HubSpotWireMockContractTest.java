@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.agroal.api.AgroalDataSource;
+import io.aix.profile.ProfileLoader;
 import io.aix.testing.ConfigCopy;
 import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
@@ -155,18 +156,10 @@ class HubSpotWireMockContractTest {
                     .withBody(
                         "{\"name\":\"aix\",\"label\":\"AIX lead scoring\",\"displayOrder\":-1,\"archived\":false}")));
     StringBuilder properties = new StringBuilder("{\"results\":[");
-    for (String name :
-        List.of(
-            "aix_score",
-            "aix_grade",
-            "aix_conversion_probability",
-            "aix_fit_score",
-            "aix_engagement_score",
-            "aix_top_factors",
-            "aix_scored_at",
-            "aix_model_version",
-            "aix_signals",
-            "aix_feedback")) {
+    // Every AIX property exists in this portal already (the ones AIX writes, and reps' feedback).
+    List<String> installed = new java.util.ArrayList<>(ProfileLoader.HUBSPOT_PROPERTIES);
+    installed.add("aix_feedback");
+    for (String name : installed) {
       properties
           .append(properties.charAt(properties.length() - 1) == '[' ? "" : ",")
           .append("{\"name\":\"")
