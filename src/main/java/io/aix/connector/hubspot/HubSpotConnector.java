@@ -893,8 +893,10 @@ public final class HubSpotConnector implements CrmConnector {
                 () -> api.associations(object, contact, "tasks", ASSOCIATION_PAGE, cursor),
                 com.fasterxml.jackson.databind.JsonNode.class);
         listed.path("results").forEach(r -> taskIds.add(r.path("toObjectId").asText()));
-        after = listed.path("paging").path("next").path("after").asText(null);
-      } while (after != null && !after.isEmpty());
+        String next = listed.path("paging").path("next").path("after").asText(null);
+        // A cursor that does not move would page for ever: what was read is what there is.
+        after = next == null || next.isEmpty() || next.equals(cursor) ? null : next;
+      } while (after != null);
     }
     Map<String, String> found = new HashMap<>();
     for (HsObject o : batchRead("tasks", List.of("hs_task_body"), taskIds)) {
