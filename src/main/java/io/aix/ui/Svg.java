@@ -66,18 +66,28 @@ final class Svg {
     return b;
   }
 
-  /** Bars, one per value, with a label under every {@code labelEvery}-th. */
+  /** Height, in pixels, of a bar that is above zero but a sliver of the scale: still seen. */
+  static final double MIN_BAR = 2.0;
+
+  /**
+   * Bars, one per value, with a label under every {@code labelEvery}-th. With a limit ({@code max >
+   * 0}, say the API budget) the scale reaches at least the limit, drawn as a dashed line, so the
+   * bars show how much of it is spent: 17 calls of a 250,000 budget are a sliver at the bottom, not
+   * a full chart that reads as a spent budget.
+   */
   static String bars(
       String id, String title, List<Long> values, List<String> labels, String color, long max) {
     StringBuilder b = open(id, title);
     long highest = values.stream().mapToLong(Long::longValue).max().orElse(0);
-    // A limit far above the bars would flatten them: it is drawn only when within reach.
-    boolean drawLimit = max > 0 && max <= 2 * highest;
-    long top = Math.max(1, drawLimit ? Math.max(max, highest) : highest);
+    boolean drawLimit = max > 0;
+    long top = Math.max(1, Math.max(max, highest));
     double slot = (W - PAD - 12.0) / Math.max(1, values.size());
     b.append(axisLabel(top));
     for (int i = 0; i < values.size(); i++) {
       double h = (H - PAD - 10.0) * values.get(i) / top;
+      if (values.get(i) > 0) {
+        h = Math.max(MIN_BAR, h);
+      }
       double x = PAD + 2 + i * slot;
       b.append("<rect class=\"mark\" data-value=\"")
           .append(values.get(i))
