@@ -214,7 +214,9 @@ class ChangeEventIntakeTest {
     intake.start();
     awaitAllRescored(before);
 
-    assertThat(org.stream().refusedReplayIds()).containsExactly(storedReplayId);
+    // Camel may subscribe again with the same id before it falls back (a reconnect under load),
+    // so the org can refuse it more than once: what counts is that only the stored id was refused.
+    assertThat(org.stream().refusedReplayIds()).isNotEmpty().containsOnly(storedReplayId);
     assertThat(log)
         .anyMatch(
             m ->
