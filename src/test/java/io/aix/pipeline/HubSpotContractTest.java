@@ -45,6 +45,7 @@ class HubSpotContractTest {
   @Inject PipelineDriver driver;
   @Inject ConnectorRegistry connectors;
   @Inject LiveCatalog catalog;
+  @Inject IntakeController intake;
 
   @ConfigProperty(name = "quarkus.http.test-port", defaultValue = "8081")
   int port;
@@ -385,6 +386,37 @@ class HubSpotContractTest {
             Sql.count(
                 db, "select count(*) from inbound_event where kind = 'contact.privacyDeletion'"))
         .isZero();
+  }
+
+  // ------------------------------------------------------------------ case 9: the demo's calls
+
+  @Test
+  void onceWrittenTheContactsAreNotSearchedAgainWithinTheSafetyNetPeriod() throws Exception {
+    // The demo's HubSpot call count followed its run's length: every poll cycle after a
+    // writeback re-read every contact AIX had written (a write moves lastmodifieddate into the
+    // next window). With webhooks as the real-time path the shipped profile polls every minute.
+    seed(500);
+    intake.start();
+    try {
+      String written =
+          "select count(*) from lead where profile_id = '"
+              + PROFILE
+              + "' and written_version > 0 and written_version = score_version";
+      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+      while (Sql.count(db, written) < 500 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(Sql.count(db, written)).as("the backfill written").isEqualTo(500);
+      long searches = calls("POST /crm/v3/objects/contacts/search");
+
+      Thread.sleep(12_000);
+
+      assertThat(calls("POST /crm/v3/objects/contacts/search"))
+          .as("no poll cycle re-read AIX's own writes within 12 s (the old 10 s period did)")
+          .isEqualTo(searches);
+    } finally {
+      intake.stop();
+    }
   }
 
   // ------------------------------------------------------------------ case 5: search's own limit
