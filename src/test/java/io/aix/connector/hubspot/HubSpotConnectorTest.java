@@ -157,8 +157,10 @@ class HubSpotConnectorTest {
   }
 
   @Test
-  void oauthRenewsItsAccessTokenFromTheRefreshToken() {
+  void oauthRenewsItsAccessTokenFromTheRefreshToken() throws InterruptedException {
     portal.createContact(Map.of("email", "o@example.com"));
+    // A poll's window ends, exclusive, where the cycle starts: let the clock pass the stamp.
+    Thread.sleep(5);
     CrmConnector connector =
         connector(
             new CrmProfile.Auth.OAuthRefresh(
@@ -206,6 +208,7 @@ class HubSpotConnectorTest {
     sql("delete from crm_credential where profile_id = 'hs-test'");
     portal.rotateRefreshTokens(true);
     portal.createContact(Map.of("email", "v@example.com"));
+    Thread.sleep(5); // past the contact's stamp: a poll window ends where its cycle starts
 
     CrmConnector first = oauth();
     assertThat(pollAll(first)).hasSize(1);
