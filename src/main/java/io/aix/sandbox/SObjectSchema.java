@@ -188,6 +188,11 @@ final class SObjectSchema {
     fields.remove(field);
   }
 
+  /** The field's description, or null when the object has no such field. */
+  Field field(String field) {
+    return fields.get(field);
+  }
+
   boolean has(String field) {
     return fields.containsKey(field);
   }

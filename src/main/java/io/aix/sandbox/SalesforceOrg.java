@@ -59,6 +59,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final Map<String, AtomicLong> queries = new ConcurrentHashMap<>();
   private final AtomicLong lastModstampMicros = new AtomicLong();
   private final SandboxFaults faults = new SandboxFaults();
+  private final OrgBulkJobs bulk;
   private volatile long dailyApiLimit = 15_000;
   private volatile java.security.PublicKey jwtPublicKey;
 
@@ -89,6 +90,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
             "CampaignMember",
             SObjectSchema.campaignMember());
     this.stream = new OrgStream(clock);
+    this.bulk = new OrgBulkJobs(this, clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
     users.put(INTEGRATION_USERNAME, true);
   }
@@ -172,10 +174,24 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     deleteGranted = false;
     deleted.clear();
     stream.reset();
+    bulk.reset();
   }
 
   /** Inserts a record as a user would, stamping Id, CreatedDate, SystemModstamp and the owner. */
   public String insert(String object, Map<String, Object> fields) {
+    return insert(object, fields, true);
+  }
+
+  /**
+   * Inserts a record that was in the org before anyone subscribed to its changes: no change event
+   * is kept for it (a real org keeps events 72 hours; a benchmark seeding a million records would
+   * otherwise hold a million events in memory).
+   */
+  public String seed(String object, Map<String, Object> fields) {
+    return insert(object, fields, false);
+  }
+
+  private String insert(String object, Map<String, Object> fields, boolean publish) {
     SObjectSchema schema = schema(object);
     ObjectNode rec = NODES.objectNode();
     String id = schema.newId(idCounter.getAndIncrement());
@@ -192,6 +208,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       rec.put("OwnerId", "0055e000002OwnAAA");
     }
     records.get(object).put(id, rec);
+    if (!publish) {
+      return id;
+    }
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
     rec.fields()
         .forEachRemaining(
@@ -368,6 +387,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
             ? new Reply(0, Map.of(), "", true)
             : updated;
       }
+      if (bulk.handles(pathOnly)) {
+        return bulk.handle(method, pathOnly, query, body, m.group(1));
+      }
       Matcher one = ONE_RECORD.matcher(pathOnly);
       if (method.equals("DELETE") && one.matches()) {
         return deleteRecord(one.group(1), one.group(2));
@@ -525,10 +547,25 @@ public final class SalesforceOrg implements SandboxServer.Handler {
 
   private Reply query(String soqlText, boolean all, String version, Map<String, String> headers) {
     Soql soql = Soql.parse(soqlText);
+    if (!schemas.containsKey(soql.object())) {
+      return error(400, "INVALID_TYPE", "sObject type '" + soql.object() + "' is not supported.");
+    }
+    List<ObjectNode> matches = select(soql, all);
+    String cursorId = "01g5e" + UUID.randomUUID().toString().replace("-", "").substring(0, 13);
+    cursors.put(cursorId, matches);
+    return page(cursorId, 0, version, headers);
+  }
+
+  /**
+   * The records a query selects, projected to its fields, in its order (REST queries and Bulk API
+   * 2.0 query jobs alike). Every field named must exist on the object.
+   */
+  List<ObjectNode> select(Soql soql, boolean all) {
     queries.computeIfAbsent(soql.object(), o -> new AtomicLong()).incrementAndGet();
     SObjectSchema schema = schemas.get(soql.object());
     if (schema == null) {
-      return error(400, "INVALID_TYPE", "sObject type '" + soql.object() + "' is not supported.");
+      throw new Soql.MalformedQueryException(
+          "sObject type '" + soql.object() + "' is not supported.");
     }
     for (String f : soql.fields()) {
       if (!schema.has(f)) {
@@ -550,7 +587,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
               }
             });
     List<ObjectNode> matches = new ArrayList<>();
-    for (ObjectNode rec : records.get(soql.object()).values()) {
+    for (ObjectNode rec : candidates(soql)) {
       if (!all && rec.path("IsDeleted").asBoolean()) {
         continue;
       }
@@ -571,9 +608,35 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     if (soql.limit() != null && matches.size() > soql.limit()) {
       matches = new ArrayList<>(matches.subList(0, soql.limit()));
     }
-    String cursorId = "01g5e" + UUID.randomUUID().toString().replace("-", "").substring(0, 13);
-    cursors.put(cursorId, matches);
-    return page(cursorId, 0, version, headers);
+    return matches;
+  }
+
+  /**
+   * The records a query can match: by the primary key when its WHERE names ids (a lookup, as in a
+   * real org, not a scan of a million records), else all of the object's.
+   */
+  private java.util.Collection<ObjectNode> candidates(Soql soql) {
+    Map<String, ObjectNode> all = records.get(soql.object());
+    for (Soql.Condition c : soql.where()) {
+      if (!c.field().equals("Id")) {
+        continue;
+      }
+      List<?> ids =
+          c.op().equals("IN")
+              ? (List<?>) c.value()
+              : c.op().equals("=") ? List.of(c.value()) : null;
+      if (ids != null) {
+        List<ObjectNode> found = new ArrayList<>();
+        for (Object id : ids) {
+          ObjectNode rec = id == null ? null : all.get(id.toString());
+          if (rec != null) {
+            found.add(rec);
+          }
+        }
+        return found;
+      }
+    }
+    return all.values();
   }
 
   private Reply page(String cursorId, int offset, String version, Map<String, String> headers) {
@@ -698,6 +761,15 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   private ObjectNode updateOne(JsonNode item, String client) {
+    return updateWithOrigin(
+        item, "com/salesforce/api/rest/62.0" + (client == null ? "" : ";client=" + client));
+  }
+
+  /**
+   * Updates one record from an sObject-shaped item and publishes its change event with the given
+   * change origin; the save result as sObject Collections reports it.
+   */
+  ObjectNode updateWithOrigin(JsonNode item, String origin) {
     String type = item.path("attributes").path("type").asText("");
     String id = item.path("Id").asText("");
     SObjectSchema schema = schemas.get(type);
@@ -754,7 +826,6 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     // AIX's own write comes back as a change event, as in a real org: only its fields changed.
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>(changes);
     values.put("LastModifiedDate", rec.get("LastModifiedDate"));
-    String origin = "com/salesforce/api/rest/62.0" + (client == null ? "" : ";client=" + client);
     stream.publish(type, "UPDATE", List.of(id), values, origin, INTEGRATION_USER_ID);
     ObjectNode ok = NODES.objectNode();
     ok.put("id", id);
@@ -1004,10 +1075,53 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return json(status, body);
   }
 
+  /** The {@code Sforce-Limit-Info} value of a reply: the org's daily API usage. */
+  String limitInfo() {
+    return "api-usage=" + apiCalls.get() + "/" + dailyApiLimit;
+  }
+
+  boolean hasObject(String object) {
+    return schemas.containsKey(object);
+  }
+
+  boolean hasField(String object, String field) {
+    return schemas.containsKey(object) && schemas.get(object).has(field);
+  }
+
+  /**
+   * A CSV value as the JSON value of the field's type (number fields as numbers, if they parse).
+   */
+  JsonNode csvValue(String object, String field, String value) {
+    SObjectSchema.Field f = schemas.get(object).field(field);
+    if (f != null && (f.decimal() || f.type().equals("int") || f.type().equals("double"))) {
+      try {
+        return NODES.numberNode(new BigDecimal(value));
+      } catch (NumberFormatException e) {
+        return NODES.textNode(value);
+      }
+    }
+    if (f != null && f.type().equals("boolean")) {
+      return value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")
+          ? NODES.booleanNode(Boolean.parseBoolean(value))
+          : NODES.textNode(value);
+    }
+    return NODES.textNode(value);
+  }
+
+  /** Bulk API 2.0 jobs created so far, by kind ({@code ingest}, {@code query}). */
+  public long bulkJobs(String kind) {
+    return bulk.jobsCreated(kind);
+  }
+
+  /** How long Bulk API 2.0 jobs take: a fixed start, then this much per 10,000 records. */
+  public void bulkTiming(java.time.Duration start, java.time.Duration per10k) {
+    bulk.timing(start, per10k);
+  }
+
   private Reply json(int status, JsonNode body) {
     Map<String, String> headers = new HashMap<>();
     headers.put("Content-Type", "application/json;charset=UTF-8");
-    headers.put("Sforce-Limit-Info", "api-usage=" + apiCalls.get() + "/" + dailyApiLimit);
+    headers.put("Sforce-Limit-Info", limitInfo());
     return new Reply(status, headers, body.toString(), false);
   }
 
