@@ -109,6 +109,29 @@ public class WorkQueue {
       Optional<Offset> newOffset,
       Instant pruneBefore,
       Instant now) {
+    return accept(
+        profileId, stream, records, rescore, subjectHashes, newOffset, pruneBefore, now, false);
+  }
+
+  /** Source of the rows a bulk read queues: their scores go back in bulk jobs too. */
+  public static final String BULK_SOURCE = "bulk";
+
+  /**
+   * As above; with {@code bulkRead}, the rows are queued with source {@link #BULK_SOURCE} (their
+   * offsets and change keys still belong to {@code stream}), so the writeback sends their scores in
+   * bulk jobs; a newer version from another source takes its source with it.
+   */
+  public Uni<Integer> accept(
+      String profileId,
+      String stream,
+      List<CrmRecord> records,
+      Set<String> rescore,
+      Map<String, String> subjectHashes,
+      Optional<Offset> newOffset,
+      Instant pruneBefore,
+      Instant now,
+      boolean bulkRead) {
+    String queued = bulkRead ? stream.substring(0, stream.indexOf(':') + 1) + BULK_SOURCE : stream;
     List<String> keys = records.stream().map(CrmRecord::changeKey).toList();
     return Panache.withTransaction(
         () ->
@@ -137,7 +160,7 @@ public class WorkQueue {
                                     }
                                   }
                                   List<CrmRecord> list = List.copyOf(fresh.values());
-                                  return enqueue(s, stream, list, now)
+                                  return enqueue(s, queued, list, now)
                                       .chain(() -> noteKeys(s, profileId, stream, list, now))
                                       .chain(
                                           () ->

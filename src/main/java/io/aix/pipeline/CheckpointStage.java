@@ -37,8 +37,9 @@ public class CheckpointStage {
   public void commit(Exchange exchange) {
     PollStage.Page page = exchange.getProperty(PollStage.PAGE, PollStage.Page.class);
     // Never move backwards: the overlap re-reads records older than the stored watermark.
+    // A bulk read's pages come in no order: the offset moves only where the read says, at its end.
     Optional<Offset> next =
-        nextOffset(page.records())
+        (page.ordered() ? nextOffset(page.records()) : Optional.ofNullable(page.offsetAfter()))
             .filter(o -> isAfter((Offset.Watermark) o, (Offset.Watermark) page.startedAt()));
     Duration overlap =
         catalog.profile(page.profileId()).object(page.object()).orElseThrow().overlap();
@@ -56,7 +57,8 @@ public class CheckpointStage {
                     subjectHashes(page),
                     next,
                     pruneBefore,
-                    Instant.now()));
+                    Instant.now(),
+                    !page.ordered()));
     metrics.accepted(page, fresh);
   }
 

@@ -47,6 +47,7 @@ public class IntakeController {
   @ConfigProperty(name = "aix.queue.workers", defaultValue = "2")
   int workers;
 
+  @Inject BulkWriteStage bulkWriter;
   @Inject io.aix.ops.PipelineMetrics metrics;
 
   /** How often the push route drains queued change notices. */
@@ -83,6 +84,7 @@ public class IntakeController {
     gate.open();
     starts++;
     metrics.intakeStarted();
+    bulkWriter.start();
     for (CrmProfile profile : connectors.activeProfiles()) {
       connectors.connector(profile.id());
       for (CrmProfile.ObjectSync object : profile.objects()) {
@@ -197,6 +199,7 @@ public class IntakeController {
 
   public synchronized void stop() {
     gate.close();
+    bulkWriter.stop();
     // Cycles in flight finish the page in hand (the gate ends them there) before routes stop, so
     // no page is cut between its writeback and its checkpoint.
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);

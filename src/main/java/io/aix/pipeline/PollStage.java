@@ -63,7 +63,19 @@ public class PollStage {
       String stream,
       Offset startedAt,
       List<CrmRecord> records,
-      java.util.Set<String> rescore) {
+      java.util.Set<String> rescore,
+      boolean ordered,
+      Offset offsetAfter) {
+    public Page(
+        String profileId,
+        String object,
+        String stream,
+        Offset startedAt,
+        List<CrmRecord> records,
+        java.util.Set<String> rescore) {
+      this(profileId, object, stream, startedAt, records, rescore, true, null);
+    }
+
     public Page(
         String profileId, String object, String stream, Offset startedAt, List<CrmRecord> records) {
       this(profileId, object, stream, startedAt, records, java.util.Set.of());
@@ -95,7 +107,16 @@ public class PollStage {
     PollPage page = connector.poll(object, mapping, offset, token);
     exchange.setProperty(NEXT_TOKEN, page.nextPageToken());
     exchange.setProperty(MORE, page.hasMore());
-    Page read = new Page(profileId, object, streamName(object), offset, page.records());
+    Page read =
+        new Page(
+            profileId,
+            object,
+            streamName(object),
+            offset,
+            page.records(),
+            java.util.Set.of(),
+            page.ordered(),
+            page.offsetAfter());
     exchange.setProperty(PAGE, read);
     if (!read.records().isEmpty()) {
       LOG.debugf("%s %s: page of %d record(s)", profileId, read.stream(), read.records().size());

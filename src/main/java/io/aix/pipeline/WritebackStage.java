@@ -42,6 +42,7 @@ public class WritebackStage {
   @Inject DryRunStore dryRuns;
   @Inject io.aix.profile.LiveCatalog catalog;
   @Inject ScoreStage scorer;
+  @Inject BulkWriteStage bulk;
 
   public void write(List<LeadWork> page) {
     List<LeadWork> scored =
@@ -68,8 +69,12 @@ public class WritebackStage {
     }
     List<LeadWork> written = new ArrayList<>(confirmShown(connector, object, toWrite));
     int confirmed = written.size();
-    List<LeadWork> remaining =
+    List<LeadWork> unconfirmed =
         toWrite.stream().filter(w -> w.status() == LeadWork.Status.SCORED).toList();
+    // What a bulk read brought (a backfill, a re-score) goes back in bulk jobs, not 200 per call.
+    Set<LeadWork> diverted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    diverted.addAll(bulk.divert(connector, object, unconfirmed));
+    List<LeadWork> remaining = unconfirmed.stream().filter(w -> !diverted.contains(w)).toList();
     if (!remaining.isEmpty()) {
       ReactiveBridge.await(() -> store.markWriting(remaining));
     }

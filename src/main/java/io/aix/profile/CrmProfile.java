@@ -229,8 +229,20 @@ public record CrmProfile(
     }
   }
 
-  /** API budget: AIX stops before spending more than this per day. */
-  public record Limits(int dailyApiBudget) {}
+  /**
+   * API budget: AIX stops before spending more than this per day.
+   *
+   * @param bulkAbove records over which a read or a write goes through the CRM's bulk API
+   *     (Salesforce Bulk API 2.0): a backfill or catch-up poll that finds more changed records, and
+   *     the writeback while the work queue holds more records than this. Below it, the REST path.
+   */
+  public record Limits(int dailyApiBudget, int bulkAbove) {
+    public static final int DEFAULT_BULK_ABOVE = 10_000;
+
+    public Limits(int dailyApiBudget) {
+      this(dailyApiBudget, DEFAULT_BULK_ABOVE);
+    }
+  }
 
   public Optional<ObjectSync> object(String name) {
     return objects.stream().filter(o -> o.name().equals(name)).findFirst();

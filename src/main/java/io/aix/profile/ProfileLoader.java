@@ -117,13 +117,23 @@ public final class ProfileLoader {
     }
     CrmProfile.Tasks tasks =
         doc.opt("tasks").map(ProfileLoader::tasks).orElse(CrmProfile.Tasks.OFF);
-    int budget =
+    Limits limits =
         doc.opt("limits")
             .map(
                 l ->
-                    l.allowOnly(Set.of("dailyApiBudget"))
+                    l.allowOnly(Set.of("dailyApiBudget", "bulkAbove"))
                         .integer("dailyApiBudget", 5000, 1, 10_000_000))
-            .orElse(5000);
+            .map(
+                b ->
+                    new Limits(
+                        b,
+                        doc.opt("limits")
+                            .map(
+                                l ->
+                                    l.integer(
+                                        "bulkAbove", Limits.DEFAULT_BULK_ABOVE, 200, 100_000_000))
+                            .orElse(Limits.DEFAULT_BULK_ABOVE)))
+            .orElse(new Limits(5000));
     return new CrmProfile(
         id,
         type,
@@ -132,7 +142,7 @@ public final class ProfileLoader {
         List.copyOf(objects),
         writeback,
         doc.string("scoring", "default-rules"),
-        new Limits(budget),
+        limits,
         webhooks,
         tasks,
         doc.opt("model").map(ProfileLoader::model).orElse(CrmProfile.ModelSettings.DEFAULT),

@@ -23,7 +23,7 @@ public class PipelineDriver {
   /** Every table a pipeline test may leave rows in. */
   public static final String TABLES =
       "lead, score, source_offset, processed_event, dead_letter, inbound_event, lead_task,"
-          + " work_item, api_usage, engagement_signal";
+          + " work_item, api_usage, engagement_signal, bulk_write, bulk_job";
 
   @Inject ProducerTemplate camel;
   @Inject AgroalDataSource db;
@@ -65,7 +65,12 @@ public class PipelineDriver {
 
   /** Workers' batches until the queue holds nothing for this object (or 10 s passed). */
   public Exchange drain(String profile, String object) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    return drain(profile, object, Duration.ofSeconds(10));
+  }
+
+  /** Workers' batches until the queue holds nothing for this object (or {@code atMost} passed). */
+  public Exchange drain(String profile, String object, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
     Exchange last;
     do {
       last = send("direct:drain", profile, object);

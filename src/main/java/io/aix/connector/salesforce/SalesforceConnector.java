@@ -41,7 +41,7 @@ import org.apache.camel.component.salesforce.api.dto.SaveSObjectResult;
  * {@code queryMore} for paging, and sObject Collections for writing 200 records a call with {@code
  * allOrNone=false}.
  */
-public final class SalesforceConnector implements CrmConnector {
+public final class SalesforceConnector implements CrmConnector, io.aix.connector.BulkScoreWrites {
   static final int MAX_BATCH = 200;
   private static final DateTimeFormatter SOQL_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -112,7 +112,13 @@ public final class SalesforceConnector implements CrmConnector {
     this.budget = budget;
     this.component = component;
     this.template = template;
+    this.bulk = new SalesforceBulk(profile.id(), this::call);
   }
+
+  private final SalesforceBulk bulk;
+
+  /** Longest wait for a Bulk API 2.0 query job to complete before the poll cycle gives up. */
+  static final java.time.Duration BULK_QUERY_WAIT = java.time.Duration.ofMinutes(30);
 
   @Override
   public CrmProfile profile() {
@@ -200,6 +206,9 @@ public final class SalesforceConnector implements CrmConnector {
 
   private PollPage poll(
       String object, MappingProfile mapping, Offset since, String pageToken, int pageSize) {
+    if (SalesforceBulk.isBulkToken(pageToken)) {
+      return bulk.next(object, pageToken, fieldTypes(object), BULK_QUERY_WAIT);
+    }
     Exchange reply;
     if (pageToken == null) {
       reply =
@@ -216,6 +225,13 @@ public final class SalesforceConnector implements CrmConnector {
     }
     try {
       JsonNode body = json.readTree(reply.getMessage().getBody(String.class));
+      if (pageToken == null && body.path("totalSize").asLong(0) > profile.limits().bulkAbove()) {
+        // A backfill or a long catch-up: one Bulk API 2.0 query job reads it in a few calls
+        // (50,000 records each) instead of one call per 2,000. This first page is dropped; the
+        // job reads the same records.
+        String soql = pollQuery(object, mapping, since);
+        return bulk.startQuery(soql.substring(0, soql.indexOf(" ORDER BY ")));
+      }
       List<CrmRecord> records = new ArrayList<>();
       for (JsonNode r : body.path("records")) {
         records.add(
@@ -557,9 +573,7 @@ public final class SalesforceConnector implements CrmConnector {
       return known;
     }
     try {
-      Exchange reply = call("getDescription?rawPayload=true&sObjectName=" + object, null, Map.of());
-      Map<String, Integer> described =
-          scalesFrom(json.readTree(reply.getMessage().getBody(String.class)));
+      Map<String, Integer> described = scalesFrom(describe(object));
       scales.put(object, described);
       return described;
     } catch (CrmCallException | IOException e) {
@@ -567,6 +581,68 @@ public final class SalesforceConnector implements CrmConnector {
       KIT_FIELDS.stream().filter(k -> k.scale() >= 0).forEach(k -> kit.put(k.name(), k.scale()));
       return kit;
     }
+  }
+
+  private JsonNode describe(String object) throws IOException {
+    Exchange reply = call("getDescription?rawPayload=true&sObjectName=" + object, null, Map.of());
+    return json.readTree(reply.getMessage().getBody(String.class));
+  }
+
+  /** Field types per object from describe, read once: a bulk query's CSV is read by them. */
+  private final Map<String, Map<String, String>> types =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Map<String, String> fieldTypes(String object) {
+    Map<String, String> known = types.get(object);
+    if (known != null) {
+      return known;
+    }
+    try {
+      Map<String, String> described = new java.util.HashMap<>();
+      for (JsonNode f : describe(object).path("fields")) {
+        described.put(f.path("name").asText(), f.path("type").asText());
+      }
+      types.put(object, Map.copyOf(described));
+      return types.get(object);
+    } catch (IOException e) {
+      throw new CrmCallException(
+          new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", e.getMessage()), e);
+    }
+  }
+
+  // ------------------------------------------------------------ mass writebacks (Bulk API 2.0)
+
+  @Override
+  public Map<String, Object> bulkRow(String object, ScoreWrite write) {
+    // Camel's mapper writes what the REST call would send: set fields, and an explicit null for
+    // each field to clear (fieldsToNull); a CSV row names the same fields.
+    Map<String, Object> row = new java.util.LinkedHashMap<>();
+    JsonNode tree = PREVIEW.valueToTree(fields(object, write));
+    tree.fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getKey().startsWith("AIX_")) {
+                JsonNode v = e.getValue();
+                row.put(
+                    e.getKey(), v.isNull() ? null : v.isNumber() ? v.decimalValue() : v.asText());
+              }
+            });
+    return row;
+  }
+
+  @Override
+  public String startJob(String object, List<String> columns, List<BulkRow> rows) {
+    return bulk.startJob(object, columns, rows);
+  }
+
+  @Override
+  public JobState job(String jobId) {
+    return bulk.job(jobId);
+  }
+
+  @Override
+  public Results results(String jobId) {
+    return bulk.results(jobId);
   }
 
   private static Map<String, Integer> scalesFrom(JsonNode describe) {
@@ -835,7 +911,7 @@ public final class SalesforceConnector implements CrmConnector {
     }
   }
 
-  private Exchange call(String operation, Object body, Map<String, String> headers) {
+  Exchange call(String operation, Object body, Map<String, String> headers) {
     budget.acquire();
     calls.incrementAndGet();
     Exchange reply =

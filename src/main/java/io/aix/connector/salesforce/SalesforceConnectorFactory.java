@@ -6,6 +6,7 @@ import io.aix.profile.CrmProfile;
 import io.aix.sandbox.Sandbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.salesforce.AuthenticationType;
 import org.apache.camel.component.salesforce.SalesforceComponent;
@@ -70,6 +71,11 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
     component.setHttpRequestTimeout(timeout.toMillis());
     // Long text fields make big pages; the connector also halves its page size when one is over.
     component.setHttpMaxContentLength(maxResponseMegabytes * 1024 * 1024);
+    // The streaming client reads a /meta/connect answer into a buffer of CometD's default 1 MB; a
+    // mass writeback's change events (AIX's own echoes, up to thousands per answer) overflowed it
+    // at 20,000 leads and broke the subscription ("Buffering capacity 1048576 exceeded").
+    component.setLongPollingTransportProperties(
+        new java.util.HashMap<>(Map.of("maxMessageSize", maxResponseMegabytes * 1024 * 1024)));
     if (connection.auth() instanceof CrmProfile.Auth.ClientCredentials cc) {
       component.setAuthenticationType(AuthenticationType.CLIENT_CREDENTIALS);
       component.setClientId(cc.clientId().resolve());

@@ -1,0 +1,124 @@
+package io.aix.connector.salesforce;
+
+import io.aix.connector.BulkScoreWrites;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CSV for Bulk API 2.0 (RFC 4180: comma delimiter, LF line ending, double quotes around a field, a
+ * quote inside doubled). Rows are read one at a time from a stream, so a results page is never held
+ * as one string.
+ */
+final class BulkCsv {
+  private BulkCsv() {}
+
+  /** An ingest upload: {@code Id} and the columns, one row per record; null is {@code #N/A}. */
+  static String ingest(List<String> columns, List<BulkScoreWrites.BulkRow> rows) {
+    StringBuilder out = new StringBuilder(64 + rows.size() * 32 * (columns.size() + 1));
+    out.append("Id");
+    for (String c : columns) {
+      out.append(',').append(quote(c));
+    }
+    out.append('\n');
+    for (BulkScoreWrites.BulkRow row : rows) {
+      out.append(quote(row.crmId()));
+      Map<String, Object> values = row.values();
+      for (String c : columns) {
+        out.append(',');
+        Object v = values.get(c);
+        // Bulk API 2.0: an empty field leaves the value as it is; #N/A sets it to null.
+        out.append(
+            v == null
+                ? "#N/A"
+                : quote(v instanceof java.math.BigDecimal d ? d.toPlainString() : v.toString()));
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  static String quote(String value) {
+    if (value.isEmpty()) {
+      return "\"\"";
+    }
+    boolean plain = true;
+    for (int i = 0; i < value.length() && plain; i++) {
+      char c = value.charAt(i);
+      plain = c != ',' && c != '"' && c != '\n' && c != '\r';
+    }
+    return plain ? value : "\"" + value.replace("\"", "\"\"") + "\"";
+  }
+
+  /** Reads rows one by one. */
+  static final class Reader {
+    private final java.io.Reader in;
+    private int line = 1;
+    private boolean ended;
+
+    Reader(java.io.Reader in) {
+      this.in = in;
+    }
+
+    /** The next row, or null at the end. */
+    List<String> next() throws IOException {
+      if (ended) {
+        return null;
+      }
+      List<String> row = new ArrayList<>();
+      StringBuilder field = new StringBuilder();
+      boolean quoted = false;
+      boolean any = false;
+      while (true) {
+        int c = in.read();
+        if (c < 0) {
+          ended = true;
+          if (quoted) {
+            throw new IllegalArgumentException("line " + line + ": a quoted field is not closed");
+          }
+          if (!any && row.isEmpty()) {
+            return null;
+          }
+          row.add(field.toString());
+          return row;
+        }
+        any = true;
+        if (quoted) {
+          if (c == '"') {
+            in.mark(1);
+            int d = in.read();
+            if (d == '"') {
+              field.append('"');
+            } else {
+              quoted = false;
+              if (d >= 0) {
+                in.reset();
+              }
+            }
+          } else {
+            if (c == '\n') {
+              line++;
+            }
+            field.append((char) c);
+          }
+          continue;
+        }
+        switch (c) {
+          case '"' -> quoted = true;
+          case ',' -> {
+            row.add(field.toString());
+            field.setLength(0);
+          }
+          case '\r' -> {}
+          case '\n' -> {
+            line++;
+            row.add(field.toString());
+            return row;
+          }
+          default -> field.append((char) c);
+        }
+      }
+    }
+  }
+}

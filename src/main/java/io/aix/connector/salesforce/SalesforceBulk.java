@@ -1,0 +1,344 @@
+package io.aix.connector.salesforce;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.connector.BulkScoreWrites;
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmFailure;
+import io.aix.connector.Offset;
+import io.aix.connector.PollPage;
+import io.aix.connector.WriteOutcome;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.LeadKey;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.ColumnDelimiterEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.ContentTypeEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.Job;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.JobStateEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.LineEndingEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.OperationEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
+
+/**
+ * Salesforce Bulk API 2.0 through the Camel Salesforce component's {@code bulk2*} operations: query
+ * jobs for backfills and large catch-ups, ingest jobs ({@code update}, CSV) for mass writebacks. As
+ * Salesforce documents it (Bulk API 2.0 Developer Guide; facts in
+ * /work/shared/reference/salesforce/FACTS.md): query results page with {@code Sforce-Locator}
+ * ({@code "null"} on the last page); a query with ORDER BY turns PK chunking off, so AIX's has none
+ * and its results come unordered; an empty CSV field is "no value", {@code #N/A} sets a field to
+ * null on ingest; failed rows carry {@code sf__Error} as {@code CODE:message:fields}.
+ */
+final class SalesforceBulk {
+  /** The connector's one call path (budget, limit headers, error classification). */
+  interface Calls {
+    Exchange call(String operation, Object body, Map<String, String> headers);
+  }
+
+  /** Records per query results page: 20 calls per million records. */
+  static final int RESULTS_PAGE = 50_000;
+
+  private static final String TOKEN = "bulk:";
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final String profileId;
+  private final Calls calls;
+
+  /** The newest (stamp, id) each running query job returned so far: its offset at the end. */
+  private final Map<String, Offset.Watermark> newest = new ConcurrentHashMap<>();
+
+  SalesforceBulk(String profileId, Calls calls) {
+    this.profileId = profileId;
+    this.calls = calls;
+  }
+
+  static boolean isBulkToken(String pageToken) {
+    return pageToken != null && pageToken.startsWith(TOKEN);
+  }
+
+  // ---------------------------------------------------------------------------------- query
+
+  /** Starts a query job ({@code queryAll}: deleted records too, as the REST poll reads them). */
+  PollPage startQuery(String soqlWithoutOrder) {
+    QueryJob job = new QueryJob();
+    job.setOperation(OperationEnum.QUERY_ALL);
+    job.setQuery(soqlWithoutOrder);
+    job.setContentType(ContentTypeEnum.CSV);
+    job.setColumnDelimiter(ColumnDelimiterEnum.COMMA);
+    job.setLineEnding(LineEndingEnum.LF);
+    QueryJob created =
+        calls.call("bulk2CreateQueryJob", job, Map.of()).getMessage().getBody(QueryJob.class);
+    if (created == null || created.getId() == null) {
+      throw malformed("the query job's creation returned no job id");
+    }
+    return new PollPage(List.of(), TOKEN + created.getId() + ":", false, null);
+  }
+
+  /**
+   * The next page of a query job: waits for the job to complete (each look is one call, spaced out
+   * from 1 s to 15 s), then reads {@link #RESULTS_PAGE} records per call.
+   *
+   * @param types the object's field types from describe, to read CSV text as JSON values
+   */
+  PollPage next(String object, String token, Map<String, String> types, Duration maxWait) {
+    String rest = token.substring(TOKEN.length());
+    String jobId = rest.substring(0, rest.indexOf(':'));
+    String locator = rest.substring(rest.indexOf(':') + 1);
+    if (locator.isEmpty()) {
+      awaitQuery(jobId, maxWait);
+    }
+    Map<String, String> headers = new java.util.HashMap<>();
+    headers.put("jobId", jobId);
+    headers.put("maxRecords", String.valueOf(RESULTS_PAGE));
+    if (!locator.isEmpty()) {
+      headers.put("locator", locator);
+    }
+    Exchange reply = calls.call("bulk2GetQueryJobResults", null, headers);
+    List<CrmRecord> records = new ArrayList<>();
+    Offset.Watermark seen = newest.get(jobId);
+    try (Reader in = reader(reply.getMessage().getBody())) {
+      BulkCsv.Reader csv = new BulkCsv.Reader(in);
+      List<String> header = csv.next();
+      if (header == null) {
+        throw malformed("a query results page without a header row");
+      }
+      for (List<String> row = csv.next(); row != null; row = csv.next()) {
+        ObjectNode fields = NODES.objectNode();
+        for (int c = 0; c < header.size() && c < row.size(); c++) {
+          fields.set(header.get(c), value(types.get(header.get(c)), row.get(c)));
+        }
+        String id = fields.path("Id").asText();
+        Instant stamp = SalesforceConnector.parseStamp(fields.path("SystemModstamp").asText());
+        records.add(
+            new CrmRecord(
+                new LeadKey(profileId, object, id),
+                stamp,
+                fields.path("IsDeleted").asBoolean(false),
+                fields));
+        Offset.Watermark w = new Offset.Watermark(stamp, id);
+        if (seen == null || after(w, seen)) {
+          seen = w;
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw malformed("query results of job " + jobId + ": " + e.getMessage());
+    }
+    Object next = reply.getMessage().getHeader("Sforce-Locator");
+    boolean last = next == null || "null".equals(next.toString()) || next.toString().isEmpty();
+    if (last) {
+      newest.remove(jobId);
+      return new PollPage(List.copyOf(records), null, false, seen);
+    }
+    if (seen != null) {
+      newest.put(jobId, seen);
+    }
+    return new PollPage(List.copyOf(records), TOKEN + jobId + ":" + next, false, null);
+  }
+
+  private void awaitQuery(String jobId, Duration maxWait) {
+    Instant deadline = Instant.now().plus(maxWait);
+    long pause = 1_000;
+    while (true) {
+      QueryJob job =
+          calls
+              .call("bulk2GetQueryJob", null, Map.of("jobId", jobId))
+              .getMessage()
+              .getBody(QueryJob.class);
+      JobStateEnum state = job == null ? null : job.getState();
+      if (state == JobStateEnum.JOB_COMPLETE) {
+        return;
+      }
+      if (state == JobStateEnum.FAILED || state == JobStateEnum.ABORTED) {
+        throw new CrmCallException(
+            new CrmFailure(
+                CrmFailure.Kind.RETRIABLE,
+                "BULK_QUERY_" + state.name(),
+                "Bulk API 2.0 query job " + jobId + " ended " + state.name()),
+            null);
+      }
+      if (Instant.now().plus(Duration.ofMillis(pause)).isAfter(deadline)) {
+        throw new CrmCallException(
+            new CrmFailure(
+                CrmFailure.Kind.RETRIABLE,
+                "BULK_QUERY_TIMEOUT",
+                "Bulk API 2.0 query job " + jobId + " still " + state + " after " + maxWait),
+            null);
+      }
+      sleep(pause);
+      pause = Math.min(15_000, pause * 2);
+    }
+  }
+
+  private static boolean after(Offset.Watermark a, Offset.Watermark b) {
+    int byTime = a.modifiedAt().compareTo(b.modifiedAt());
+    return byTime > 0 || (byTime == 0 && a.lastId().compareTo(b.lastId()) > 0);
+  }
+
+  /**
+   * A CSV field as the JSON value REST would have given: empty is null; numbers, booleans typed.
+   */
+  static JsonNode value(String type, String text) {
+    if (text.isEmpty()) {
+      return NODES.nullNode();
+    }
+    if (type == null) {
+      return NODES.textNode(text);
+    }
+    try {
+      return switch (type) {
+        case "double", "percent", "currency" -> NODES.numberNode(new BigDecimal(text));
+        case "int" -> NODES.numberNode(Long.parseLong(text));
+        case "boolean" -> NODES.booleanNode(Boolean.parseBoolean(text));
+        default -> NODES.textNode(text);
+      };
+    } catch (NumberFormatException e) {
+      return NODES.textNode(text);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- ingest
+
+  String startJob(String object, List<String> columns, List<BulkScoreWrites.BulkRow> rows) {
+    Job job = new Job();
+    job.setObject(object);
+    job.setOperation(OperationEnum.UPDATE);
+    job.setContentType(ContentTypeEnum.CSV);
+    job.setColumnDelimiter(ColumnDelimiterEnum.COMMA);
+    job.setLineEnding(LineEndingEnum.LF);
+    Job created = calls.call("bulk2CreateJob", job, Map.of()).getMessage().getBody(Job.class);
+    if (created == null || created.getId() == null) {
+      throw malformed("the ingest job's creation returned no job id");
+    }
+    String jobId = created.getId();
+    byte[] csv = BulkCsv.ingest(columns, rows).getBytes(StandardCharsets.UTF_8);
+    calls.call("bulk2CreateBatch", new ByteArrayInputStream(csv), Map.of("jobId", jobId));
+    calls.call("bulk2CloseJob", null, Map.of("jobId", jobId));
+    return jobId;
+  }
+
+  BulkScoreWrites.JobState job(String jobId) {
+    Job job =
+        calls.call("bulk2GetJob", null, Map.of("jobId", jobId)).getMessage().getBody(Job.class);
+    if (job == null || job.getState() == null) {
+      throw malformed("job " + jobId + " has no state");
+    }
+    JobStateEnum s = job.getState();
+    boolean done =
+        s == JobStateEnum.JOB_COMPLETE || s == JobStateEnum.FAILED || s == JobStateEnum.ABORTED;
+    return new BulkScoreWrites.JobState(
+        s.name(),
+        done,
+        s == JobStateEnum.FAILED || s == JobStateEnum.ABORTED,
+        job.getErrorMessage());
+  }
+
+  BulkScoreWrites.Results results(String jobId) {
+    Map<String, String> byJob = Map.of("jobId", jobId);
+    List<String> written = new ArrayList<>();
+    for (List<String> row : rows(calls.call("bulk2GetSuccessfulResults", null, byJob), "sf__Id")) {
+      written.add(row.get(0));
+    }
+    List<WriteOutcome.Failed> failed = new ArrayList<>();
+    // Failed rows: sf__Id (may be empty), sf__Error, then the columns sent, Id among them.
+    Exchange failedReply = calls.call("bulk2GetFailedResults", null, byJob);
+    List<List<String>> failedRows = rowsWithHeader(failedReply);
+    if (!failedRows.isEmpty()) {
+      int idColumn = failedRows.get(0).indexOf("Id");
+      for (List<String> row : failedRows.subList(1, failedRows.size())) {
+        String id = idColumn >= 0 && idColumn < row.size() ? row.get(idColumn) : row.get(0);
+        failed.add(new WriteOutcome.Failed(id, error(row.size() > 1 ? row.get(1) : "")));
+      }
+    }
+    List<String> unprocessed = new ArrayList<>();
+    List<List<String>> left = rowsWithHeader(calls.call("bulk2GetUnprocessedRecords", null, byJob));
+    if (!left.isEmpty()) {
+      int idColumn = left.get(0).indexOf("Id");
+      for (List<String> row : left.subList(1, left.size())) {
+        if (idColumn >= 0 && idColumn < row.size()) {
+          unprocessed.add(row.get(idColumn));
+        }
+      }
+    }
+    return new BulkScoreWrites.Results(written, failed, unprocessed);
+  }
+
+  /**
+   * {@code sf__Error} is {@code STATUS_CODE:message:fields --}: the code classifies as a REST save
+   * error's would.
+   */
+  static CrmFailure error(String sfError) {
+    int colon = sfError.indexOf(':');
+    String code =
+        colon > 0 ? sfError.substring(0, colon) : (sfError.isEmpty() ? "UNKNOWN_ERROR" : sfError);
+    String message =
+        colon > 0 ? sfError.substring(colon + 1).replaceFirst("\\s*--\\s*$", "") : sfError;
+    return SalesforceErrors.recordError(code, message);
+  }
+
+  private List<List<String>> rows(Exchange reply, String firstColumn) {
+    List<List<String>> all = rowsWithHeader(reply);
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    if (!all.get(0).isEmpty() && !all.get(0).get(0).equals(firstColumn)) {
+      throw malformed("results begin with " + all.get(0) + ", not " + firstColumn);
+    }
+    return all.subList(1, all.size());
+  }
+
+  private List<List<String>> rowsWithHeader(Exchange reply) {
+    List<List<String>> out = new ArrayList<>();
+    try (Reader in = reader(reply.getMessage().getBody())) {
+      BulkCsv.Reader csv = new BulkCsv.Reader(in);
+      for (List<String> row = csv.next(); row != null; row = csv.next()) {
+        out.add(row);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw malformed("job results: " + e.getMessage());
+    }
+    return out;
+  }
+
+  private static Reader reader(Object body) {
+    if (body instanceof InputStream in) {
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+    if (body instanceof byte[] bytes) {
+      return new BufferedReader(
+          new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8));
+    }
+    // Buffered: the CSV reader looks one character ahead after a quote (mark/reset).
+    return new BufferedReader(new java.io.StringReader(body == null ? "" : body.toString()));
+  }
+
+  private static CrmCallException malformed(String message) {
+    return new CrmCallException(
+        new CrmFailure(CrmFailure.Kind.RETRIABLE, "MALFORMED_RESPONSE", message), null);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CrmCallException(
+          new CrmFailure(
+              CrmFailure.Kind.RETRIABLE, "INTERRUPTED", "stopped while waiting for a job"),
+          e);
+    }
+  }
+}

@@ -1,0 +1,431 @@
+package io.aix.persistence;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Score versions waiting for a bulk job (table {@code bulk_write}) and the jobs running (table
+ * {@code bulk_job}); see V13__bulk_writeback.sql. Set-based: each step is one statement per 200
+ * rows, never one per record.
+ */
+@ApplicationScoped
+public class BulkWriteStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One score version to write: the CRM's columns, and the record as read (for dead letters). */
+  public record Waiting(int version, Map<String, Object> fields, io.aix.lead.CrmRecord record) {
+    String crmId() {
+      return record.key().crmId();
+    }
+  }
+
+  /** A version a job took: what goes into the job's upload. */
+  public record Taken(String crmId, int version, Map<String, Object> fields) {}
+
+  /** A record the CRM refused for good, with its code and message. */
+  public record Refused(String crmId, String code, String message) {}
+
+  private static OffsetDateTime at(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Uni<Mutiny.Session> session() {
+    return Panache.getSession();
+  }
+
+  /**
+   * Queues versions for a bulk job, and notes on each lead that its version is being written (as
+   * the REST path does before its call): a newer waiting version replaces an older one.
+   */
+  public Uni<Void> enqueue(String profileId, String object, List<Waiting> rows, Instant now) {
+    if (rows.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String insert =
+        "insert into bulk_write (profile_id, crm_object, crm_id, version, fields, payload,"
+            + " crm_modified_at, queued_at) select * from (values %s) as v"
+            + " on conflict (profile_id, crm_object, crm_id) do update set version ="
+            + " excluded.version, fields = excluded.fields, payload = excluded.payload,"
+            + " crm_modified_at = excluded.crm_modified_at, attempts = 0"
+            + " where bulk_write.version < excluded.version";
+    String writing =
+        "update lead l set writing_version = greatest(l.writing_version, v.version)"
+            + " from (values %s) as v(profile_id, crm_object, crm_id, version)"
+            + " where l.profile_id = v.profile_id and l.crm_object = v.crm_object"
+            + " and l.crm_id = v.crm_id";
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                                s,
+                                insert,
+                                new String[] {
+                                  "varchar",
+                                  "varchar",
+                                  "varchar",
+                                  "integer",
+                                  "text",
+                                  "text",
+                                  "timestamptz",
+                                  "timestamptz"
+                                },
+                                rows,
+                                r ->
+                                    new Object[] {
+                                      profileId,
+                                      object,
+                                      r.crmId(),
+                                      r.version(),
+                                      json(r.fields()),
+                                      WorkQueue.payload(r.record()),
+                                      at(r.record().modifiedAt()),
+                                      at(now)
+                                    })
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        writing,
+                                        new String[] {"varchar", "varchar", "varchar", "integer"},
+                                        rows,
+                                        r ->
+                                            new Object[] {
+                                              profileId, object, r.crmId(), r.version()
+                                            }))));
+  }
+
+  /** Rows a bulk read queued for a profile's object that the workers have not finished. */
+  public Uni<Long> bulkQueued(String profileId, String object) {
+    return NativeSql.<Number>single(
+            "select count(*) from work_item where profile_id = :p and crm_object = :o"
+                + " and stream = :s",
+            Map.of("p", profileId, "o", object, "s", object + ":" + WorkQueue.BULK_SOURCE))
+        .map(Number::longValue);
+  }
+
+  /** A time stamp column's value as an Instant (null stays null). */
+  public static Instant instant(Object value) {
+    return value == null ? null : NativeSql.instant(value);
+  }
+
+  /** Versions waiting (in no job) for a profile's object, and how old the oldest is. */
+  public Uni<Object[]> waiting(String profileId, String object) {
+    return NativeSql.<Object[]>list(
+            "select count(*), min(queued_at) from bulk_write where profile_id = :p and crm_object = :o"
+                + " and job_id is null",
+            Map.of("p", profileId, "o", object))
+        .map(rows -> rows.get(0));
+  }
+
+  /**
+   * Gives up to {@code limit} waiting versions (oldest first) to a new job, and records the job
+   * with this writer's lease, in one transaction.
+   */
+  public Uni<List<Taken>> take(
+      String profileId,
+      String object,
+      String jobId,
+      int limit,
+      String owner,
+      Instant leaseUntil,
+      Instant now) {
+    String sql =
+        // By row address (a TID scan): a join on the key planned over a table not analysed yet
+        // became a nested loop of seq scans, minutes for 20,000 rows.
+        "update bulk_write b set job_id = :job, job_version = b.version where b.ctid = any(array("
+            + "select ctid from bulk_write where profile_id = :p and crm_object = :o and job_id is"
+            + " null order by queued_at, crm_id limit :n for update skip locked))"
+            + " returning b.crm_id, b.version, b.fields";
+    return Panache.withTransaction(
+            () ->
+                session()
+                    .chain(
+                        s ->
+                            s.<Object[]>createNativeQuery(sql)
+                                .setParameter("job", jobId)
+                                .setParameter("p", profileId)
+                                .setParameter("o", object)
+                                .setParameter("n", limit)
+                                .getResultList()
+                                .call(
+                                    rows ->
+                                        s.createNativeQuery(
+                                                "insert into bulk_job (job_id, profile_id, crm_object,"
+                                                    + " records, started_at, lease_owner, lease_until)"
+                                                    + " values (:job, :p, :o, :n, :now, :owner, :until)")
+                                            .setParameter("job", jobId)
+                                            .setParameter("p", profileId)
+                                            .setParameter("o", object)
+                                            .setParameter("n", rows.size())
+                                            .setParameter("now", at(now))
+                                            .setParameter("owner", owner)
+                                            .setParameter("until", at(leaseUntil))
+                                            .executeUpdate())))
+        .map(
+            rows -> {
+              List<Taken> out = new ArrayList<>(rows.size());
+              for (Object[] r : rows) {
+                out.add(
+                    new Taken((String) r[0], ((Number) r[1]).intValue(), fields((String) r[2])));
+              }
+              return out;
+            });
+  }
+
+  /** A job id for rows taken before the CRM named the job (renamed once it has). */
+  public Uni<Void> rename(String provisional, String jobId) {
+    return Panache.withTransaction(
+            () ->
+                session()
+                    .chain(
+                        s ->
+                            s.createNativeQuery(
+                                    "update bulk_write set job_id = :j where job_id = :t")
+                                .setParameter("j", jobId)
+                                .setParameter("t", provisional)
+                                .executeUpdate()
+                                .chain(
+                                    () ->
+                                        s.createNativeQuery(
+                                                "update bulk_job set job_id = :j where job_id = :t")
+                                            .setParameter("j", jobId)
+                                            .setParameter("t", provisional)
+                                            .executeUpdate())))
+        .replaceWithVoid();
+  }
+
+  /**
+   * The jobs of a profile's object that this writer may look after: its own, and those whose
+   * writer's lease ran out (a replica that stopped); each is leased to this writer until {@code
+   * leaseUntil}.
+   */
+  public Uni<List<String>> leaseJobs(
+      String profileId, String object, String owner, Instant leaseUntil, Instant now) {
+    return NativeSql.<String>transactionalList(
+        "update bulk_job set lease_owner = :owner, lease_until = :until where profile_id = :p"
+            + " and crm_object = :o and (lease_owner = :owner or lease_until < :now)"
+            + " returning job_id",
+        Map.<String, Object>of(
+            "owner", owner, "until", at(leaseUntil), "p", profileId, "o", object, "now", at(now)));
+  }
+
+  /**
+   * Settles a finished job in one transaction: written versions are marked written (lead and
+   * score); refused ones become dead letters (stage {@code writeback}, replayable); the rest (a
+   * retriable refusal, an unprocessed row, a whole job that failed, a row the results did not name)
+   * wait for the next job, or become dead letters once they have been tried {@code maxAttempts}
+   * times. A newer version that arrived meanwhile waits in any case.
+   *
+   * @return rows written, dead-lettered, sent back to wait
+   */
+  public Uni<int[]> settle(
+      String profileId,
+      String object,
+      String jobId,
+      List<String> written,
+      List<Refused> refused,
+      Map<String, String> retryReasons,
+      int maxAttempts,
+      Instant now) {
+    return settle(profileId, object, jobId, written, refused, retryReasons, null, maxAttempts, now);
+  }
+
+  /**
+   * As above; a {@code wholeFailure} (the job failed or was aborted) counts an attempt for every
+   * row of the job, and is the reason its exhausted rows are dead-lettered with.
+   */
+  public Uni<int[]> settle(
+      String profileId,
+      String object,
+      String jobId,
+      List<String> written,
+      List<Refused> refused,
+      Map<String, String> retryReasons,
+      String wholeFailure,
+      int maxAttempts,
+      Instant now) {
+    String markLead =
+        "update lead l set written_version = greatest(l.written_version, b.job_version)"
+            + " from bulk_write b, (values %s) as v(crm_id) where %KEY% and l.profile_id = b.profile_id"
+            + " and l.crm_object = b.crm_object and l.crm_id = b.crm_id";
+    String markScore =
+        "update score s set written_at = now() from bulk_write b, (values %s) as v(crm_id)"
+            + " where %KEY% and s.profile_id = b.profile_id"
+            + " and s.crm_object = b.crm_object and s.crm_id = b.crm_id and s.version = b.job_version";
+    String done =
+        "delete from bulk_write b using (values %s) as v(crm_id) where %KEY%"
+            + " and b.version = b.job_version";
+    String deadLetter =
+        "insert into dead_letter (profile_id, crm_object, crm_id, stage, error_code, reason,"
+            + " payload, created_at, crm_modified_at) select b.profile_id, b.crm_object, b.crm_id,"
+            + " 'writeback', v.code, v.reason, b.payload, now(), b.crm_modified_at from bulk_write b,"
+            + " (values %s) as v(crm_id, code, reason) where %KEY%"
+            + "";
+    String retry =
+        "update bulk_write b set attempts = b.attempts + 1 from (values %s) as v(crm_id, reason)"
+            + " where %KEY%";
+    // Looked up by the primary key (a join on job_id alone was planned as a nested loop of scans
+    // over a table not analysed yet). Profile ids, object names and job ids are plain names; only
+    // such characters are kept, so nothing else reaches the SQL text.
+    String key =
+        "b.profile_id = '"
+            + plain(profileId)
+            + "' and b.crm_object = '"
+            + plain(object)
+            + "' and b.crm_id = v.crm_id and b.job_id = '"
+            + plain(jobId)
+            + "'";
+    List<String[]> refusedRows = new ArrayList<>();
+    refused.forEach(r -> refusedRows.add(new String[] {r.crmId(), r.code(), clean(r.message())}));
+    List<String[]> retryRows = new ArrayList<>();
+    retryReasons.forEach((id, reason) -> retryRows.add(new String[] {id, clean(reason)}));
+    List<String> refusedIds = refused.stream().map(Refused::crmId).toList();
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                                s,
+                                markLead.replace("%KEY%", key),
+                                new String[] {"varchar"},
+                                written,
+                                id -> new Object[] {id})
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        markScore.replace("%KEY%", key),
+                                        new String[] {"varchar"},
+                                        written,
+                                        id -> new Object[] {id}))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        done.replace("%KEY%", key),
+                                        new String[] {"varchar"},
+                                        written,
+                                        id -> new Object[] {id}))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        deadLetter.replace("%KEY%", key),
+                                        new String[] {"varchar", "varchar", "text"},
+                                        refusedRows,
+                                        r -> new Object[] {r[0], r[1], r[2]}))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        done.replace("%KEY%", key),
+                                        new String[] {"varchar"},
+                                        refusedIds,
+                                        id -> new Object[] {id}))
+                            .chain(
+                                () ->
+                                    BatchSql.execute(
+                                        s,
+                                        retry.replace("%KEY%", key),
+                                        new String[] {"varchar", "text"},
+                                        retryRows,
+                                        r -> new Object[] {r[0], r[1]}))
+                            .chain(
+                                () ->
+                                    wholeFailure == null
+                                        ? Uni.createFrom().item(0)
+                                        : s.createNativeQuery(
+                                                "update bulk_write set attempts = attempts + 1"
+                                                    + " where job_id = :j")
+                                            .setParameter("j", jobId)
+                                            .executeUpdate())
+                            // Tried too often: a dead letter with the last reason.
+                            .chain(
+                                () ->
+                                    s.createNativeQuery(
+                                            "insert into dead_letter (profile_id, crm_object, crm_id,"
+                                                + " stage, error_code, reason, payload, created_at,"
+                                                + " crm_modified_at) select profile_id, crm_object,"
+                                                + " crm_id, 'writeback', 'BULK_RETRIES_EXHAUSTED',"
+                                                + " 'still not written after ' || attempts || ' bulk"
+                                                + " jobs' || :why, payload, now(), crm_modified_at"
+                                                + " from bulk_write where job_id = :j and attempts"
+                                                + " >= :max and version = job_version")
+                                        .setParameter(
+                                            "why",
+                                            wholeFailure == null ? "" : ": " + clean(wholeFailure))
+                                        .setParameter("j", jobId)
+                                        .setParameter("max", maxAttempts)
+                                        .executeUpdate())
+                            .chain(
+                                dead ->
+                                    s.createNativeQuery(
+                                            "delete from bulk_write where job_id = :j and attempts"
+                                                + " >= :max and version = job_version")
+                                        .setParameter("j", jobId)
+                                        .setParameter("max", maxAttempts)
+                                        .executeUpdate()
+                                        .replaceWith(dead))
+                            // Everything else of the job waits again.
+                            .chain(
+                                dead ->
+                                    s.createNativeQuery(
+                                            "update bulk_write set job_id = null, job_version ="
+                                                + " null where job_id = :j")
+                                        .setParameter("j", jobId)
+                                        .executeUpdate()
+                                        .chain(
+                                            waiting ->
+                                                s.createNativeQuery(
+                                                        "delete from bulk_job where job_id = :j")
+                                                    .setParameter("j", jobId)
+                                                    .executeUpdate()
+                                                    .replaceWith(
+                                                        new int[] {
+                                                          written.size(),
+                                                          refused.size() + dead,
+                                                          waiting
+                                                        })))));
+  }
+
+  private static String plain(String name) {
+    return name.replaceAll("[^A-Za-z0-9_.-]", "");
+  }
+
+  private static String clean(String text) {
+    return String.valueOf(text).replace("\u0000", "\\u0000");
+  }
+
+  private static String json(Map<String, Object> fields) {
+    try {
+      return JSON.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, Object> fields(String json) {
+    try {
+      Map<String, Object> out =
+          JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {});
+      return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("bulk_write.fields is not JSON: " + e.getMessage(), e);
+    }
+  }
+}

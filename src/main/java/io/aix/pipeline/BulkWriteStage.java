@@ -1,0 +1,300 @@
+package io.aix.pipeline;
+
+import io.aix.connector.BulkScoreWrites;
+import io.aix.connector.ConnectorRegistry;
+import io.aix.connector.CrmCallException;
+import io.aix.connector.CrmConnector;
+import io.aix.connector.CrmFailure;
+import io.aix.connector.GuardedConnector;
+import io.aix.connector.ScoreWrite;
+import io.aix.connector.WriteOutcome;
+import io.aix.persistence.AuditLog;
+import io.aix.persistence.BulkWriteStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.WorkQueue;
+import io.aix.profile.CrmProfile;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Mass writebacks in bulk jobs. The scores of records a bulk read brought (a backfill, the re-score
+ * after a model promotion: source {@code bulk} in the work queue) are not written 200 per call: the
+ * writeback hands them here ({@link #divert}), they wait in {@code bulk_write}, and a writer on
+ * each replica ({@link #tick}) sends them in jobs of up to {@code aix.bulk.job-records} once that
+ * many wait, once no bulk-read record is left in the work queue, or once the oldest has waited
+ * {@code aix.bulk.max-wait}. One job per profile and object runs at a time per writer; a job's
+ * results settle every row: written, dead-lettered with the CRM's error, or sent again (a retriable
+ * refusal, an unprocessed row, a failed job) up to {@code aix.queue.max-attempts} jobs. Nothing is
+ * lost to a crash: rows and jobs are in PostgreSQL, and a job whose writer stopped is taken over
+ * when its lease runs out.
+ *
+ * <p>Records from the real-time paths (change events, webhooks, small polls) never wait here: they
+ * keep the REST path and its seconds.
+ */
+@ApplicationScoped
+public class BulkWriteStage {
+  private static final Logger LOG = Logger.getLogger(BulkWriteStage.class);
+
+  @Inject ConnectorRegistry connectors;
+  @Inject BulkWriteStore store;
+  @Inject AuditLog audit;
+
+  @ConfigProperty(name = "aix.bulk.job-records", defaultValue = "250000")
+  int jobRecords;
+
+  @ConfigProperty(name = "aix.bulk.max-wait", defaultValue = "2m")
+  Duration maxWait;
+
+  @ConfigProperty(name = "aix.bulk.lease", defaultValue = "10m")
+  Duration lease;
+
+  @ConfigProperty(name = "aix.queue.max-attempts", defaultValue = "10")
+  int maxAttempts;
+
+  private volatile boolean running;
+
+  /** Starts the writer (with the workers); until then {@link #tick} does nothing. */
+  public void start() {
+    running = true;
+  }
+
+  public void stop() {
+    running = false;
+  }
+
+  /** The connector's bulk ability, if it has one. */
+  static Optional<BulkScoreWrites> bulk(CrmConnector connector) {
+    CrmConnector c = connector instanceof GuardedConnector g ? g.delegate() : connector;
+    return c instanceof BulkScoreWrites b ? Optional.of(b) : Optional.empty();
+  }
+
+  /**
+   * Takes the works a bulk read brought off the REST path: their versions wait for a bulk job.
+   *
+   * @return the works handed over (their status stays {@code SCORED}: stored, not yet shown)
+   */
+  public List<LeadWork> divert(CrmConnector connector, String object, List<LeadWork> works) {
+    Optional<BulkScoreWrites> bulk = bulk(connector);
+    if (bulk.isEmpty()) {
+      return List.of();
+    }
+    List<LeadWork> diverted =
+        works.stream().filter(w -> WorkQueue.BULK_SOURCE.equals(w.source())).toList();
+    if (diverted.isEmpty()) {
+      return List.of();
+    }
+    List<BulkWriteStore.Waiting> rows = new ArrayList<>(diverted.size());
+    for (LeadWork w : diverted) {
+      rows.add(
+          new BulkWriteStore.Waiting(
+              w.scoreVersion(),
+              bulk.get().bulkRow(object, new ScoreWrite(w.lead().key().crmId(), w.score())),
+              w.record()));
+    }
+    String profileId = connector.profile().id();
+    ReactiveBridge.await(() -> store.enqueue(profileId, object, rows, Instant.now()));
+    return diverted;
+  }
+
+  @Scheduled(
+      every = "${aix.bulk.tick:2s}",
+      delayed = "${aix.bulk.tick:2s}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void tick() {
+    if (!running) {
+      return;
+    }
+    for (CrmProfile profile : connectors.activeProfiles()) {
+      CrmConnector connector;
+      try {
+        connector = connectors.connector(profile.id());
+      } catch (RuntimeException e) {
+        continue;
+      }
+      Optional<BulkScoreWrites> bulk = bulk(connector);
+      if (bulk.isEmpty() || !profile.writeback().enabled()) {
+        continue;
+      }
+      for (CrmProfile.ObjectSync object : profile.objects()) {
+        try {
+          flush(profile.id(), object.name(), bulk.get(), Instant.now());
+        } catch (RuntimeException e) {
+          LOG.warnf(
+              e,
+              "%s %s: bulk writeback step failed; tried again shortly",
+              profile.id(),
+              object.name());
+        }
+      }
+    }
+  }
+
+  /**
+   * One step for a profile's object: settles its finished jobs, and starts a job when enough waits.
+   * Public for tests, which drive it without the scheduler.
+   *
+   * @return whether anything was started or settled
+   */
+  public boolean flush(String profileId, String object, BulkScoreWrites bulk, Instant now) {
+    List<String> jobs =
+        ReactiveBridge.await(
+            () -> store.leaseJobs(profileId, object, WorkStage.OWNER, now.plus(lease), now));
+    boolean acted = false;
+    for (String jobId : jobs) {
+      acted |= settle(profileId, object, bulk, jobId, now);
+    }
+    if (!jobs.isEmpty()) {
+      return acted; // one job at a time: big jobs, few calls
+    }
+    Object[] waiting = ReactiveBridge.await(() -> store.waiting(profileId, object));
+    long count = ((Number) waiting[0]).longValue();
+    if (count == 0) {
+      return acted;
+    }
+    Instant oldest = io.aix.persistence.BulkWriteStore.instant(waiting[1]);
+    boolean full = count >= jobRecords;
+    boolean stale = oldest != null && oldest.plus(maxWait).isBefore(now);
+    boolean readDone =
+        !full && !stale && ReactiveBridge.await(() -> store.bulkQueued(profileId, object)) == 0;
+    if (!full && !stale && !readDone) {
+      return acted;
+    }
+    start(profileId, object, bulk, now);
+    return true;
+  }
+
+  private void start(String profileId, String object, BulkScoreWrites bulk, Instant now) {
+    String provisional = "pending-" + UUID.randomUUID();
+    List<BulkWriteStore.Taken> taken =
+        ReactiveBridge.await(
+            () ->
+                store.take(
+                    profileId,
+                    object,
+                    provisional,
+                    jobRecords,
+                    WorkStage.OWNER,
+                    now.plus(lease),
+                    now));
+    if (taken.isEmpty()) {
+      ReactiveBridge.await(
+          () ->
+              store.settle(
+                  profileId,
+                  object,
+                  provisional,
+                  List.of(),
+                  List.of(),
+                  Map.of(),
+                  maxAttempts,
+                  now));
+      return;
+    }
+    Set<String> columns = new LinkedHashSet<>();
+    List<BulkScoreWrites.BulkRow> rows = new ArrayList<>(taken.size());
+    for (BulkWriteStore.Taken t : taken) {
+      columns.addAll(t.fields().keySet());
+      rows.add(new BulkScoreWrites.BulkRow(t.crmId(), t.fields()));
+    }
+    String jobId;
+    try {
+      jobId = bulk.startJob(object, List.copyOf(columns), rows);
+    } catch (CrmCallException e) {
+      LOG.warnf(
+          "%s %s: starting a bulk job of %d score(s) failed (%s); they wait for the next",
+          profileId, object, taken.size(), e.failure());
+      Map<String, String> retry = new LinkedHashMap<>();
+      taken.forEach(t -> retry.put(t.crmId(), e.failure().toString()));
+      // A call refused before it was sent costs no attempt.
+      Map<String, String> counted = e.failure().notSent() ? Map.of() : retry;
+      ReactiveBridge.await(
+          () ->
+              store.settle(
+                  profileId, object, provisional, List.of(), List.of(), counted, maxAttempts, now));
+      return;
+    }
+    ReactiveBridge.await(() -> store.rename(provisional, jobId));
+    LOG.infof(
+        "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
+  }
+
+  private boolean settle(
+      String profileId, String object, BulkScoreWrites bulk, String jobId, Instant now) {
+    if (jobId.startsWith("pending-")) {
+      // Its writer stopped between taking the rows and naming the job: they wait again.
+      ReactiveBridge.await(
+          () ->
+              store.settle(
+                  profileId, object, jobId, List.of(), List.of(), Map.of(), maxAttempts, now));
+      return true;
+    }
+    BulkScoreWrites.JobState state;
+    BulkScoreWrites.Results results;
+    try {
+      state = bulk.job(jobId);
+      if (!state.done()) {
+        return false;
+      }
+      results = state.failedWhole() ? null : bulk.results(jobId);
+    } catch (CrmCallException e) {
+      LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());
+      return false;
+    }
+    List<String> written = new ArrayList<>();
+    List<BulkWriteStore.Refused> refused = new ArrayList<>();
+    Map<String, String> retry = new LinkedHashMap<>();
+    if (results == null) {
+      // The whole job failed or was aborted: every row counts an attempt and is tried again.
+      LOG.warnf(
+          "%s %s: bulk job %s %s: %s", profileId, object, jobId, state.state(), state.error());
+    } else {
+      written.addAll(results.written());
+      for (WriteOutcome.Failed f : results.failed()) {
+        CrmFailure failure = f.failure();
+        if (failure.kind() == CrmFailure.Kind.PERMANENT) {
+          refused.add(new BulkWriteStore.Refused(f.crmId(), failure.code(), failure.message()));
+        } else {
+          retry.put(f.crmId(), failure.toString());
+        }
+      }
+      results.unprocessed().forEach(id -> retry.put(id, "unprocessed by bulk job " + jobId));
+    }
+    String whole =
+        results == null ? "bulk job " + jobId + " " + state.state() + ": " + state.error() : null;
+    int[] settled =
+        ReactiveBridge.await(
+            () ->
+                store.settle(
+                    profileId, object, jobId, written, refused, retry, whole, maxAttempts, now));
+    audit.appendQuietly(
+        AuditLog.SYSTEM,
+        AuditLog.Action.CRM_WRITE,
+        profileId + "/" + object,
+        settled[0]
+            + " score(s) written by bulk job "
+            + jobId
+            + ", "
+            + settled[1]
+            + " dead-lettered, "
+            + settled[2]
+            + " to send again, by "
+            + WorkStage.OWNER);
+    LOG.infof(
+        "%s %s: bulk job %s settled: %d written, %d dead-lettered, %d to send again",
+        profileId, object, jobId, settled[0], settled[1], settled[2]);
+    return true;
+  }
+}
