@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
       BenchModelCommand.class,
       BenchClusterCommand.class,
       BenchFaultsCommand.class,
-      BenchLatencyCommand.class
+      BenchLatencyCommand.class,
+      BenchScaleCommand.class
     })
 public class BenchCommand {}

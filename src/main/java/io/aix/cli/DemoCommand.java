@@ -131,6 +131,10 @@ public class DemoCommand implements Callable<Integer> {
     long scoredCount;
     long writtenCount;
     long deadLetters;
+    // Done/total, rate and time left on standard error every few seconds (standard output's last
+    // line stays the summary).
+    io.aix.bench.Progress progress =
+        new io.aix.bench.Progress(System.err, "demo: scores written to the CRMs", expected);
     do {
       Thread.sleep(250);
       scoredCount = 0;
@@ -141,6 +145,7 @@ public class DemoCommand implements Callable<Integer> {
         writtenCount += counts[1];
       }
       deadLetters = ReactiveBridge.await(() -> store.deadLetterCount());
+      progress.at(writtenCount + deadLetters);
     } while (writtenCount + deadLetters < expected && System.nanoTime() < deadline);
     double seconds = (System.nanoTime() - started) / 1e9;
     if (salesforce != null && writtenCount + deadLetters >= expected) {

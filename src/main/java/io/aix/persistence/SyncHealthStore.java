@@ -31,8 +31,19 @@ public class SyncHealthStore {
   /** API calls in one budget window. */
   public record UsageWindow(Instant start, long calls) {}
 
-  /** Counts of the profile's leads: stored, scored, written back, queued, dead-lettered. */
-  public record Totals(long leads, long scored, long written, long queued, long openDeadLetters) {}
+  /**
+   * Counts of the profile's leads: stored, scored, written back, queued, dead-lettered, and scores
+   * waiting for (or in) a bulk job.
+   */
+  public record Totals(
+      long leads, long scored, long written, long queued, long openDeadLetters, long bulkWaiting) {
+    /**
+     * Work in flight: records queued, and scores not yet in the CRM because a bulk job has them.
+     */
+    public long inFlight() {
+      return queued + bulkWaiting;
+    }
+  }
 
   public Uni<Totals> totals(String profile) {
     return NativeSql.<Object[]>single(
@@ -40,9 +51,10 @@ public class SyncHealthStore {
                 + " (select count(*) from lead where profile_id = :p and score_version > 0),"
                 + " (select count(*) from lead where profile_id = :p and written_version > 0),"
                 + " (select count(*) from work_item where profile_id = :p),"
-                + " (select count(*) from dead_letter where profile_id = :p and replayed_at is null)",
+                + " (select count(*) from dead_letter where profile_id = :p and replayed_at is null),"
+                + " (select count(*) from bulk_write where profile_id = :p)",
             Map.of("p", profile))
-        .map(r -> new Totals(num(r[0]), num(r[1]), num(r[2]), num(r[3]), num(r[4])));
+        .map(r -> new Totals(num(r[0]), num(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5])));
   }
 
   /** {@code buckets} buckets of {@code step} ending now: leads synced and scored in each. */

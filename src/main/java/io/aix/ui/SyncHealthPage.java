@@ -87,7 +87,10 @@ public class SyncHealthPage {
     total(b, "written back", totals.written());
     total(b, "queued", totals.queued());
     total(b, "open dead letters", totals.openDeadLetters());
-    b.append("</div><div class=\"grid\">");
+    total(b, "in bulk jobs", totals.bulkWaiting());
+    b.append("</div>");
+    progress(b, id, totals);
+    b.append("<div class=\"grid\">");
 
     Duration step = Duration.ofMinutes(15);
     List<SyncHealthStore.Bucket> activity =
@@ -249,6 +252,33 @@ public class SyncHealthPage {
           .append("</td></tr>");
     }
     b.append("</table>");
+  }
+
+  /**
+   * A running backfill or re-score: how much of the work in flight is done (scores in the CRM of
+   * those plus the records still queued or waiting for a bulk job).
+   */
+  private static void progress(StringBuilder b, String id, SyncHealthStore.Totals totals) {
+    if (totals.inFlight() == 0) {
+      return;
+    }
+    long all = totals.written() + totals.inFlight();
+    b.append("<div class=\"progress\" id=\"progress-")
+        .append(Svg.esc(id))
+        .append("\" style=\"margin:8px 0\"><label>Sync running: ")
+        .append(
+            String.format(
+                "%,d of %,d records done (%.1f%%), %,d queued, %,d in bulk jobs",
+                totals.written(),
+                all,
+                100.0 * totals.written() / all,
+                totals.queued(),
+                totals.bulkWaiting()))
+        .append("</label> <progress max=\"")
+        .append(all)
+        .append("\" value=\"")
+        .append(totals.written())
+        .append("\"></progress></div>");
   }
 
   private static void total(StringBuilder b, String label, long value) {

@@ -1,0 +1,116 @@
+package io.aix.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.bench.ScaleBench;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "scale",
+    mixinStandardHelpOptions = true,
+    description =
+        "A backfill of --leads Salesforce leads until every score is in the org, then a model"
+            + " promotion that re-scores them all: AIX as a real process (the packaged"
+            + " application) on a sandbox org in this process that answers each REST call after"
+            + " --api-latency-ms and runs Bulk API 2.0 jobs in --job-start-ms plus"
+            + " --job-ms-per-10k per 10,000 records. A user changes one lead a second during the"
+            + " backfill (change data capture), each timed until its score is in the org. Prints"
+            + " progress on standard error and ends with one JSON line. Needs PostgreSQL on"
+            + " AIX_DB_HOST (default 127.0.0.1) with the right to create a database.")
+public class BenchScaleCommand implements Callable<Integer> {
+  @Option(names = "--leads", defaultValue = "1000000", description = "Leads in the org.")
+  int leads;
+
+  @Option(
+      names = "--crm",
+      defaultValue = "salesforce",
+      description = "salesforce (hubspot and both are not measured yet: see the README).")
+  String crm;
+
+  @Option(
+      names = "--api-latency-ms",
+      defaultValue = "120",
+      description = "The org's answer time per REST call (Salesforce in-region: about 100-200 ms).")
+  int apiLatencyMs;
+
+  @Option(
+      names = "--job-start-ms",
+      defaultValue = "2000",
+      description = "A Bulk API 2.0 job's fixed start.")
+  int jobStartMs;
+
+  @Option(
+      names = "--job-ms-per-10k",
+      defaultValue = "1000",
+      description = "A Bulk API 2.0 job's time per 10,000 records.")
+  int jobPer10kMs;
+
+  @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
+  String configDir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!crm.equals("salesforce")) {
+      System.err.println(
+          "bench scale: --crm "
+              + crm
+              + " is not measured yet; only salesforce is (see the README)");
+      return 2;
+    }
+    ScaleBench bench =
+        new ScaleBench(
+            Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath(),
+            Path.of(configDir).toAbsolutePath(),
+            System.getenv().getOrDefault("AIX_DB_HOST", "127.0.0.1"),
+            Integer.parseInt(System.getenv().getOrDefault("AIX_DB_PORT", "5432")),
+            System.getenv().getOrDefault("AIX_DB_USER", "postgres"),
+            System.err);
+    ScaleBench.Result r =
+        bench.run(
+            new ScaleBench.Settings(
+                leads,
+                Duration.ofMillis(apiLatencyMs),
+                Duration.ofMillis(jobStartMs),
+                Duration.ofMillis(jobPer10kMs)));
+    System.out.printf(
+        "sandbox org: %d ms per REST call, Bulk API 2.0 jobs %d ms + %d ms per 10,000 records%n",
+        apiLatencyMs, jobStartMs, jobPer10kMs);
+    System.out.printf(
+        "backfill: %,d leads in %.0f s (%,.0f leads/s), %d API calls (%d query job(s), %d ingest"
+            + " job(s), %d REST write calls); re-score: %.0f s, %d API calls%n",
+        r.leads(),
+        r.seconds(),
+        r.leads() / r.seconds(),
+        r.apiCalls(),
+        r.bulkQueryJobs(),
+        r.bulkIngestJobs(),
+        r.restWriteCalls(),
+        r.rescoreSeconds(),
+        r.rescoreApiCalls());
+    System.out.printf(
+        "AIX process: %.3f ms CPU per lead (backfill and re-score), heap max %d MB, RSS max %d MB;"
+            + " %d changes during the backfill, p99 %.2f s from change to score%n",
+        r.aixCpuMsPerLead(), r.heapMaxMb(), r.rssMaxMb(), r.cdcChanges(), r.cdcP99Seconds());
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode line = json.createObjectNode();
+    line.put("leads", r.leads());
+    line.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+    line.put("leads_per_s", Math.round(r.leads() / r.seconds()));
+    line.put("aix_cpu_ms_per_lead", Math.round(r.aixCpuMsPerLead() * 1000) / 1000.0);
+    line.put("heap_max_mb", r.heapMaxMb());
+    line.put("rss_max_mb", r.rssMaxMb());
+    line.putObject("api_calls").put("salesforce", r.apiCalls());
+    line.put("rescore_seconds", Math.round(r.rescoreSeconds() * 10) / 10.0);
+    line.putObject("rescore_api_calls").put("salesforce", r.rescoreApiCalls());
+    line.put("cdc_p99_s_during_backfill", Math.round(r.cdcP99Seconds() * 100) / 100.0);
+    line.put("lost", r.lost());
+    line.put("duplicates", r.duplicates());
+    System.out.println(line);
+    return r.lost() == 0 && r.duplicates() == 0 ? 0 : 1;
+  }
+}
