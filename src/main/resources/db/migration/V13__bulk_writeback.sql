@@ -32,3 +32,10 @@ create table bulk_job (
     lease_owner  varchar(128),
     lease_until  timestamptz
 );
+
+-- Workers take real-time rows before a bulk read's (source "bulk", stream "<object>:bulk"): each
+-- kind in its own index order, so a user's change is not queued behind a million-record backfill.
+create index work_item_live on work_item (profile_id, crm_object, available_at, id)
+    where stream not like '%:bulk';
+create index work_item_bulk on work_item (profile_id, crm_object, available_at, id)
+    where stream like '%:bulk';

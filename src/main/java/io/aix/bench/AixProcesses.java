@@ -76,6 +76,13 @@ final class AixProcesses {
     return work;
   }
 
+  private List<String> jvmOptions = List.of();
+
+  /** JVM options of the processes started from now on (say a heap limit). */
+  void jvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+  }
+
   /**
    * A Salesforce profile on the benchmark's sandbox org (credentials from the environment the
    * children get), polling Lead every {@code every}, writing {@code writeBatch} records a call.
@@ -150,6 +157,7 @@ final class AixProcesses {
     Path logFile = work.resolve("aix-" + index + ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-Dquarkus.profile=prod");
     command.add("-Dquarkus.http.port=0");
     command.add("-Daix.sandbox.enabled=true");

@@ -36,7 +36,8 @@ public final class ScaleBench {
    * @param jobStart a Bulk API 2.0 job's fixed start
    * @param jobPer10k a Bulk API 2.0 job's time per 10,000 records
    */
-  public record Settings(int leads, Duration apiLatency, Duration jobStart, Duration jobPer10k) {}
+  public record Settings(
+      int leads, Duration apiLatency, Duration jobStart, Duration jobPer10k, int heapLimitMb) {}
 
   /** The figures of one run. */
   public record Result(
@@ -99,8 +100,11 @@ public final class ScaleBench {
       long queryJobsBefore = org.bulkJobs("query");
       long ingestJobsBefore = org.bulkJobs("ingest");
       long restWritesBefore = org.writeCalls();
+      // The heap goal is a limit the process runs under: if AIX needed more, it would fail.
+      aix.jvmOptions(List.of("-Xmx" + s.heapLimitMb() + "m"));
       List<AixProcesses.Child> children =
-          aix.start(1, sandbox.baseUrl(), Map.of("quarkus.http.port", "0"));
+          aix.start(
+              1, sandbox.baseUrl(), Map.of("quarkus.http.port", "0", "aix.ui.enabled", "false"));
       AixProcesses.Child child = children.get(0);
       ProcessStats stats = new ProcessStats(child.process().pid());
       stats.start();

@@ -50,6 +50,12 @@ public class BenchScaleCommand implements Callable<Integer> {
       description = "A Bulk API 2.0 job's time per 10,000 records.")
   int jobPer10kMs;
 
+  @Option(
+      names = "--heap-mb",
+      defaultValue = "1024",
+      description = "The AIX process's heap limit (-Xmx): the goal is to run within 1 GB.")
+  int heapMb;
+
   @ConfigProperty(name = "aix.config-dir", defaultValue = ".")
   String configDir;
 
@@ -76,7 +82,8 @@ public class BenchScaleCommand implements Callable<Integer> {
                 leads,
                 Duration.ofMillis(apiLatencyMs),
                 Duration.ofMillis(jobStartMs),
-                Duration.ofMillis(jobPer10kMs)));
+                Duration.ofMillis(jobPer10kMs),
+                heapMb));
     System.out.printf(
         "sandbox org: %d ms per REST call, Bulk API 2.0 jobs %d ms + %d ms per 10,000 records%n",
         apiLatencyMs, jobStartMs, jobPer10kMs);
@@ -93,9 +100,15 @@ public class BenchScaleCommand implements Callable<Integer> {
         r.rescoreSeconds(),
         r.rescoreApiCalls());
     System.out.printf(
-        "AIX process: %.3f ms CPU per lead (backfill and re-score), heap max %d MB, RSS max %d MB;"
+        "AIX process (-Xmx%d m): %.3f ms CPU per lead (backfill and re-score), heap max %d MB, RSS"
+            + " max %d MB;"
             + " %d changes during the backfill, p99 %.2f s from change to score%n",
-        r.aixCpuMsPerLead(), r.heapMaxMb(), r.rssMaxMb(), r.cdcChanges(), r.cdcP99Seconds());
+        heapMb,
+        r.aixCpuMsPerLead(),
+        r.heapMaxMb(),
+        r.rssMaxMb(),
+        r.cdcChanges(),
+        r.cdcP99Seconds());
     ObjectMapper json = new ObjectMapper();
     ObjectNode line = json.createObjectNode();
     line.put("leads", r.leads());

@@ -330,10 +330,19 @@ public class WorkQueue {
   public Uni<List<Item>> claim(
       String profileId, String object, String owner, int limit, Instant now, Instant leaseUntil) {
     String sql =
-        "update work_item w set lease_owner = :owner, lease_until = :until"
-            + " where w.id in (select id from work_item where profile_id = :p and crm_object = :o"
-            + " and available_at <= :now and (lease_until is null or lease_until < :now)"
-            + " order by available_at, id limit :n for update skip locked)"
+        // Real-time rows (change events, webhooks, polls) first, then a bulk read's: a backfill of
+        // a million records must not put a user's change a million rows back. Each part is read
+        // in its own partial index's order (V13).
+        "with available as (select id, 0 as part, available_at from (select id, available_at"
+            + " from work_item where profile_id = :p and crm_object = :o and stream not like"
+            + " '%:bulk' and available_at <= :now and (lease_until is null or lease_until < :now)"
+            + " order by available_at, id limit :n for update skip locked) live union all select"
+            + " id, 1, available_at from (select id, available_at from work_item where profile_id"
+            + " = :p and crm_object = :o and stream like '%:bulk' and available_at <= :now and"
+            + " (lease_until is null or lease_until < :now) order by available_at, id limit :n"
+            + " for update skip locked) bulk)"
+            + " update work_item w set lease_owner = :owner, lease_until = :until"
+            + " where w.id in (select id from available order by part, available_at, id limit :n)"
             + " returning w.id, w.revision, w.stream, w.crm_id, w.crm_modified_at, w.deleted,"
             + " w.payload, w.attempts, w.enqueued_at";
     return Panache.withTransaction(
