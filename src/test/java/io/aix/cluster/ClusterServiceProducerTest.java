@@ -16,6 +16,7 @@ class ClusterServiceProducerTest {
     p.acquireInterval = 2000;
     p.podName = Optional.of("aix-7d9f-abcde");
     p.namespace = Optional.of("aix");
+    p.masterUrl = Optional.empty();
     p.leaseSeconds = 15;
     return p;
   }
@@ -29,7 +30,9 @@ class ClusterServiceProducerTest {
   void kubernetesLeasesInACluster() {
     KubernetesClusterService k = (KubernetesClusterService) producer("kubernetes").clusterService();
     assertThat(k.getPodName()).isEqualTo("aix-7d9f-abcde");
-    assertThat(k.getKubernetesNamespace()).isEqualTo("aix");
+    assertThat(k.getKubernetesResourcesNamespace())
+        .as("Leases and member pods are looked up in the configured namespace")
+        .isEqualTo("aix");
     assertThat(k.getLeaseDurationMillis()).isEqualTo(15_000);
     assertThat(k.getRenewDeadlineMillis()).isLessThan(k.getLeaseDurationMillis());
   }
