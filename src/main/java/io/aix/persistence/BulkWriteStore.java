@@ -108,6 +108,40 @@ public class BulkWriteStore {
                                             }))));
   }
 
+  /**
+   * A newer version of these records is about to be written over REST: an older version waiting for
+   * a bulk job is dropped (it would land after the newer one); yields the ids whose older version a
+   * running job already holds, which must follow that job instead (see BulkWriteStage).
+   */
+  public Uni<java.util.Set<String>> supersede(
+      String profileId, String object, List<String> crmIds) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().item(java.util.Set.of());
+    }
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.createNativeQuery(
+                                "delete from bulk_write where profile_id = :p and crm_object = :o"
+                                    + " and crm_id in (:ids) and job_id is null")
+                            .setParameter("p", profileId)
+                            .setParameter("o", object)
+                            .setParameter("ids", crmIds)
+                            .executeUpdate()
+                            .chain(
+                                () ->
+                                    s.<String>createNativeQuery(
+                                            "select crm_id from bulk_write where profile_id = :p"
+                                                + " and crm_object = :o and crm_id in (:ids)")
+                                        .setParameter("p", profileId)
+                                        .setParameter("o", object)
+                                        .setParameter("ids", crmIds)
+                                        .getResultList())
+                            .map(java.util.Set::copyOf)));
+  }
+
   /** Rows a bulk read queued for a profile's object that the workers have not finished. */
   public Uni<Long> bulkQueued(String profileId, String object) {
     return NativeSql.<Number>single(

@@ -91,8 +91,23 @@ public class BulkWriteStage {
     if (bulk.isEmpty()) {
       return List.of();
     }
+    String profileId = connector.profile().id();
+    // A real-time version of a record whose older version waits for a bulk job replaces it (and
+    // goes over REST); if a running job holds the older one, the newer follows that job, or the
+    // job would land after it and leave the CRM showing the older score.
+    List<String> live =
+        works.stream()
+            .filter(w -> !WorkQueue.BULK_SOURCE.equals(w.source()))
+            .map(w -> w.lead().key().crmId())
+            .toList();
+    Set<String> inJobs = ReactiveBridge.await(() -> store.supersede(profileId, object, live));
     List<LeadWork> diverted =
-        works.stream().filter(w -> WorkQueue.BULK_SOURCE.equals(w.source())).toList();
+        works.stream()
+            .filter(
+                w ->
+                    WorkQueue.BULK_SOURCE.equals(w.source())
+                        || inJobs.contains(w.lead().key().crmId()))
+            .toList();
     if (diverted.isEmpty()) {
       return List.of();
     }
@@ -104,7 +119,6 @@ public class BulkWriteStage {
               bulk.get().bulkRow(object, new ScoreWrite(w.lead().key().crmId(), w.score())),
               w.record()));
     }
-    String profileId = connector.profile().id();
     ReactiveBridge.await(() -> store.enqueue(profileId, object, rows, Instant.now()));
     return diverted;
   }

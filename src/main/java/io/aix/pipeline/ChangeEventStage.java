@@ -201,8 +201,16 @@ public class ChangeEventStage {
       return;
     }
     if (event.isEcho(AIX_FIELDS, SalesforceConnector.CALL_CLIENT)) {
-      // AIX's own write: taken (the position moves on) and nothing else; no read, no write.
-      accept(profileId, stream, event, List.of(), now);
+      // AIX's own write: taken and nothing else; no read, no write. Its position is stored at most
+      // once a second: a mass writeback's 20,000 echoes, one transaction each, held the
+      // subscription's thread for over a minute while users' changes waited behind them. A
+      // restart resumes at most a second of echoes early, and takes them as echoes again.
+      long nowNanos = System.nanoTime();
+      Long last = echoPositionStored.get(stream);
+      if (last == null || nowNanos - last > ECHO_POSITION_EVERY_NANOS) {
+        accept(profileId, stream, event, List.of(), now);
+        echoPositionStored.put(stream, nowNanos);
+      }
       metrics.changeEvent(profileId, object, "echo");
       return;
     }
@@ -236,6 +244,12 @@ public class ChangeEventStage {
   }
 
   /** Stores a well-formed event's notices with its replay position; yields the new notices. */
+  /** When each stream last stored an echo's position (System.nanoTime). */
+  private final java.util.Map<String, Long> echoPositionStored =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final long ECHO_POSITION_EVERY_NANOS = 1_000_000_000L;
+
   private int accept(
       String profileId, String stream, ChangeEvent event, List<PushEvent> notices, Instant now) {
     Offset position = new Offset.Replay(event.replayId(), event.committedAt());
