@@ -4,6 +4,7 @@ import io.aix.enrichment.Enrichment.EmailType;
 import io.aix.lead.CanonicalField;
 import io.aix.lead.CanonicalLead;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Enrichment v1: pure look-ups in {@link EnrichmentTables}; thread-safe, no network. */
 public final class LeadEnricher {
@@ -62,10 +63,15 @@ public final class LeadEnricher {
     return iso;
   }
 
+  // Compiled once: String.replaceFirst compiles its pattern on every call, for every lead.
+  private static final Pattern SCHEME = Pattern.compile("^[a-z][a-z0-9+.-]*://");
+  private static final Pattern AFTER_HOST = Pattern.compile("[/?#:].*$");
+  private static final Pattern WWW = Pattern.compile("^www\\.");
+
   static String domainOf(String website) {
     String s = website.strip().toLowerCase(Locale.ROOT);
-    s = s.replaceFirst("^[a-z][a-z0-9+.-]*://", "").replaceFirst("[/?#:].*$", "");
-    return s.replaceFirst("^www\\.", "");
+    s = AFTER_HOST.matcher(SCHEME.matcher(s).replaceFirst("")).replaceFirst("");
+    return WWW.matcher(s).replaceFirst("");
   }
 
   /** acme.com matches acme.com, mail.acme.com and acme.com's subdomains. */

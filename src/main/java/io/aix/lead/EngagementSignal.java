@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One thing a lead did: a page view, a form submitted, an e-mail opened or clicked, a meeting, a
@@ -20,21 +21,27 @@ public record EngagementSignal(long seq, Type type, Instant occurredAt) {
    * Salesforce's {@code 2026-11-20T10:00:00.000+0000}), epoch milliseconds (HubSpot), or a date
    * (start of day, UTC). Empty for anything else.
    */
+  // Compiled once: String.matches and replaceFirst compile their pattern on every call.
+  private static final Pattern EPOCH_MILLIS = Pattern.compile("\\d{10,16}");
+
+  private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+  private static final Pattern COMPACT_OFFSET = Pattern.compile("([+-]\\d{2})(\\d{2})$");
+
   public static Optional<Instant> parseTime(String text) {
     if (text == null || text.isBlank()) {
       return Optional.empty();
     }
     String t = text.trim();
     try {
-      if (t.matches("\\d{10,16}")) {
+      if (EPOCH_MILLIS.matcher(t).matches()) {
         return Optional.of(Instant.ofEpochMilli(Long.parseLong(t)));
       }
-      if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      if (DATE.matcher(t).matches()) {
         return Optional.of(
             java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
       }
       return Optional.of(
-          java.time.OffsetDateTime.parse(t.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2"))
+          java.time.OffsetDateTime.parse(COMPACT_OFFSET.matcher(t).replaceFirst("$1:$2"))
               .toInstant());
     } catch (RuntimeException e) {
       return Optional.empty();

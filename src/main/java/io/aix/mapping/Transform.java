@@ -137,15 +137,20 @@ public sealed interface Transform {
 
   /** Reduces a URL or an e-mail address to its host name without {@code www.}. */
   record Domain() implements Transform {
+    // Compiled once: String.replaceFirst compiles its pattern on every call, for every lead.
+    private static final Pattern SCHEME = Pattern.compile("^[a-z][a-z0-9+.-]*://");
+    private static final Pattern AFTER_HOST = Pattern.compile("[/?#:].*$");
+    private static final Pattern WWW = Pattern.compile("^www\\.");
+
     public Object apply(Object value) {
       String s = text(value).strip().toLowerCase(Locale.ROOT);
       int at = s.lastIndexOf('@');
       if (at >= 0) {
         s = s.substring(at + 1);
       }
-      s = s.replaceFirst("^[a-z][a-z0-9+.-]*://", "");
-      s = s.replaceFirst("[/?#:].*$", "");
-      s = s.replaceFirst("^www\\.", "");
+      s = SCHEME.matcher(s).replaceFirst("");
+      s = AFTER_HOST.matcher(s).replaceFirst("");
+      s = WWW.matcher(s).replaceFirst("");
       if (s.isEmpty() || !s.contains(".") || s.contains(" ")) {
         throw new InvalidValueException(quote(value) + " does not contain a domain name");
       }
@@ -235,7 +240,7 @@ public sealed interface Transform {
   }
 
   static Instant parseInstant(String s) {
-    String normalised = s.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2");
+    String normalised = CompactOffset.PATTERN.matcher(s).replaceFirst("$1:$2");
     if (normalised.endsWith("Z")) {
       return Instant.parse(normalised);
     }
@@ -277,5 +282,12 @@ public sealed interface Transform {
       String s = text(value).strip();
       return placeholders.stream().anyMatch(p -> p.equalsIgnoreCase(s)) ? null : value;
     }
+  }
+
+  /** A {@code +0000} offset at the end, which ISO 8601 parsers want as {@code +00:00}. */
+  final class CompactOffset {
+    static final Pattern PATTERN = Pattern.compile("([+-]\\d{2})(\\d{2})$");
+
+    private CompactOffset() {}
   }
 }

@@ -1,7 +1,9 @@
 package io.aix.model;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
@@ -86,6 +88,24 @@ public final class BinaryModel {
     Prediction<Label> p = model.predict(features.example(LABELS.getUnknownOutput()));
     Label converted = p.getOutputScores().get(CONVERTED.getLabel());
     return converted == null ? 0.0 : converted.getScore();
+  }
+
+  /**
+   * The model's probabilities for many rows in one call, in their order: a tree ensemble builds one
+   * matrix for all of them instead of one per row.
+   */
+  public double[] probabilities(List<FeatureSet> rows) {
+    List<Example<Label>> examples = new ArrayList<>(rows.size());
+    for (FeatureSet f : rows) {
+      examples.add(f.example(LABELS.getUnknownOutput()));
+    }
+    List<Prediction<Label>> predictions = model.predict(examples);
+    double[] out = new double[predictions.size()];
+    for (int i = 0; i < out.length; i++) {
+      Label converted = predictions.get(i).getOutputScores().get(CONVERTED.getLabel());
+      out[i] = converted == null ? 0.0 : converted.getScore();
+    }
+    return out;
   }
 
   public Algorithm algorithm() {

@@ -23,6 +23,45 @@ public record ChampionModel(
     }
   }
 
+  /** One lead's calibrated probability and its reasons, strongest first. */
+  public record Scored(double probability, List<Reason> reasons) {}
+
+  /**
+   * {@link #probability} and {@link #reasons} of many leads, with one model call for all of them
+   * and all their group-less variants: the same figures, a batch at once.
+   */
+  public List<Scored> scoreAll(List<CanonicalLead> leads, List<Enrichment> enrichments) {
+    List<String> groups = List.copyOf(features.groups());
+    int per = groups.size() + 1;
+    List<FeatureSet> rows = new ArrayList<>(leads.size() * per);
+    for (int i = 0; i < leads.size(); i++) {
+      rows.add(features.encode(leads.get(i), enrichments.get(i), null));
+      for (String group : groups) {
+        rows.add(features.encode(leads.get(i), enrichments.get(i), group));
+      }
+    }
+    double[] raw = model.probabilities(rows);
+    List<Scored> out = new ArrayList<>(leads.size());
+    for (int i = 0; i < leads.size(); i++) {
+      double probability = calibration.apply(raw[i * per]);
+      List<Reason> reasons = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        double without = calibration.apply(raw[i * per + 1 + g]);
+        double points = (probability - without) * 100;
+        if (Math.abs(points) >= 0.5) {
+          reasons.add(
+              new Reason(
+                  groups.get(g),
+                  LeadFeatures.describe(leads.get(i), enrichments.get(i), groups.get(g)),
+                  points));
+        }
+      }
+      reasons.sort(Comparator.comparingDouble((Reason r) -> -Math.abs(r.points())));
+      out.add(new Scored(probability, reasons));
+    }
+    return out;
+  }
+
   public double probability(CanonicalLead lead, Enrichment e) {
     return calibration.apply(model.probability(features.encode(lead, e, null)));
   }

@@ -39,16 +39,47 @@ public final class ModelScorer {
     return score(lead, e, List.of());
   }
 
+  /** One lead to score in a batch. */
+  public record Input(
+      CanonicalLead lead, Enrichment enrichment, List<io.aix.lead.EngagementSignal> signals) {}
+
+  /**
+   * Scores a batch with one model call for all its leads: the same results as {@link #score} one by
+   * one, in the batch's order. A lead that cannot be encoded fails the whole call; the caller falls
+   * back to scoring one by one to find it.
+   */
+  public List<ScoreResult> scoreAll(List<Input> batch) {
+    List<ChampionModel.Scored> scored =
+        champion.scoreAll(
+            batch.stream().map(Input::lead).toList(),
+            batch.stream().map(Input::enrichment).toList());
+    List<ScoreResult> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Input in = batch.get(i);
+      out.add(
+          result(in.lead(), in.signals(), scored.get(i).probability(), scored.get(i).reasons()));
+    }
+    return out;
+  }
+
   public ScoreResult score(
       CanonicalLead lead, Enrichment e, List<io.aix.lead.EngagementSignal> signals) {
     double p = champion.probability(lead, e);
+    return result(lead, signals, p, champion.reasons(lead, e, p));
+  }
+
+  private ScoreResult result(
+      CanonicalLead lead,
+      List<io.aix.lead.EngagementSignal> signals,
+      double p,
+      List<ChampionModel.Reason> reasons) {
     int fit = (int) Math.max(0, Math.min(100, Math.round(p * 100)));
     RulesScorer.Engagement engagement = rules.engagement(lead, signals);
     double w = rules.profile().fitWeight();
     int score =
         (int) Math.max(0, Math.min(100, Math.round(w * fit + (1 - w) * engagement.score())));
     List<RulesScorer.Factor> factors = new ArrayList<>();
-    for (ChampionModel.Reason r : champion.reasons(lead, e, p)) {
+    for (ChampionModel.Reason r : reasons) {
       factors.add(new RulesScorer.Factor((int) Math.round(r.points()), r.text()));
     }
     factors.addAll(engagement.factors());

@@ -8,7 +8,11 @@ import io.aix.pipeline.LeadWork;
 import io.aix.scoring.ScoreResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +28,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class LeadStore {
+  @Inject Pool pool;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] LEAD_COLUMNS = {
     "varchar",
@@ -65,42 +71,36 @@ public class LeadStore {
     return Panache.getSession();
   }
 
+  private static final String STATES =
+      "select l.crm_id, l.input_hash, l.score_version, l.written_version, s.fingerprint,"
+          + " l.deleted_at is not null, l.writing_version from lead l left join score s"
+          + " on s.profile_id = l.profile_id and s.crm_object = l.crm_object"
+          + " and s.crm_id = l.crm_id and s.version = l.score_version"
+          + " where l.profile_id = $1 and l.crm_object = $2 and l.crm_id = any($3)";
+
   /** The stored state of these records, keyed by CRM id. */
   public Uni<Map<String, LeadState>> states(String profileId, String object, List<String> crmIds) {
     if (crmIds.isEmpty()) {
       return Uni.createFrom().item(Map.of());
     }
-    String sql =
-        "select l.crm_id, l.input_hash, l.score_version, l.written_version, s.fingerprint,"
-            + " l.deleted_at is not null, l.writing_version from lead l left join score s on s.profile_id = l.profile_id"
-            + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id and s.version = l.score_version"
-            + " where l.profile_id = :p and l.crm_object = :o and l.crm_id in (:ids)";
-    return Panache.withSession(
-        () ->
-            session()
-                .chain(
-                    s ->
-                        s.<Object[]>createNativeQuery(sql)
-                            .setParameter("p", profileId)
-                            .setParameter("o", object)
-                            .setParameter("ids", crmIds)
-                            .getResultList())
-                .map(
-                    rows -> {
-                      Map<String, LeadState> out = new HashMap<>();
-                      for (Object[] r : rows) {
-                        out.put(
-                            (String) r[0],
-                            new LeadState(
-                                (String) r[1],
-                                ((Number) r[2]).intValue(),
-                                ((Number) r[3]).intValue(),
-                                (String) r[4],
-                                (Boolean) r[5],
-                                ((Number) r[6]).intValue()));
-                      }
-                      return out;
-                    }));
+    return pool.preparedQuery(STATES)
+        .execute(Tuple.of(profileId, object, crmIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, LeadState> out = new HashMap<>();
+              for (Row r : rows) {
+                out.put(
+                    r.getString(0),
+                    new LeadState(
+                        r.getString(1),
+                        r.getInteger(2),
+                        r.getInteger(3),
+                        r.getString(4),
+                        r.getBoolean(5),
+                        r.getInteger(6)));
+              }
+              return out;
+            });
   }
 
   public Uni<Offset> offset(String profileId, String stream) {
@@ -257,39 +257,43 @@ public class LeadStore {
    */
   private static Uni<Void> recordFeedback(
       Mutiny.Session s, List<LeadWork> withFeedback, Instant now) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (LeadWork w : withFeedback) {
-      String feedback = w.lead().string(CanonicalField.FEEDBACK).orElseThrow();
-      if (!FEEDBACK_VALUES.contains(feedback)) {
-        continue;
-      }
-      chain =
-          chain.chain(
-              () ->
-                  s.createNativeQuery(
-                          "insert into lead_feedback (profile_id, crm_object, crm_id, feedback,"
-                              + " score, probability, score_version, model_version, given_at,"
-                              + " recorded_at)"
-                              + " select l.profile_id, l.crm_object, l.crm_id,"
-                              + " cast(:fb as varchar), s.score, s.probability, s.version,"
-                              + " s.model_version, cast(:given as timestamptz),"
-                              + " cast(:now as timestamptz)"
-                              + " from lead l join score s on s.profile_id = l.profile_id"
-                              + " and s.crm_object = l.crm_object and s.crm_id = l.crm_id"
-                              + " and s.version = l.written_version"
-                              + " where l.profile_id = :p and l.crm_object = :o and l.crm_id = :id"
-                              + " and (l.mapped_values::jsonb ->> 'feedback') is distinct from cast(:fb as text)")
-                      .setParameter("fb", feedback)
-                      .setParameter("given", at(w.record().modifiedAt()))
-                      .setParameter("now", at(now))
-                      .setParameter("p", w.lead().key().profileId())
-                      .setParameter("o", w.lead().key().crmObject())
-                      .setParameter("id", w.lead().key().crmId())
-                      .executeUpdate()
-                      .replaceWithVoid());
-    }
-    return chain;
+    List<LeadWork> verdicts =
+        withFeedback.stream()
+            .filter(
+                w ->
+                    FEEDBACK_VALUES.contains(
+                        w.lead().string(CanonicalField.FEEDBACK).orElseThrow()))
+            .toList();
+    // One statement for the batch's verdicts (a record appears once in a leased batch).
+    return BatchSql.execute(
+        s,
+        "insert into lead_feedback (profile_id, crm_object, crm_id, feedback, score, probability,"
+            + " score_version, model_version, given_at, recorded_at)"
+            + " select l.profile_id, l.crm_object, l.crm_id, v.feedback, s.score, s.probability,"
+            + " s.version, s.model_version, v.given_at, v.recorded_at"
+            + " from (values %s) as v(profile_id, crm_object, crm_id, feedback, given_at,"
+            + " recorded_at)"
+            + " join lead l on l.profile_id = v.profile_id and l.crm_object = v.crm_object"
+            + " and l.crm_id = v.crm_id"
+            + " join score s on s.profile_id = l.profile_id and s.crm_object = l.crm_object"
+            + " and s.crm_id = l.crm_id and s.version = l.written_version"
+            + " where (l.mapped_values::jsonb ->> 'feedback') is distinct from v.feedback",
+        FEEDBACK_COLUMNS,
+        verdicts,
+        w ->
+            new Object[] {
+              w.lead().key().profileId(),
+              w.lead().key().crmObject(),
+              w.lead().key().crmId(),
+              w.lead().string(CanonicalField.FEEDBACK).orElseThrow(),
+              at(w.record().modifiedAt()),
+              at(now)
+            });
   }
+
+  private static final String[] FEEDBACK_COLUMNS = {
+    "varchar", "varchar", "varchar", "varchar", "timestamptz", "timestamptz"
+  };
 
   private static String mappedJson(LeadWork w) {
     Map<String, Object> values = new LinkedHashMap<>();

@@ -3,7 +3,11 @@ package io.aix.persistence;
 import io.aix.lead.EngagementSignal;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,6 +29,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class SignalStore {
+  @Inject Pool pool;
+
   /** Notice kind of a new signal in {@code inbound_event}. */
   public static final String NOTICE_KIND = "signal";
 
@@ -310,30 +316,32 @@ public class SignalStore {
    * The signals of these records that occurred since {@code since}, newest first, at most {@code
    * perRecord} each: record id to its signals.
    */
+  private static final String FOR_RECORDS =
+      "select crm_id, seq, type, occurred_at from (select crm_id, seq, type, occurred_at,"
+          + " row_number() over (partition by crm_id order by occurred_at desc, seq desc) n"
+          + " from engagement_signal where profile_id = $1 and crm_object = $2"
+          + " and crm_id = any($3) and occurred_at >= $4) x where n <= $5"
+          + " order by crm_id, occurred_at desc, seq desc";
+
   public Uni<Map<String, List<EngagementSignal>>> forRecords(
       String profileId, String object, List<String> crmIds, Instant since, int perRecord) {
     if (crmIds.isEmpty()) {
       return Uni.createFrom().item(Map.of());
     }
-    return NativeSql.<Object[]>list(
-            "select crm_id, seq, type, occurred_at from (select crm_id, seq, type, occurred_at,"
-                + " row_number() over (partition by crm_id order by occurred_at desc, seq desc) n"
-                + " from engagement_signal where profile_id = :p and crm_object = :o"
-                + " and crm_id in (:ids) and occurred_at >= :since) x where n <= :max"
-                + " order by crm_id, occurred_at desc, seq desc",
-            Map.of(
-                "p", profileId, "o", object, "ids", crmIds, "since", at(since), "max", perRecord))
+    return pool.preparedQuery(FOR_RECORDS)
+        .execute(
+            Tuple.of(profileId, object, crmIds.toArray(String[]::new), at(since), (long) perRecord))
         .map(
             rows -> {
               Map<String, List<EngagementSignal>> out = new HashMap<>();
-              for (Object[] r : rows) {
+              for (Row r : rows) {
                 EngagementSignal.Type type =
-                    EngagementSignal.Type.ofWire((String) r[2]).orElse(null);
+                    EngagementSignal.Type.ofWire(r.getString(2)).orElse(null);
                 if (type != null) {
-                  out.computeIfAbsent((String) r[0], k -> new ArrayList<>())
+                  out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
                       .add(
                           new EngagementSignal(
-                              ((Number) r[1]).longValue(), type, NativeSql.instant(r[3])));
+                              r.getLong(1), type, r.getOffsetDateTime(3).toInstant()));
                 }
               }
               return out;

@@ -74,11 +74,16 @@ public class SubjectStore {
     if (hashes.isEmpty()) {
       return Uni.createFrom().item(Set.of());
     }
-    return s.<String>createNativeQuery(
-            "select subject_hash from erased_subject where subject_hash in (:h)")
-        .setParameter("h", List.copyOf(new LinkedHashSet<>(hashes)))
-        .getResultList()
-        .map(HashSet::new);
+    return PreparedSql.rows(
+            s,
+            "select subject_hash from erased_subject where subject_hash = any($1)",
+            (Object) new LinkedHashSet<>(hashes).toArray(String[]::new))
+        .map(
+            rows -> {
+              Set<String> erased = new HashSet<>();
+              rows.forEach(r -> erased.add((String) r[0]));
+              return erased;
+            });
   }
 
   public Uni<Boolean> isErased(Subject subject) {

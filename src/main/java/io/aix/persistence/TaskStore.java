@@ -45,9 +45,10 @@ public class TaskStore {
         "insert into lead_task (profile_id, crm_object, crm_id, kind, idempotency_key, owner_id,"
             + " body, created_at) values %s on conflict do nothing";
     String unsent =
-        "select crm_id, idempotency_key, owner_id, body, created_at from lead_task where profile_id = :p and crm_object = :o"
-            + " and kind = :k and closed_at is null and crm_task_id is null"
-            + " and (send_lease_until is null or send_lease_until < :now) order by id limit :n";
+        "select crm_id, idempotency_key, owner_id, body, created_at from lead_task"
+            + " where profile_id = $1 and crm_object = $2 and kind = $3 and closed_at is null"
+            + " and crm_task_id is null and (send_lease_until is null or send_lease_until < $4)"
+            + " order by id limit $5";
     return Panache.withTransaction(
         () ->
             Panache.getSession()
@@ -71,13 +72,8 @@ public class TaskStore {
                                     })
                             .chain(
                                 () ->
-                                    s.<Object[]>createNativeQuery(unsent)
-                                        .setParameter("p", profileId)
-                                        .setParameter("o", object)
-                                        .setParameter("k", kind)
-                                        .setParameter("n", limit)
-                                        .setParameter("now", at(now))
-                                        .getResultList()))
+                                    PreparedSql.rows(
+                                        s, unsent, profileId, object, kind, at(now), (long) limit)))
                 .map(
                     rows -> {
                       List<Claim> out = new ArrayList<>(rows.size());
@@ -103,13 +99,23 @@ public class TaskStore {
     if (keys.isEmpty()) {
       return Uni.createFrom().item(Map.of());
     }
-    return NativeSql.<Object[]>transactionalList(
-            "update lead_task set send_lease_until = :until, send_attempts = send_attempts + 1"
-                + " where id in (select id from lead_task where idempotency_key in (:keys)"
-                + " and crm_task_id is null"
-                + " and (send_lease_until is null or send_lease_until < :now)"
-                + " for update skip locked) returning idempotency_key, send_attempts",
-            Map.of("until", at(until), "keys", keys, "now", at(now)))
+    return Panache.withTransaction(
+            () ->
+                Panache.getSession()
+                    .chain(
+                        s ->
+                            PreparedSql.rows(
+                                s,
+                                "update lead_task set send_lease_until = $1,"
+                                    + " send_attempts = send_attempts + 1 where id in (select id"
+                                    + " from lead_task where idempotency_key = any($2)"
+                                    + " and crm_task_id is null"
+                                    + " and (send_lease_until is null or send_lease_until < $3)"
+                                    + " for update skip locked)"
+                                    + " returning idempotency_key, send_attempts",
+                                at(until),
+                                keys.toArray(String[]::new),
+                                at(now))))
         .map(
             rows -> {
               Map<String, Integer> out = new java.util.HashMap<>();
@@ -125,19 +131,34 @@ public class TaskStore {
     if (keys.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    return NativeSql.update(
-            "update lead_task set send_lease_until = null where idempotency_key in (:keys)"
-                + " and crm_task_id is null",
-            Map.of("keys", keys))
-        .replaceWithVoid();
+    return update(
+        "update lead_task set send_lease_until = null where idempotency_key = any($1)"
+            + " and crm_task_id is null",
+        (Object) keys.toArray(String[]::new));
   }
 
-  public Uni<Void> created(String idempotencyKey, String crmTaskId, Instant now) {
-    return NativeSql.update(
-            "update lead_task set crm_task_id = :t, crm_created_at = :at"
-                + " where idempotency_key = :k",
-            Map.of("t", crmTaskId, "at", at(now), "k", idempotencyKey))
-        .replaceWithVoid();
+  private static final String[] CREATED_COLUMNS = {"varchar", "varchar", "timestamptz"};
+
+  /** Tasks the CRM created (idempotency key to its task id), recorded in one statement. */
+  public Uni<Void> created(Map<String, String> crmTaskIds, Instant now) {
+    if (crmTaskIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    OffsetDateTime at = at(now);
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        BatchSql.execute(
+                            s,
+                            "update lead_task t set crm_task_id = v.task_id,"
+                                + " crm_created_at = v.created_at from (values %s)"
+                                + " as v(idempotency_key, task_id, created_at)"
+                                + " where t.idempotency_key = v.idempotency_key",
+                            CREATED_COLUMNS,
+                            List.copyOf(crmTaskIds.entrySet()),
+                            e -> new Object[] {e.getKey(), e.getValue(), at})));
   }
 
   /** The leads cooled down: their open tasks close, so turning hot again makes a new one. */
@@ -146,11 +167,21 @@ public class TaskStore {
     if (crmIds.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    return NativeSql.update(
-            "update lead_task set closed_at = :t where profile_id = :p and crm_object = :o"
-                + " and kind = :k and crm_id in (:ids) and closed_at is null",
-            Map.of("t", at(now), "p", profileId, "o", object, "k", kind, "ids", crmIds))
-        .replaceWithVoid();
+    return update(
+        "update lead_task set closed_at = $1 where profile_id = $2 and crm_object = $3"
+            + " and kind = $4 and crm_id = any($5) and closed_at is null",
+        at(now),
+        profileId,
+        object,
+        kind,
+        crmIds.toArray(String[]::new));
+  }
+
+  /** One prepared statement in a transaction of its own. */
+  private static Uni<Void> update(String sql, Object... params) {
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession().chain(s -> PreparedSql.update(s, sql, params)).replaceWithVoid());
   }
 
   /** Tasks confirmed created in the CRM for a profile. */

@@ -8,7 +8,11 @@ import io.aix.lead.LeadKey;
 import io.aix.pipeline.LeadWork;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -39,6 +43,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class WorkQueue {
+  @Inject Pool pool;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] ITEM_COLUMNS = {
     "varchar",
@@ -182,9 +188,7 @@ public class WorkQueue {
   public static final long INTAKE_LOCK = 0x41495849_6e74616bL;
 
   private static Uni<Void> intakeLock(Mutiny.Session s) {
-    return s.createNativeQuery("select pg_advisory_xact_lock_shared(:k)")
-        .setParameter("k", INTAKE_LOCK)
-        .getSingleResult()
+    return PreparedSql.rows(s, "select pg_advisory_xact_lock_shared($1)", INTAKE_LOCK)
         .replaceWithVoid();
   }
 
@@ -216,14 +220,19 @@ public class WorkQueue {
     if (keys.isEmpty()) {
       return Uni.createFrom().item(Set.of());
     }
-    return s.<String>createNativeQuery(
-            "select event_key from processed_event where profile_id = :p and stream = :s"
-                + " and event_key in (:k)")
-        .setParameter("p", profileId)
-        .setParameter("s", stream)
-        .setParameter("k", keys)
-        .getResultList()
-        .map(HashSet::new);
+    return PreparedSql.rows(
+            s,
+            "select event_key from processed_event where profile_id = $1 and stream = $2"
+                + " and event_key = any($3)",
+            profileId,
+            stream,
+            keys.toArray(String[]::new))
+        .map(
+            rows -> {
+              Set<String> seen = new HashSet<>();
+              rows.forEach(r -> seen.add((String) r[0]));
+              return seen;
+            });
   }
 
   /** Queues records (of any objects) as they are, in a session's transaction. */
@@ -298,28 +307,24 @@ public class WorkQueue {
     String sql =
         newOffset.isPresent()
             ? "insert into source_offset (profile_id, stream, position, updated_at)"
-                + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                + " values ($1, $2, $3, $4) on conflict (profile_id, stream)"
                 + " do update set position = excluded.position, updated_at = excluded.updated_at"
             : "insert into source_offset (profile_id, stream, position, updated_at)"
-                + " values (:p, :s, :pos, :now) on conflict (profile_id, stream)"
+                + " values ($1, $2, $3, $4) on conflict (profile_id, stream)"
                 + " do update set updated_at = excluded.updated_at";
-    return s.createNativeQuery(sql)
-        .setParameter("p", profileId)
-        .setParameter("s", stream)
-        .setParameter("pos", newOffset.orElse(Offset.Watermark.START).encode())
-        .setParameter("now", at(now))
-        .executeUpdate()
+    return PreparedSql.update(
+            s, sql, profileId, stream, newOffset.orElse(Offset.Watermark.START).encode(), at(now))
         .replaceWithVoid();
   }
 
   private static Uni<Void> prune(
       Mutiny.Session s, String profileId, String stream, Instant before) {
-    return s.createNativeQuery(
-            "delete from processed_event where profile_id = :p and stream = :s and event_time < :t")
-        .setParameter("p", profileId)
-        .setParameter("s", stream)
-        .setParameter("t", at(before))
-        .executeUpdate()
+    return PreparedSql.update(
+            s,
+            "delete from processed_event where profile_id = $1 and stream = $2 and event_time < $3",
+            profileId,
+            stream,
+            at(before))
         .replaceWithVoid();
   }
 
@@ -327,59 +332,50 @@ public class WorkQueue {
    * Leases up to {@code limit} available rows of one profile and object for {@code owner} until
    * {@code leaseUntil}, oldest first; rows another worker holds are skipped, not waited for.
    */
+  // Real-time rows (change events, webhooks, polls) first, then a bulk read's: a backfill of a
+  // million records must not put a user's change a million rows back. Each part is read in its own
+  // partial index's order (V13).
+  private static final String CLAIM =
+      "with available as (select id, 0 as part, available_at from (select id, available_at"
+          + " from work_item where profile_id = $3 and crm_object = $4 and stream not like"
+          + " '%:bulk' and available_at <= $5 and (lease_until is null or lease_until < $5)"
+          + " order by available_at, id limit $6 for update skip locked) live union all select"
+          + " id, 1, available_at from (select id, available_at from work_item where profile_id"
+          + " = $3 and crm_object = $4 and stream like '%:bulk' and available_at <= $5 and"
+          + " (lease_until is null or lease_until < $5) order by available_at, id limit $6"
+          + " for update skip locked) bulk)"
+          + " update work_item w set lease_owner = $1, lease_until = $2"
+          + " where w.id in (select id from available order by part, available_at, id limit $6)"
+          + " returning w.id, w.revision, w.stream, w.crm_id, w.crm_modified_at, w.deleted,"
+          + " w.payload, w.attempts, w.enqueued_at";
+
   public Uni<List<Item>> claim(
       String profileId, String object, String owner, int limit, Instant now, Instant leaseUntil) {
-    String sql =
-        // Real-time rows (change events, webhooks, polls) first, then a bulk read's: a backfill of
-        // a million records must not put a user's change a million rows back. Each part is read
-        // in its own partial index's order (V13).
-        "with available as (select id, 0 as part, available_at from (select id, available_at"
-            + " from work_item where profile_id = :p and crm_object = :o and stream not like"
-            + " '%:bulk' and available_at <= :now and (lease_until is null or lease_until < :now)"
-            + " order by available_at, id limit :n for update skip locked) live union all select"
-            + " id, 1, available_at from (select id, available_at from work_item where profile_id"
-            + " = :p and crm_object = :o and stream like '%:bulk' and available_at <= :now and"
-            + " (lease_until is null or lease_until < :now) order by available_at, id limit :n"
-            + " for update skip locked) bulk)"
-            + " update work_item w set lease_owner = :owner, lease_until = :until"
-            + " where w.id in (select id from available order by part, available_at, id limit :n)"
-            + " returning w.id, w.revision, w.stream, w.crm_id, w.crm_modified_at, w.deleted,"
-            + " w.payload, w.attempts, w.enqueued_at";
-    return Panache.withTransaction(
-        () ->
-            Panache.getSession()
-                .chain(
-                    s ->
-                        s.<Object[]>createNativeQuery(sql)
-                            .setParameter("owner", owner)
-                            .setParameter("until", at(leaseUntil))
-                            .setParameter("p", profileId)
-                            .setParameter("o", object)
-                            .setParameter("now", at(now))
-                            .setParameter("n", limit)
-                            .getResultList())
-                .map(
-                    rows -> {
-                      List<Item> items = new ArrayList<>(rows.size());
-                      for (Object[] r : rows) {
-                        items.add(
-                            new Item(
-                                ((Number) r[0]).longValue(),
-                                ((Number) r[1]).intValue(),
-                                (String) r[2],
-                                new CrmRecord(
-                                    new LeadKey(profileId, object, (String) r[3]),
-                                    NativeSql.instant(r[4]),
-                                    (Boolean) r[5],
-                                    parse((String) r[6])),
-                                ((Number) r[7]).intValue(),
-                                NativeSql.instant(r[8])));
-                      }
-                      items.sort(
-                          Comparator.comparing((Item i) -> i.record().modifiedAt())
-                              .thenComparing(i -> i.record().key().crmId()));
-                      return items;
-                    }));
+    // One statement, so a transaction of its own: the rows are leased when it returns.
+    return pool.preparedQuery(CLAIM)
+        .execute(Tuple.of(owner, at(leaseUntil), profileId, object, at(now), (long) limit))
+        .map(
+            rows -> {
+              List<Item> items = new ArrayList<>(rows.size());
+              for (Row r : rows) {
+                items.add(
+                    new Item(
+                        r.getLong(0),
+                        r.getInteger(1),
+                        r.getString(2),
+                        new CrmRecord(
+                            new LeadKey(profileId, object, r.getString(3)),
+                            r.getOffsetDateTime(4).toInstant(),
+                            r.getBoolean(5),
+                            parse(r.getString(6))),
+                        r.getInteger(7),
+                        r.getOffsetDateTime(8).toInstant()));
+              }
+              items.sort(
+                  Comparator.comparing((Item i) -> i.record().modifiedAt())
+                      .thenComparing(i -> i.record().key().crmId()));
+              return items;
+            });
   }
 
   static com.fasterxml.jackson.databind.JsonNode parse(String payload) {
@@ -451,13 +447,13 @@ public class WorkQueue {
                                 () ->
                                     ids.isEmpty()
                                         ? Uni.createFrom().voidItem()
-                                        : s.createNativeQuery(
+                                        : PreparedSql.update(
+                                                s,
                                                 "update work_item set lease_owner = null,"
-                                                    + " lease_until = null where id in (:ids)"
-                                                    + " and lease_owner = :owner")
-                                            .setParameter("ids", ids)
-                                            .setParameter("owner", owner)
-                                            .executeUpdate()
+                                                    + " lease_until = null where id = any($1)"
+                                                    + " and lease_owner = $2",
+                                                ids.toArray(Long[]::new),
+                                                owner)
                                             .replaceWithVoid())));
   }
 

@@ -7,6 +7,7 @@ import io.aix.scoring.ScoreResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.util.List;
 
 /**
  * Stage {@code normalize}: maps the CRM record through its mapping profile, and recognises
@@ -18,6 +19,11 @@ import jakarta.inject.Named;
 public class NormalizeStage {
   @Inject LiveCatalog catalog;
   @Inject ScoreStage scorer;
+
+  /** The whole batch; a record that fails is dead-lettered, the others go on. */
+  public void normalizeBatch(List<LeadWork> batch) {
+    DeadLetterStage.eachRecord(batch, true, this::normalize);
+  }
 
   public void normalize(LeadWork work) {
     if (work.record().deleted()) {

@@ -120,18 +120,18 @@ public class TaskStage {
     List<String> keys = tasks.stream().map(HotLeadTask::idempotencyKey).toList();
     try {
       List<HotLeadTask> toCreate = notCreatedYet(connector, object, tasks, mine);
+      Map<String, String> created = new java.util.LinkedHashMap<>();
       for (CrmConnector.TaskOutcome outcome : connector.createTasks(object, toCreate)) {
         if (outcome.crmTaskId() != null) {
-          ReactiveBridge.await(
-              () ->
-                  store.created(
-                      outcome.task().idempotencyKey(), outcome.crmTaskId(), Instant.now()));
+          created.put(outcome.task().idempotencyKey(), outcome.crmTaskId());
         } else {
           LOG.warnf(
               "Task for %s %s not created (%s); retried with a later page",
               profileId, outcome.task().crmId(), outcome.failure());
         }
       }
+      // One statement for the batch's created tasks, not one per task.
+      ReactiveBridge.await(() -> store.created(created, Instant.now()));
     } catch (CrmCallException e) {
       // The claims stay unsent and go with a later batch; the scores are written already. If the
       // CRM created them without AIX hearing so, the next attempt finds them instead.
@@ -152,8 +152,7 @@ public class TaskStage {
       return tasks;
     }
     Map<String, String> found = connector.findTasks(object, doubtful);
-    found.forEach(
-        (key, taskId) -> ReactiveBridge.await(() -> store.created(key, taskId, Instant.now())));
+    ReactiveBridge.await(() -> store.created(found, Instant.now()));
     if (!found.isEmpty()) {
       LOG.infof(
           "%s: %d task(s) from an unanswered attempt were created after all; not created again",

@@ -9,13 +9,16 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -124,6 +127,28 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private final HubSpotOAuthApp app;
   private final Clock clock;
   private final Map<String, Map<String, HsRecord>> objects = new ConcurrentHashMap<>();
+
+  /**
+   * Per object type, the live records by (lastmodifieddate, id): what HubSpot's search index is to
+   * a modified-since window, so a search of a window reads that window, not the whole portal. Kept
+   * by {@link #store}, {@link #drop} and {@link #restamp}, the only writers of a record or its
+   * stamp.
+   */
+  private final Map<String, ConcurrentSkipListMap<Stamped, HsRecord>> byModified =
+      new ConcurrentHashMap<>();
+
+  /** Per object type, the stamp each record is indexed under (to find its old entry). */
+  private final Map<String, Map<String, Long>> indexedStamp = new ConcurrentHashMap<>();
+
+  /** An index key: a record's lastmodifieddate in epoch milliseconds, then its numeric id. */
+  private record Stamped(long millis, long id) implements Comparable<Stamped> {
+    @Override
+    public int compareTo(Stamped o) {
+      int byTime = Long.compare(millis, o.millis);
+      return byTime != 0 ? byTime : Long.compare(id, o.id);
+    }
+  }
+
   private final Map<String, Map<String, JsonNode>> propertyDefs = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> groups = new ConcurrentHashMap<>();
 
@@ -217,6 +242,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     objects.clear();
     objects.put("contacts", new ConcurrentHashMap<>());
     objects.put("tasks", new ConcurrentHashMap<>());
+    for (String type : objects.keySet()) {
+      byModified.put(type, new ConcurrentSkipListMap<>());
+      indexedStamp.put(type, new ConcurrentHashMap<>());
+    }
     propertyDefs.clear();
     groups.clear();
     contactTasks.clear();
@@ -316,7 +345,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       p.put("hs_timestamp", now.toString());
       p.put("createdate", now.toString());
       p.put("lastmodifieddate", now.toString());
-      objects.get("tasks").put(id, new HsRecord(id, p, now, false));
+      store("tasks", new HsRecord(id, p, now, false));
       contactTasks.computeIfAbsent(contactId, k -> new CopyOnWriteArrayList<>()).add(id);
     }
   }
@@ -337,7 +366,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     p.putIfAbsent("createdate", now.toString());
     p.put("lastmodifieddate", now.toString());
     p.put("hs_object_id", id);
-    objects.get("contacts").put(id, new HsRecord(id, p, Instant.parse(p.get("createdate")), false));
+    store("contacts", new HsRecord(id, p, Instant.parse(p.get("createdate")), false));
     changes.add(
         new Change(eventCounter.getAndIncrement(), "contact.creation", id, null, null, now, "CRM"));
     return id;
@@ -356,6 +385,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private void change(HsRecord r, Map<String, String> values, Instant at, String changeSource) {
     r.properties().putAll(values);
     r.properties().put("lastmodifieddate", at.toString());
+    restamp(r);
     values.forEach(
         (k, v) ->
             changes.add(
@@ -371,7 +401,9 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** Stamps the contact with an exact {@code lastmodifieddate} (for cap tests: bulk imports). */
   public void stampContact(String id, Instant stamp) {
-    record("contacts", id).properties().put("lastmodifieddate", stamp.toString());
+    HsRecord r = record("contacts", id);
+    r.properties().put("lastmodifieddate", stamp.toString());
+    restamp(r);
   }
 
   /**
@@ -404,7 +436,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** Removes the contact for good and notes a {@code contact.privacyDeletion} change. */
   private boolean purgeContact(String id) {
-    if (objects.get("contacts").remove(id) == null) {
+    if (drop("contacts", id) == null) {
       return false;
     }
     changes.add(
@@ -420,9 +452,9 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   }
 
   public void deleteContact(String id) {
-    HsRecord r = objects.get("contacts").remove(id);
+    HsRecord r = drop("contacts", id);
     if (r != null) {
-      objects.get("contacts").put(id, new HsRecord(id, r.properties(), r.createdAt(), true));
+      store("contacts", new HsRecord(id, r.properties(), r.createdAt(), true));
       changes.add(
           new Change(
               eventCounter.getAndIncrement(),
@@ -459,6 +491,52 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   public int taskCount() {
     return (int) objects.get("tasks").values().stream().filter(r -> !r.archived()).count();
+  }
+
+  /** Adds or replaces a record, and indexes it by its stamp unless it is archived. */
+  private void store(String type, HsRecord r) {
+    objects.get(type).put(r.id(), r);
+    reindex(type, r.id(), r.archived() ? null : r);
+  }
+
+  /** Removes a record for good; yields it, or null when there was none. */
+  private HsRecord drop(String type, String id) {
+    HsRecord r = objects.get(type).remove(id);
+    reindex(type, id, null);
+    return r;
+  }
+
+  /** After a record's lastmodifieddate changed: moves its index entry. */
+  private void restamp(HsRecord r) {
+    for (Map.Entry<String, Map<String, HsRecord>> e : objects.entrySet()) {
+      if (e.getValue().get(r.id()) == r) {
+        reindex(e.getKey(), r.id(), r.archived() ? null : r);
+      }
+    }
+  }
+
+  /** Replaces the index entry of a record id with {@code r}'s current stamp (none for null). */
+  private void reindex(String type, String id, HsRecord r) {
+    ConcurrentSkipListMap<Stamped, HsRecord> index = byModified.get(type);
+    long numericId = Long.parseLong(id);
+    // compute() holds the id's entry while the index moves: two changes of one record cannot
+    // leave it indexed under both stamps.
+    indexedStamp
+        .get(type)
+        .compute(
+            id,
+            (k, old) -> {
+              if (old != null) {
+                index.remove(new Stamped(old, numericId));
+              }
+              String stamp = r == null ? null : r.properties().get("lastmodifieddate");
+              if (stamp == null) {
+                return null;
+              }
+              long millis = Instant.parse(stamp).toEpochMilli();
+              index.put(new Stamped(millis, numericId), r);
+              return millis;
+            });
   }
 
   private HsRecord record(String type, String id) {
@@ -766,6 +844,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (filterGroups.size() > 5) {
       return error(400, "VALIDATION_ERROR", "At most 5 filterGroups are allowed", limits);
     }
+    Window window = window(type, filterGroups);
     Predicate<HsRecord> match = r -> filterGroups.isEmpty();
     for (JsonNode group : filterGroups) {
       Predicate<HsRecord> all = r -> true;
@@ -774,18 +853,22 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         if (!OPERATORS.contains(operator)) {
           return error(400, "VALIDATION_ERROR", "Unknown operator " + operator, limits);
         }
+        if (window.covered().contains(f)) {
+          continue; // every record of the window meets it
+        }
         all = all.and(filter(f.path("propertyName").asText(), operator, f.path("value").asText()));
       }
       match = match.or(all);
     }
-    Comparator<HsRecord> order = Comparator.comparingLong(r -> Long.parseLong(r.id()));
     JsonNode sorts = request.path("sorts");
     if (sorts.size() > 1) {
       return error(400, "VALIDATION_ERROR", "Only one sort is allowed", limits);
     }
-    if (sorts.size() == 1) {
-      String prop = sorts.get(0).path("propertyName").asText();
-      Comparator<HsRecord> bySort = Comparator.comparing(r -> sortKey(r, prop));
+    // Each hit's sort key is worked out once, not in every comparison.
+    String sortProp = sorts.size() == 1 ? sorts.get(0).path("propertyName").asText() : null;
+    Comparator<Keyed> order = Comparator.comparingLong(Keyed::id);
+    if (sortProp != null) {
+      Comparator<Keyed> bySort = Comparator.comparing(Keyed::sortKey);
       // HubSpot does not promise an order among equal values; the sandbox is deliberately
       // unhelpful there (reverse id) so that clients relying on it fail in tests.
       order = bySort.thenComparing(order.reversed());
@@ -793,12 +876,15 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         order = bySort.reversed().thenComparing(order.reversed());
       }
     }
-    List<HsRecord> hits =
-        objects.get(type).values().stream()
-            .filter(r -> !r.archived())
-            .filter(match)
-            .sorted(order)
-            .toList();
+    List<Keyed> keyed = new ArrayList<>();
+    for (HsRecord r : window.records()) {
+      if (!r.archived() && match.test(r)) {
+        keyed.add(
+            new Keyed(Long.parseLong(r.id()), sortProp == null ? "" : sortKey(r, sortProp), r));
+      }
+    }
+    keyed.sort(order);
+    List<HsRecord> hits = keyed.stream().map(Keyed::record).toList();
     List<String> props = strings(request.path("properties"));
     ObjectNode reply = NODES.objectNode();
     reply.put("total", hits.size());
@@ -815,18 +901,103 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return Reply.json(200, reply.toString(), Map.of());
   }
 
+  /** A search hit with its numeric id and its sort key. */
+  private record Keyed(long id, String sortKey, HsRecord record) {}
+
+  /**
+   * The records a search has to look at, and the filters they meet by construction.
+   *
+   * @param covered the filters (by identity) that every record of {@code records} meets
+   */
+  private record Window(Iterable<HsRecord> records, Set<JsonNode> covered) {}
+
+  /**
+   * The records a search has to look at: with a single filter group that bounds lastmodifieddate
+   * (what a modified-since poll sends), only that range of the stamp index; otherwise all.
+   */
+  private Window window(String type, JsonNode filterGroups) {
+    Window all = new Window(objects.get(type).values(), Set.of());
+    if (filterGroups.size() != 1) {
+      return all;
+    }
+    Set<JsonNode> covered = Collections.newSetFromMap(new IdentityHashMap<>());
+    long from = Long.MIN_VALUE;
+    long to = Long.MAX_VALUE;
+    for (JsonNode f : filterGroups.get(0).path("filters")) {
+      if (!f.path("propertyName").asText().equals("lastmodifieddate")) {
+        continue;
+      }
+      String value = f.path("value").asText();
+      long v;
+      try {
+        v = value.matches("\\d+") ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+      } catch (RuntimeException e) {
+        continue; // the filter itself rejects every record, as it would without the index
+      }
+      switch (f.path("operator").asText()) {
+        case "EQ" -> {
+          from = Math.max(from, v);
+          to = Math.min(to, v);
+        }
+        case "GT" -> from = Math.max(from, v == Long.MAX_VALUE ? v : v + 1);
+        case "GTE" -> from = Math.max(from, v);
+        case "LT" -> to = Math.min(to, v == Long.MIN_VALUE ? v : v - 1);
+        case "LTE" -> to = Math.min(to, v);
+        default -> {
+          continue;
+        }
+      }
+      covered.add(f);
+    }
+    if (covered.isEmpty()) {
+      return all;
+    }
+    if (from > to) {
+      return new Window(List.of(), covered);
+    }
+    return new Window(
+        byModified
+            .get(type)
+            .subMap(new Stamped(from, Long.MIN_VALUE), true, new Stamped(to, Long.MAX_VALUE), true)
+            .values(),
+        covered);
+  }
+
   private static String sortKey(HsRecord r, String prop) {
     String v = r.properties().get(prop);
     if (v == null) {
       return "";
     }
     if (isTime(prop)) {
-      return String.format("%020d", Instant.parse(v).toEpochMilli());
+      return zeroPadded(Instant.parse(v).toEpochMilli());
     }
-    if (v.matches("\\d{1,19}")) {
-      return String.format("%020d", Long.parseLong(v));
+    if (isDigits(v, 19)) {
+      return zeroPadded(Long.parseLong(v));
     }
     return v;
+  }
+
+  /** Whether {@code v} is 1 to {@code max} ASCII digits. */
+  private static boolean isDigits(String v, int max) {
+    if (v.isEmpty() || v.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code String.format("%020d", n)} for n >= 0, without the formatter's cost. */
+  private static String zeroPadded(long n) {
+    String digits = Long.toString(n);
+    if (n < 0 || digits.length() >= 20) {
+      return String.format("%020d", n);
+    }
+    return "0".repeat(20 - digits.length()) + digits;
   }
 
   private static boolean isTime(String prop) {
@@ -837,7 +1008,25 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         || prop.equals("engagements_last_meeting_booked");
   }
 
+  private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
+
   private static Predicate<HsRecord> filter(String prop, String operator, String value) {
+    // The filter's own value is read once per search, not once per record; a value that does not
+    // parse still fails the search when a record is compared with it, as before.
+    boolean time = isTime(prop);
+    long timeValue = 0;
+    RuntimeException badTime = null;
+    if (time) {
+      try {
+        timeValue =
+            isDigits(value, 19) ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+      } catch (RuntimeException e) {
+        badTime = e;
+      }
+    }
+    long right = timeValue;
+    RuntimeException unparsable = badTime;
+    boolean numericValue = NUMBER.matcher(value).matches();
     return r -> {
       String v = r.properties().get(prop);
       if (operator.equals("HAS_PROPERTY")) {
@@ -850,12 +1039,13 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         return operator.equals("NEQ");
       }
       int cmp;
-      if (isTime(prop)) {
+      if (time) {
         long left = Instant.parse(v).toEpochMilli();
-        long right =
-            value.matches("\\d+") ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+        if (unparsable != null) {
+          throw unparsable;
+        }
         cmp = Long.compare(left, right);
-      } else if (v.matches("-?\\d+(\\.\\d+)?") && value.matches("-?\\d+(\\.\\d+)?")) {
+      } else if (numericValue && NUMBER.matcher(v).matches()) {
         cmp = new BigDecimal(v).compareTo(new BigDecimal(value));
       } else {
         cmp = v.compareToIgnoreCase(value);
@@ -1097,7 +1287,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       p.put("hs_object_id", id);
       p.put("createdate", now.toString());
       p.put("lastmodifieddate", now.toString());
-      objects.get("tasks").put(id, new HsRecord(id, p, now, false));
+      store("tasks", new HsRecord(id, p, now, false));
       for (JsonNode a : in.path("associations")) {
         contactTasks
             .computeIfAbsent(a.path("to").path("id").asText(), k -> new CopyOnWriteArrayList<>())
