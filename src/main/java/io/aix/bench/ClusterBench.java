@@ -20,6 +20,14 @@ import java.util.Map;
  * of the three polls and how many of them scored leads from the shared work queue, kills that one
  * with SIGKILL, and measures how long until another has picked up new leads; counts leads never
  * scored (lost) and scores written twice (duplicates).
+ *
+ * <p>Then the same 1-vs-3 timing with every CRM call slowed by the org ({@link
+ * io.aix.sandbox.SandboxFaults#latency}), as a remote CRM is, and claims of {@link
+ * #LATENCY_BOUND_BATCHES} records, so that waiting on writeback calls, not CPU, takes most of the
+ * time (with 50 a claim, 250 ms a call added under a second to 400 leads). The work queue ({@code
+ * FOR UPDATE SKIP LOCKED}) then lets three processes wait on six writebacks at once instead of two.
+ * The CPU-bound ratio says little on a machine whose cores the JVMs share; this one says whether
+ * replicas help when the CRM is the bottleneck.
  */
 public final class ClusterBench {
   static final String PROFILE = "bench-salesforce";
@@ -32,6 +40,25 @@ public final class ClusterBench {
       int leaders,
       int workers,
       double takeoverSeconds,
+      long lost,
+      long duplicates,
+      LatencyBound latencyBound) {
+    public double throughputRatio() {
+      return oneProcessSeconds / threeProcessSeconds;
+    }
+  }
+
+  /**
+   * The 1-vs-3 timing with every CRM call {@code latencyMillis} slower.
+   *
+   * @param lost leads of these runs never scored
+   * @param duplicates scores these runs wrote twice
+   */
+  public record LatencyBound(
+      int latencyMillis,
+      int leads,
+      double oneProcessSeconds,
+      double threeProcessSeconds,
       long lost,
       long duplicates) {
     public double throughputRatio() {
@@ -58,7 +85,11 @@ public final class ClusterBench {
     return c.log().contains(POLLER);
   }
 
-  public Result run(int leads) throws Exception {
+  /**
+   * @param latencyLeads leads per phase of the latency-bound timing
+   * @param latencyMillis what the org adds to each API call in that timing
+   */
+  public Result run(int leads, int latencyLeads, int latencyMillis) throws Exception {
     aix.writeConfig(PROFILE_YAML);
     try (SalesforceSandbox sandbox = new SalesforceSandbox(org, 0).start()) {
       String url = sandbox.baseUrl();
@@ -94,7 +125,9 @@ public final class ClusterBench {
       long lost = ids.stream().filter(id -> !scored(id)).count();
       long duplicates = org.redundantWrites();
       aix.stop(three);
-      return new Result(t1, t3, leaders, workers, takeover, lost, duplicates);
+
+      LatencyBound latencyBound = latencyBound(url, latencyLeads, latencyMillis);
+      return new Result(t1, t3, leaders, workers, takeover, lost, duplicates, latencyBound);
     } finally {
       if (System.getenv("AIX_BENCH_KEEP_DB") == null) {
         aix.dropDatabase();
@@ -102,8 +135,37 @@ public final class ClusterBench {
     }
   }
 
+  private LatencyBound latencyBound(String url, int leads, int latencyMillis) throws Exception {
+    double[] seconds = new double[2];
+    long lost = 0;
+    long duplicates = 0;
+    for (int processes : new int[] {1, 3}) {
+      log.printf(
+          "%s, %d leads, every CRM call %d ms slower...%n",
+          processes == 1 ? "one process" : "three processes", leads, latencyMillis);
+      org.reset(); // also clears the faults: the latency is set after it
+      ids.clear();
+      aix.resetDatabase();
+      org.faults().latency(latencyMillis);
+      List<AixProcesses.Child> children = aix.start(processes, url, LATENCY_BOUND_BATCHES);
+      long callsBefore = org.apiCalls();
+      seconds[processes == 1 ? 0 : 1] = timeToScore(leads);
+      log.printf(
+          "(%.2f s, %d API calls, %d of them writes)%n",
+          seconds[processes == 1 ? 0 : 1], org.apiCalls() - callsBefore, org.writeCalls());
+      lost += ids.stream().filter(id -> !scored(id)).count();
+      duplicates += org.redundantWrites();
+      aix.stop(children);
+    }
+    org.faults().clear();
+    return new LatencyBound(latencyMillis, leads, seconds[0], seconds[1], lost, duplicates);
+  }
+
   /** Batches of 50: enough of them for three processes to share even a CI-sized run. */
   static final Map<String, String> SMALL_BATCHES = Map.of("aix.queue.batch", "50");
+
+  /** Batches of 5: a writeback call per 5 leads, so that the CRM's latency dominates. */
+  static final Map<String, String> LATENCY_BOUND_BATCHES = Map.of("aix.queue.batch", "5");
 
   static final String PROFILE_YAML =
       AixProcesses.salesforceProfile(
