@@ -98,8 +98,10 @@ final class SalesforceBulk {
     String rest = token.substring(TOKEN.length());
     String jobId = rest.substring(0, rest.indexOf(':'));
     String locator = rest.substring(rest.indexOf(':') + 1);
-    if (locator.isEmpty()) {
-      awaitQuery(jobId, maxWait);
+    if (locator.isEmpty() && !awaitQuery(jobId, maxWait)) {
+      // Still running: an empty page, and the poll cycle asks again. One call of the connector
+      // stays well inside the guard's timeout however long the job takes.
+      return new PollPage(List.of(), token, false, null);
     }
     Map<String, String> headers = new java.util.HashMap<>();
     headers.put("jobId", jobId);
@@ -149,9 +151,32 @@ final class SalesforceBulk {
     return new PollPage(List.copyOf(records), TOKEN + jobId + ":" + next, false, null);
   }
 
-  private void awaitQuery(String jobId, Duration maxWait) {
-    Instant deadline = Instant.now().plus(maxWait);
-    long pause = 1_000;
+  /**
+   * How long one poll call waits for a query job before it returns an empty page: half the guard's
+   * timeout of a call ({@code aix.crm.timeout}), at most 30 s.
+   */
+  private volatile Duration waitPerCall = Duration.ofSeconds(30);
+
+  void waitPerCall(Duration callTimeout) {
+    Duration half = callTimeout.dividedBy(2);
+    this.waitPerCall = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
+  }
+
+  /** The next pause between two looks at a running job: 2 s, doubling up to 15 s, across calls. */
+  private final Map<String, Long> nextPause = new ConcurrentHashMap<>();
+
+  /** When each running query job was first waited for: the bound of {@code maxWait}. */
+  private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
+
+  /**
+   * Waits up to {@link #waitPerCall} for the job; true once it is complete, false while it runs. A
+   * job still running {@code maxWait} after it was first waited for, or one that failed, is a
+   * retriable failure of the poll cycle (the next cycle starts a new job).
+   */
+  private boolean awaitQuery(String jobId, Duration maxWait) {
+    Instant first = waitingSince.computeIfAbsent(jobId, id -> Instant.now());
+    Instant deadline = first.plus(maxWait);
+    Instant callEnds = Instant.now().plus(waitPerCall);
     while (true) {
       QueryJob job =
           calls
@@ -160,9 +185,13 @@ final class SalesforceBulk {
               .getBody(QueryJob.class);
       JobStateEnum state = job == null ? null : job.getState();
       if (state == JobStateEnum.JOB_COMPLETE) {
-        return;
+        waitingSince.remove(jobId);
+        nextPause.remove(jobId);
+        return true;
       }
       if (state == JobStateEnum.FAILED || state == JobStateEnum.ABORTED) {
+        waitingSince.remove(jobId);
+        nextPause.remove(jobId);
         throw new CrmCallException(
             new CrmFailure(
                 CrmFailure.Kind.RETRIABLE,
@@ -170,7 +199,9 @@ final class SalesforceBulk {
                 "Bulk API 2.0 query job " + jobId + " ended " + state.name()),
             null);
       }
-      if (Instant.now().plus(Duration.ofMillis(pause)).isAfter(deadline)) {
+      if (Instant.now().isAfter(deadline)) {
+        waitingSince.remove(jobId);
+        nextPause.remove(jobId);
         throw new CrmCallException(
             new CrmFailure(
                 CrmFailure.Kind.RETRIABLE,
@@ -178,8 +209,14 @@ final class SalesforceBulk {
                 "Bulk API 2.0 query job " + jobId + " still " + state + " after " + maxWait),
             null);
       }
+      long pause = nextPause.getOrDefault(jobId, 2_000L);
+      nextPause.put(jobId, Math.min(15_000, pause * 2));
+      if (Instant.now().plus(Duration.ofMillis(pause)).isAfter(callEnds)) {
+        // Sleep out the pause before returning: the next call looks at once.
+        sleep(Math.max(0, Duration.between(Instant.now(), callEnds).toMillis()));
+        return false;
+      }
       sleep(pause);
-      pause = Math.min(15_000, pause * 2);
     }
   }
 

@@ -117,6 +117,11 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
 
   private final SalesforceBulk bulk;
 
+  /** One call's longest wait (the guard's timeout): a bulk query is awaited in parts of it. */
+  void callTimeout(java.time.Duration timeout) {
+    bulk.waitPerCall(timeout);
+  }
+
   /** Longest wait for a Bulk API 2.0 query job to complete before the poll cycle gives up. */
   static final java.time.Duration BULK_QUERY_WAIT = java.time.Duration.ofMinutes(30);
 

@@ -43,8 +43,11 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
   public CrmConnector create(CrmProfile profile) {
     String name = "sf-" + profile.id();
     camel.addComponent(name, component(profile, true));
-    return new SalesforceConnector(
-        profile, name, camel.createProducerTemplate(), budgets.budget(profile));
+    SalesforceConnector connector =
+        new SalesforceConnector(
+            profile, name, camel.createProducerTemplate(), budgets.budget(profile));
+    connector.callTimeout(timeout);
+    return connector;
   }
 
   /**
