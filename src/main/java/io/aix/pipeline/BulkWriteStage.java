@@ -66,6 +66,9 @@ public class BulkWriteStage {
 
   private volatile boolean running;
 
+  /** Per running job: when to look next (epoch ms) and the pause after that. */
+  private final Map<String, long[]> looks = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Starts the writer (with the workers); until then {@link #tick} does nothing. */
   public void start() {
     running = true;
@@ -255,13 +258,21 @@ public class BulkWriteStage {
                   profileId, object, jobId, List.of(), List.of(), Map.of(), maxAttempts, now));
       return true;
     }
+    // A running job is looked at 2 s, then 4, 8 and every 15 s: each look is an API call.
+    long[] look = looks.computeIfAbsent(jobId, id -> new long[] {0, 2_000});
+    if (now.toEpochMilli() < look[0]) {
+      return false;
+    }
     BulkScoreWrites.JobState state;
     BulkScoreWrites.Results results;
     try {
       state = bulk.job(jobId);
       if (!state.done()) {
+        look[0] = now.toEpochMilli() + look[1];
+        look[1] = Math.min(15_000, look[1] * 2);
         return false;
       }
+      looks.remove(jobId);
       results = state.failedWhole() ? null : bulk.results(jobId);
     } catch (CrmCallException e) {
       LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());
