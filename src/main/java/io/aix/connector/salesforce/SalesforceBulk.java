@@ -58,6 +58,9 @@ final class SalesforceBulk {
   private final String profileId;
   private final Calls calls;
 
+  /** Results per call of a job whose pages were too large to read (else {@link #RESULTS_PAGE}). */
+  private final Map<String, Integer> pageSizes = new ConcurrentHashMap<>();
+
   /** The newest (stamp, id) each running query job returned so far: its offset at the end. */
   private final Map<String, Offset.Watermark> newest = new ConcurrentHashMap<>();
 
@@ -105,11 +108,33 @@ final class SalesforceBulk {
     }
     Map<String, String> headers = new java.util.HashMap<>();
     headers.put("jobId", jobId);
-    headers.put("maxRecords", String.valueOf(RESULTS_PAGE));
+    int pageSize = pageSizes.getOrDefault(jobId, RESULTS_PAGE);
+    headers.put("maxRecords", String.valueOf(pageSize));
     if (!locator.isEmpty()) {
       headers.put("locator", locator);
     }
-    Exchange reply = calls.call("bulk2GetQueryJobResults", null, headers);
+    Exchange reply;
+    try {
+      reply = calls.call("bulk2GetQueryJobResults", null, headers);
+    } catch (CrmCallException e) {
+      if (!SalesforceConnector.tooLarge(e) || pageSize <= 1_000) {
+        throw e;
+      }
+      // Wide records: a page over the response limit. Half as many per call from here on; the
+      // locator is unchanged, so the cycle's next try reads the same place.
+      pageSizes.put(jobId, pageSize / 2);
+      throw new CrmCallException(
+          new CrmFailure(
+              CrmFailure.Kind.RETRIABLE,
+              "RESPONSE_TOO_LARGE",
+              pageSize
+                  + " records of job "
+                  + jobId
+                  + " were too large to read; "
+                  + pageSize / 2
+                  + " a call from now on"),
+          e);
+    }
     List<CrmRecord> records = new ArrayList<>();
     Offset.Watermark seen = newest.get(jobId);
     try (Reader in = reader(reply.getMessage().getBody())) {
@@ -143,6 +168,7 @@ final class SalesforceBulk {
     boolean last = next == null || "null".equals(next.toString()) || next.toString().isEmpty();
     if (last) {
       newest.remove(jobId);
+      pageSizes.remove(jobId);
       return new PollPage(List.copyOf(records), null, false, seen);
     }
     if (seen != null) {

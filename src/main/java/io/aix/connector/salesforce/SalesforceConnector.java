@@ -200,7 +200,7 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
   /** Salesforce's smallest query batch size. */
   static final int MIN_PAGE = 200;
 
-  private static boolean tooLarge(Throwable e) {
+  static boolean tooLarge(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (String.valueOf(t.getMessage()).contains("Buffering capacity")) {
         return true;
