@@ -66,6 +66,14 @@ public class BulkWriteStage {
 
   private volatile boolean running;
 
+  @Inject io.aix.persistence.TableStats tableStats;
+
+  /** When the tables' statistics were last looked at (epoch ms). */
+  private volatile long statsAt;
+
+  /** How often the busy tables' statistics are looked at while intake runs. */
+  static final long STATS_EVERY_MILLIS = 15_000;
+
   /** Per running job: when to look next (epoch ms) and the pause after that. */
   private final Map<String, long[]> looks = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -133,6 +141,10 @@ public class BulkWriteStage {
   void tick() {
     if (!running) {
       return;
+    }
+    // A backfill fills the queue and lead tables faster than autovacuum analyses them.
+    if (System.currentTimeMillis() - statsAt > STATS_EVERY_MILLIS) {
+      refreshStats();
     }
     for (CrmProfile profile : connectors.activeProfiles()) {
       CrmConnector connector;
@@ -248,6 +260,18 @@ public class BulkWriteStage {
         "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
   }
 
+  private void refreshStats() {
+    statsAt = System.currentTimeMillis();
+    try {
+      List<String> analysed = ReactiveBridge.await(tableStats::refreshStale);
+      if (!analysed.isEmpty()) {
+        LOG.debugf("statistics refreshed for %s", analysed);
+      }
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "refreshing table statistics failed; the planner keeps the older ones");
+    }
+  }
+
   private boolean settle(
       String profileId, String object, BulkScoreWrites bulk, String jobId, Instant now) {
     if (jobId.startsWith("pending-")) {
@@ -299,6 +323,8 @@ public class BulkWriteStage {
     }
     String whole =
         results == null ? "bulk job " + jobId + " " + state.state() + ": " + state.error() : null;
+    // Settling joins the job's rows with the lead and score tables: plan it on current numbers.
+    refreshStats();
     int[] settled =
         ReactiveBridge.await(
             () ->
