@@ -158,6 +158,12 @@ final class AixProcesses {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    // To profile the AIX process a bench starts (say a flight recording):
+    // AIX_BENCH_JVM_OPTIONS="-XX:StartFlightRecording=filename=/tmp/aix.jfr"
+    String extra = System.getenv().getOrDefault("AIX_BENCH_JVM_OPTIONS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.add("-Dquarkus.profile=prod");
     command.add("-Dquarkus.http.port=0");
     command.add("-Daix.sandbox.enabled=true");
