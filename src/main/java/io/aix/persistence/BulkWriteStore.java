@@ -123,23 +123,28 @@ public class BulkWriteStore {
             session()
                 .chain(
                     s ->
-                        s.createNativeQuery(
-                                "delete from bulk_write where profile_id = :p and crm_object = :o"
-                                    + " and crm_id in (:ids) and job_id is null")
-                            .setParameter("p", profileId)
-                            .setParameter("o", object)
-                            .setParameter("ids", crmIds)
-                            .executeUpdate()
+                        PreparedSql.update(
+                                s,
+                                "delete from bulk_write where profile_id = $1 and crm_object = $2"
+                                    + " and crm_id = any($3) and job_id is null",
+                                profileId,
+                                object,
+                                crmIds.toArray(String[]::new))
                             .chain(
                                 () ->
-                                    s.<String>createNativeQuery(
-                                            "select crm_id from bulk_write where profile_id = :p"
-                                                + " and crm_object = :o and crm_id in (:ids)")
-                                        .setParameter("p", profileId)
-                                        .setParameter("o", object)
-                                        .setParameter("ids", crmIds)
-                                        .getResultList())
-                            .map(java.util.Set::copyOf)));
+                                    PreparedSql.rows(
+                                        s,
+                                        "select crm_id from bulk_write where profile_id = $1"
+                                            + " and crm_object = $2 and crm_id = any($3)",
+                                        profileId,
+                                        object,
+                                        crmIds.toArray(String[]::new)))
+                            .map(
+                                rows -> {
+                                  java.util.Set<String> held = new java.util.HashSet<>();
+                                  rows.forEach(r -> held.add((String) r[0]));
+                                  return held;
+                                })));
   }
 
   /** Rows a bulk read queued for a profile's object that the workers have not finished. */

@@ -95,6 +95,12 @@ public class BulkWriteStage {
   /**
    * Takes the works a bulk read brought off the REST path: their versions wait for a bulk job.
    *
+   * <p>A real-time version (a user's change) always goes over REST at once. If an older version of
+   * its record waits for a job, that one is dropped. If a running job holds the older one, the job
+   * may land after the REST write and put the older score back; so the newer version also follows
+   * that job (it waits in the record's row and goes in the next job), and the CRM ends on it. A
+   * user sees the new score within seconds either way, not after the job.
+   *
    * @return the works handed over (their status stays {@code SCORED}: stored, not yet shown)
    */
   public List<LeadWork> divert(CrmConnector connector, String object, List<LeadWork> works) {
@@ -103,9 +109,6 @@ public class BulkWriteStage {
       return List.of();
     }
     String profileId = connector.profile().id();
-    // A real-time version of a record whose older version waits for a bulk job replaces it (and
-    // goes over REST); if a running job holds the older one, the newer follows that job, or the
-    // job would land after it and leave the CRM showing the older score.
     List<String> live =
         works.stream()
             .filter(w -> !WorkQueue.BULK_SOURCE.equals(w.source()))
@@ -113,17 +116,19 @@ public class BulkWriteStage {
             .toList();
     Set<String> inJobs = ReactiveBridge.await(() -> store.supersede(profileId, object, live));
     List<LeadWork> diverted =
-        works.stream()
-            .filter(
-                w ->
-                    WorkQueue.BULK_SOURCE.equals(w.source())
-                        || inJobs.contains(w.lead().key().crmId()))
-            .toList();
-    if (diverted.isEmpty()) {
+        works.stream().filter(w -> WorkQueue.BULK_SOURCE.equals(w.source())).toList();
+    List<LeadWork> waiting = new ArrayList<>(diverted);
+    works.stream()
+        .filter(
+            w ->
+                !WorkQueue.BULK_SOURCE.equals(w.source())
+                    && inJobs.contains(w.lead().key().crmId()))
+        .forEach(waiting::add);
+    if (waiting.isEmpty()) {
       return List.of();
     }
-    List<BulkWriteStore.Waiting> rows = new ArrayList<>(diverted.size());
-    for (LeadWork w : diverted) {
+    List<BulkWriteStore.Waiting> rows = new ArrayList<>(waiting.size());
+    for (LeadWork w : waiting) {
       rows.add(
           new BulkWriteStore.Waiting(
               w.scoreVersion(),

@@ -1113,6 +1113,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return bulk.jobsCreated(kind);
   }
 
+  /** Holds Bulk API 2.0 jobs where they are until released (tests act while a job runs). */
+  public void holdBulkJobs(boolean hold) {
+    bulk.hold(hold);
+  }
+
   /** How long Bulk API 2.0 jobs take: a fixed start, then this much per 10,000 records. */
   public void bulkTiming(java.time.Duration start, java.time.Duration per10k) {
     bulk.timing(start, per10k);

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 import io.aix.connector.BulkScoreWrites;
 import io.aix.connector.ConnectorRegistry;
+import io.aix.lead.CrmRecord;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.WorkQueue;
+import io.aix.profile.LiveCatalog;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.OrgReadback;
 import io.aix.sandbox.SalesforceOrg;
@@ -22,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +51,8 @@ class SalesforceBulkTest {
   @Inject PipelineDriver driver;
   @Inject BulkWriteStage bulkWriter;
   @Inject ConnectorRegistry connectors;
+  @Inject WorkQueue queue;
+  @Inject LiveCatalog catalog;
 
   SalesforceOrg org;
 
@@ -172,5 +180,78 @@ class SalesforceBulkTest {
     assertThat(count("select count(*) from score")).as("no echo re-scored").isEqualTo(LEADS);
     assertThat(org.bulkJobs("ingest")).as("no echo written").isEqualTo(ingestJobs);
     assertThat(org.writeCalls()).isZero();
+  }
+
+  /** Queues the records' current versions as intake would: as a bulk read's, or a real-time one. */
+  private void queue(List<String> ids, boolean bulkRead) {
+    var connector = connectors.connector(PROFILE);
+    var mapping = catalog.mapping(catalog.profile(PROFILE).object("Lead").orElseThrow().mapping());
+    List<CrmRecord> records = connector.read("Lead", mapping, ids);
+    Instant now = Instant.now();
+    ReactiveBridge.await(
+        () ->
+            queue.accept(
+                PROFILE,
+                "Lead:poll",
+                records,
+                Set.of(),
+                Map.of(),
+                Optional.empty(),
+                Instant.EPOCH,
+                now,
+                bulkRead));
+  }
+
+  private long newestScore(String crmId) throws SQLException {
+    return count(
+        "select score from score where crm_id = '" + crmId + "' order by version desc limit 1");
+  }
+
+  @Test
+  void aUsersChangeDuringARunningBulkJobShowsAtOnceAndTheJobDoesNotUndoIt() throws Exception {
+    LeadGenerator generator = new LeadGenerator(12, Clock.systemUTC());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Map<String, Object> lead = new java.util.HashMap<>(generator.lead());
+      lead.put("Title", "Sales Intern");
+      ids.add(org.insert("Lead", lead));
+    }
+    queue(ids, true);
+    assertThat(driver.drain(PROFILE, "Lead", Duration.ofMinutes(1)).getException()).isNull();
+    assertThat(count("select count(*) from bulk_write")).isEqualTo(50);
+
+    // The job starts and, held by the org, runs on while a user changes one of its records.
+    org.holdBulkJobs(true);
+    BulkScoreWrites bulk = BulkWriteStage.bulk(connectors.connector(PROFILE)).orElseThrow();
+    bulkWriter.flush(PROFILE, "Lead", bulk, Instant.now());
+    assertThat(count("select count(*) from bulk_job")).as("a job runs").isEqualTo(1);
+    String changed = ids.get(7);
+    long before = newestScore(changed);
+    org.update("Lead", changed, Map.of("Title", "Chief Executive Officer"));
+    queue(List.of(changed), false);
+    assertThat(driver.drain(PROFILE, "Lead").getException()).isNull();
+    long after = newestScore(changed);
+    assertThat(after).as("the new title scores differently").isNotEqualTo(before);
+    assertThat(org.writeCalls()).as("the user's change went over REST at once").isEqualTo(1);
+    assertThat(org.record("Lead", changed).path("AIX_Score__c").asLong())
+        .as("shown while the job still runs")
+        .isEqualTo(after);
+    assertThat(count("select count(*) from bulk_job")).as("the job still runs").isEqualTo(1);
+
+    // The job then lands with the older score; the newer one follows it in the next job.
+    org.holdBulkJobs(false);
+    settleBulkWrites();
+    assertThat(org.bulkJobs("ingest")).as("the job, then one for the newer version").isEqualTo(2);
+    assertThat(org.record("Lead", changed).path("AIX_Score__c").asLong())
+        .as("the CRM ends on the user's change")
+        .isEqualTo(after);
+    for (String id : ids) {
+      assertThat(org.record("Lead", id).path("AIX_Score__c").asLong())
+          .as("lead %s shows its newest score", id)
+          .isEqualTo(newestScore(id));
+    }
+    assertThat(count("select count(*) from lead where written_version < score_version"))
+        .as("every lead's newest version marked written")
+        .isZero();
   }
 }
