@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.net.IDN;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
@@ -240,11 +239,7 @@ public sealed interface Transform {
   }
 
   static Instant parseInstant(String s) {
-    String normalised = CompactOffset.PATTERN.matcher(s).replaceFirst("$1:$2");
-    if (normalised.endsWith("Z")) {
-      return Instant.parse(normalised);
-    }
-    return OffsetDateTime.parse(normalised).toInstant();
+    return io.aix.lead.IsoInstant.parse(s);
   }
 
   /**
@@ -282,12 +277,5 @@ public sealed interface Transform {
       String s = text(value).strip();
       return placeholders.stream().anyMatch(p -> p.equalsIgnoreCase(s)) ? null : value;
     }
-  }
-
-  /** A {@code +0000} offset at the end, which ISO 8601 parsers want as {@code +00:00}. */
-  final class CompactOffset {
-    static final Pattern PATTERN = Pattern.compile("([+-]\\d{2})(\\d{2})$");
-
-    private CompactOffset() {}
   }
 }

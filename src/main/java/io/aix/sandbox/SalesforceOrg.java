@@ -10,7 +10,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -283,8 +282,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   static Instant parseDateTime(String text) {
-    String s = text.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2");
-    return s.endsWith("Z") ? Instant.parse(s) : OffsetDateTime.parse(s).toInstant();
+    return io.aix.lead.IsoInstant.parse(text);
   }
 
   // ---------------------------------------------------------------- the HTTP API

@@ -255,62 +255,9 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
     }
   }
 
-  /**
-   * A Salesforce date-time as its APIs write it: {@code 2026-11-26T04:23:20.000+0000} (REST) or
-   * {@code ...000Z} (Bulk API CSV). Read once per record of every page, so the usual UTC forms are
-   * read digit by digit; any other offset goes the general way.
-   */
+  /** A Salesforce date-time as its APIs write it ({@code ...000+0000}; {@code ...000Z} in CSV). */
   static Instant parseStamp(String text) {
-    int n = text.length();
-    if ((n == 24 && text.charAt(23) == 'Z') || (n == 28 && text.endsWith("+0000"))) {
-      Instant fast = utcStamp(text);
-      if (fast != null) {
-        return fast;
-      }
-    }
-    String s = text.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2");
-    return s.endsWith("Z") ? Instant.parse(s) : java.time.OffsetDateTime.parse(s).toInstant();
-  }
-
-  /** {@code yyyy-MM-ddTHH:mm:ss.SSS} at the start of the text, or null when it is not that. */
-  private static Instant utcStamp(String t) {
-    if (t.charAt(4) != '-'
-        || t.charAt(7) != '-'
-        || t.charAt(10) != 'T'
-        || t.charAt(13) != ':'
-        || t.charAt(16) != ':'
-        || t.charAt(19) != '.') {
-      return null;
-    }
-    int year = digits(t, 0, 4);
-    int month = digits(t, 5, 2);
-    int day = digits(t, 8, 2);
-    int hour = digits(t, 11, 2);
-    int minute = digits(t, 14, 2);
-    int second = digits(t, 17, 2);
-    int millis = digits(t, 20, 3);
-    if ((year | month | day | hour | minute | second | millis) < 0) {
-      return null;
-    }
-    try {
-      return java.time.LocalDateTime.of(year, month, day, hour, minute, second, millis * 1_000_000)
-          .toInstant(java.time.ZoneOffset.UTC);
-    } catch (java.time.DateTimeException e) {
-      return null; // out of range (month 13, ...): the general way reports it
-    }
-  }
-
-  /** The number the {@code count} digits at {@code from} make, or -1. */
-  private static int digits(String t, int from, int count) {
-    int v = 0;
-    for (int i = from; i < from + count; i++) {
-      char c = t.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    return io.aix.lead.IsoInstant.parse(text);
   }
 
   @Override

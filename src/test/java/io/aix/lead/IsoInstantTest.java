@@ -1,4 +1,4 @@
-package io.aix.connector.salesforce;
+package io.aix.lead;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,8 +8,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import org.junit.jupiter.api.Test;
 
-/** Salesforce's date-times as its REST and Bulk APIs write them, read the fast way and the long. */
-class SalesforceStampTest {
+/** Date-times as Salesforce's REST and Bulk APIs write them, read the fast way and the long. */
+class IsoInstantTest {
   @Test
   void theUtcFormsReadAsTheGeneralParserReadsThem() {
     for (String rest :
@@ -19,21 +19,21 @@ class SalesforceStampTest {
           "1999-01-01T00:00:00.001+0000"
         }) {
       Instant expected = OffsetDateTime.parse(rest.replaceFirst("\\+0000$", "+00:00")).toInstant();
-      assertThat(SalesforceConnector.parseStamp(rest)).isEqualTo(expected);
-      assertThat(SalesforceConnector.parseStamp(rest.replace("+0000", "Z"))).isEqualTo(expected);
+      assertThat(IsoInstant.parse(rest)).isEqualTo(expected);
+      assertThat(IsoInstant.parse(rest.replace("+0000", "Z"))).isEqualTo(expected);
     }
   }
 
   @Test
   void otherOffsetsAndMalformedStampsGoTheGeneralWay() {
-    assertThat(SalesforceConnector.parseStamp("2026-11-26T06:23:20.000+0200"))
+    assertThat(IsoInstant.parse("2026-11-26T06:23:20.000+0200"))
         .isEqualTo(Instant.parse("2026-11-26T04:23:20Z"));
-    assertThat(SalesforceConnector.parseStamp("2026-11-26T04:23:20Z"))
+    assertThat(IsoInstant.parse("2026-11-26T04:23:20Z"))
         .isEqualTo(Instant.parse("2026-11-26T04:23:20Z"));
     // Same length as the fast form, but not a date: refused, not misread.
-    assertThatThrownBy(() -> SalesforceConnector.parseStamp("2026-13-26T04:23:20.000+0000"))
+    assertThatThrownBy(() -> IsoInstant.parse("2026-13-26T04:23:20.000+0000"))
         .isInstanceOf(DateTimeParseException.class);
-    assertThatThrownBy(() -> SalesforceConnector.parseStamp("2026-1x-26T04:23:20.000Z"))
+    assertThatThrownBy(() -> IsoInstant.parse("2026-1x-26T04:23:20.000Z"))
         .isInstanceOf(DateTimeParseException.class);
   }
 }
