@@ -40,7 +40,8 @@ public final class Progress {
   String line(long done, long now) {
     double seconds = Math.max(1e-3, (now - start) / 1e9);
     double rate = done / seconds;
-    String left = done >= total || rate <= 0 ? "0s" : duration((long) ((total - done) / rate));
+    // Nothing done yet (a bulk job shows its records all at once): no rate to tell the time by.
+    String left = done >= total ? "0s" : rate <= 0 ? "?" : duration((long) ((total - done) / rate));
     return String.format(
         "%s: %,d/%,d (%.1f%%), %,.0f/s, %s elapsed, %s left",
         what,

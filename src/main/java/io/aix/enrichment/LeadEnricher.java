@@ -10,6 +10,15 @@ import java.util.regex.Pattern;
 public final class LeadEnricher {
   private final EnrichmentTables tables;
 
+  /**
+   * Seniority and department by title: an org's titles repeat (thousands of "Sales Manager"), and
+   * each look-up runs every title rule's pattern. Bounded: emptied when it holds this many.
+   */
+  private final java.util.Map<String, String[]> titles =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static final int TITLES_KEPT = 50_000;
+
   public LeadEnricher(EnrichmentTables tables) {
     this.tables = tables;
   }
@@ -24,12 +33,20 @@ public final class LeadEnricher {
             ? null
             : sameOrganisation(emailDomain, webDomain);
     String title = lead.string(CanonicalField.TITLE).orElse("");
+    String[] byTitle = titles.get(title);
+    if (byTitle == null) {
+      byTitle = new String[] {titleValue(title, "seniority"), titleValue(title, "department")};
+      if (titles.size() >= TITLES_KEPT) {
+        titles.clear();
+      }
+      titles.put(title, byTitle);
+    }
     return new Enrichment(
         emailType,
         emailDomain,
         domainMatch,
-        titleValue(title, "seniority"),
-        titleValue(title, "department"),
+        byTitle[0],
+        byTitle[1],
         lead.string(CanonicalField.COUNTRY).map(this::countryIso).orElse(null));
   }
 
