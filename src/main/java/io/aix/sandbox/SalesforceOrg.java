@@ -48,7 +48,25 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final Map<String, SObjectSchema> schemas;
   private final OrgStream stream;
   private final Map<String, Map<String, ObjectNode>> records = new ConcurrentHashMap<>();
-  private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
+
+  /**
+   * Open query cursors (query locators), by id: the matched records in the query's order, each
+   * projected to the query's fields when its page is read (a first page of a million-record query
+   * must not copy a million records). Which records and in what order is fixed when the query runs;
+   * the values are those of when the page is read (Salesforce does not say which a locator's later
+   * pages show; AIX orders its offsets by the records' stamps either way).
+   */
+  private final Map<String, Cursor> cursors = new ConcurrentHashMap<>();
+
+  private record Cursor(Soql soql, List<ObjectNode> matches, long openedNanos) {}
+
+  /**
+   * As Salesforce: a user has at most 10 query cursors open; opening an 11th releases the oldest,
+   * and a released locator is then refused (SOAP API Developer Guide, queryMore()). A client that
+   * reads only a query's first page (AIX does, before a Bulk API 2.0 job) leaves its cursor open.
+   */
+  static final int OPEN_CURSORS = 10;
+
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final AtomicLong idCounter = new AtomicLong(1);
   private final AtomicLong apiCalls = new AtomicLong();
@@ -548,9 +566,16 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     if (!schemas.containsKey(soql.object())) {
       return error(400, "INVALID_TYPE", "sObject type '" + soql.object() + "' is not supported.");
     }
-    List<ObjectNode> matches = select(soql, all);
+    List<ObjectNode> matches = matching(soql, all);
     String cursorId = "01g5e" + UUID.randomUUID().toString().replace("-", "").substring(0, 13);
-    cursors.put(cursorId, matches);
+    synchronized (cursors) {
+      while (cursors.size() >= OPEN_CURSORS) {
+        cursors.entrySet().stream()
+            .min(java.util.Comparator.comparingLong(e -> e.getValue().openedNanos()))
+            .ifPresent(e -> cursors.remove(e.getKey()));
+      }
+      cursors.put(cursorId, new Cursor(soql, matches, System.nanoTime()));
+    }
     return page(cursorId, 0, version, headers);
   }
 
@@ -559,6 +584,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
    * 2.0 query jobs alike). Every field named must exist on the object.
    */
   List<ObjectNode> select(Soql soql, boolean all) {
+    List<ObjectNode> matches = matching(soql, all);
+    List<ObjectNode> out = new ArrayList<>(matches.size());
+    matches.forEach(r -> out.add(project(r, soql)));
+    return out;
+  }
+
+  /** As {@link #select}, the records themselves, not projected. */
+  private List<ObjectNode> matching(Soql soql, boolean all) {
     queries.computeIfAbsent(soql.object(), o -> new AtomicLong()).incrementAndGet();
     SObjectSchema schema = schemas.get(soql.object());
     if (schema == null) {
@@ -590,7 +623,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         continue;
       }
       if (soql.where().stream().allMatch(c -> matches(rec, c, schema))) {
-        matches.add(project(rec, soql));
+        matches.add(rec);
       }
     }
     Comparator<ObjectNode> order = null;
@@ -638,10 +671,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   private Reply page(String cursorId, int offset, String version, Map<String, String> headers) {
-    List<ObjectNode> matches = cursors.get(cursorId);
-    if (matches == null) {
+    Cursor cursor = cursors.get(cursorId);
+    if (cursor == null) {
       return error(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
     }
+    List<ObjectNode> matches = cursor.matches();
     int batch = batchSize(headers.getOrDefault("sforce-query-options", ""));
     int end = Math.min(matches.size(), offset + batch);
     ObjectNode reply = NODES.objectNode();
@@ -653,7 +687,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       cursors.remove(cursorId);
     }
     ArrayNode out = reply.putArray("records");
-    matches.subList(offset, end).forEach(out::add);
+    matches.subList(offset, end).forEach(r -> out.add(project(r, cursor.soql())));
     return json(200, reply);
   }
 

@@ -70,6 +70,44 @@ class SalesforceOrgTest {
   }
 
   @Test
+  void anEleventhOpenQueryCursorReleasesTheOldestAndPagesAreInTheQuerysOrder() throws Exception {
+    for (int i = 0; i < 450; i++) {
+      lead();
+    }
+    Map<String, String> small = Map.of("authorization", "Bearer " + token);
+    String q = "query/?q=SELECT+Id,+SystemModstamp+FROM+Lead+ORDER+BY+SystemModstamp,+Id";
+    java.util.List<String> next = new java.util.ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      JsonNode first =
+          json(
+              org.handle(
+                  "GET",
+                  "/services/data/v62.0/" + q,
+                  Map.of(
+                      "authorization", "Bearer " + token, "sforce-query-options", "batchSize=200"),
+                  null,
+                  BASE));
+      assertThat(first.path("totalSize").asInt()).isEqualTo(450);
+      assertThat(first.path("records")).hasSize(200);
+      next.add(first.path("nextRecordsUrl").asText());
+    }
+    // Salesforce keeps 10 cursors a user: the first query's locator was released by the 11th.
+    Reply released = org.handle("GET", next.get(0), small, null, BASE);
+    assertThat(released.status()).isEqualTo(400);
+    assertThat(released.body()).contains("INVALID_QUERY_LOCATOR");
+    JsonNode second = json(org.handle("GET", next.get(10), small, null, BASE));
+    assertThat(second.path("records")).as("the rest").hasSize(250);
+    String previous = "";
+    for (JsonNode r : second.path("records")) {
+      // The sandbox orders text as SOQL does, case-insensitively.
+      String key = r.path("SystemModstamp").asText() + r.path("Id").asText().toLowerCase();
+      assertThat(key).isGreaterThan(previous);
+      assertThat(r.has("Title")).as("projected to the query's fields").isFalse();
+      previous = key;
+    }
+  }
+
+  @Test
   void aConcurrencyLimitIsA403RequestLimitExceededNotA429() throws Exception {
     for (int status : new int[] {403, 429}) {
       org.faults().failNext(1, status);
