@@ -177,7 +177,9 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   }
 
   private final AtomicLong writeCalls = new AtomicLong();
-  private final List<Change> changes = new CopyOnWriteArrayList<>();
+  // A synchronized list, not copy-on-write: a mass import adds a change per property per row
+  // (hundreds of thousands), and copying the list on each add made that quadratic.
+  private final List<Change> changes = java.util.Collections.synchronizedList(new ArrayList<>());
   private final SandboxFaults faults = new SandboxFaults();
   private final PortalBulk bulk;
 
