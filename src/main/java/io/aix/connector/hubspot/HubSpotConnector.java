@@ -73,6 +73,17 @@ import org.jboss.logging.Logger;
  * No query ever reaches the 10,000 cap, AIX's own writes (which move records past {@code until})
  * are left to the next cycle, and no record is skipped or processed twice however large the
  * backlog.
+ *
+ * <h2>At scale: exports in, imports out</h2>
+ *
+ * A window holding more than {@code limits.bulkAbove} contacts (a backfill, a re-read after a
+ * promotion, a long outage) is read through one CRM export instead of the search chain, and the
+ * scores of such bulk-read contacts go out through one CRM import (update by record id) instead of
+ * batch updates: per million contacts about 80 calls each way instead of 5,000 searches and 10,000
+ * batch updates (see {@link HubSpotBulk}; figures in HubSpotMassPathsTest). The import's property
+ * changes come back like any other write: as webhook events of {@code aix_*} properties, dropped by
+ * the webhook resource, and through the next poll's window (their {@code lastmodifieddate} moved),
+ * where the mapped fields' hash is unchanged, so nothing is scored or written again.
  */
 public final class HubSpotConnector implements CrmConnector, io.aix.connector.BulkScoreWrites {
   private static final Logger LOG = Logger.getLogger(HubSpotConnector.class);
@@ -133,6 +144,15 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
   }
 
   private final HubSpotBulk bulk;
+
+  /**
+   * The shortest window read through an export. HubSpot allows 30 exports a rolling day, one at a
+   * time (exports guide, Limits), so they are kept for backfills (a window from the beginning,
+   * after a promotion too) and catch-ups after an hour or more. A regular cycle's window (the last
+   * interval plus the overlap) that holds many records holds AIX's own mass writes coming back: the
+   * paced search reads them (nothing is scored or written again), spending no export.
+   */
+  static final java.time.Duration EXPORT_MIN_WINDOW = java.time.Duration.ofHours(1);
 
   /** How long one poll call waits for a running export before it returns an empty page. */
   static final java.time.Duration EXPORT_WAIT = java.time.Duration.ofSeconds(10);
@@ -211,7 +231,8 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
     if (pageToken == null
         && object.equals("contacts")
         && body.total() != null
-        && body.total() > profile.limits().bulkAbove()) {
+        && body.total() > profile.limits().bulkAbove()
+        && cursor.until() - cursor.millis() >= EXPORT_MIN_WINDOW.toMillis()) {
       // A backfill or a long catch-up: one export of the window in one file, read in pages of
       // 10,000, instead of a search call per 200 records at five a second. This first page is
       // dropped; the export holds the same records. An export names only properties that exist
