@@ -87,8 +87,22 @@ final class HubSpotBulk {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  /** Per import this process started: the record id of each file row, in order. */
-  private final Map<String, List<String>> importRows = new ConcurrentHashMap<>();
+  /**
+   * Per import this process started: the record id of each file row, in order. Kept after the
+   * results were read, since the writer may fail to store them (a deadlock, a restart of the
+   * database) and read them again; the oldest go once more than {@link #KEPT_IMPORTS} are kept (the
+   * writer runs one job at a time per object).
+   */
+  private final Map<String, List<String>> importRows =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+              return size() > KEPT_IMPORTS;
+            }
+          });
+
+  static final int KEPT_IMPORTS = 4;
 
   /** Per export being read: the downloaded file and the reader at its next row. */
   private final Map<String, OpenFile> files = new ConcurrentHashMap<>();
@@ -237,7 +251,6 @@ final class HubSpotBulk {
         written.add(id);
       }
     }
-    importRows.remove(importId);
     return new BulkScoreWrites.Results(written, List.copyOf(failed.values()), List.of());
   }
 

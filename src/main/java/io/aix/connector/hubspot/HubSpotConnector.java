@@ -148,11 +148,19 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
   /**
    * The shortest window read through an export. HubSpot allows 30 exports a rolling day, one at a
    * time (exports guide, Limits), so they are kept for backfills (a window from the beginning,
-   * after a promotion too) and catch-ups after an hour or more. A regular cycle's window (the last
-   * interval plus the overlap) that holds many records holds AIX's own mass writes coming back: the
-   * paced search reads them (nothing is scored or written again), spending no export.
+   * after a promotion too), catch-ups after an hour or more, and otherwise one an hour at most. A
+   * regular cycle's window (the last interval plus the overlap) that holds many records holds AIX's
+   * own mass writes coming back: within the hour of an export the paced search reads them (nothing
+   * is scored or written again), spending no export.
    */
   static final java.time.Duration EXPORT_MIN_WINDOW = java.time.Duration.ofHours(1);
+
+  /**
+   * When this connector last started an export: a short window is read by export only an hour or
+   * more after that (at most 24 a day), since a million contacts' import coming back would cost
+   * 5,000 searches, and a small one's is cheaper searched than exported.
+   */
+  private volatile long lastExport = Long.MIN_VALUE / 2;
 
   /** How long one poll call waits for a running export before it returns an empty page. */
   static final java.time.Duration EXPORT_WAIT = java.time.Duration.ofSeconds(10);
@@ -232,7 +240,9 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
         && object.equals("contacts")
         && body.total() != null
         && body.total() > profile.limits().bulkAbove()
-        && cursor.until() - cursor.millis() >= EXPORT_MIN_WINDOW.toMillis()) {
+        && (cursor.until() - cursor.millis() >= EXPORT_MIN_WINDOW.toMillis()
+            || clock.millis() - lastExport >= EXPORT_MIN_WINDOW.toMillis())) {
+      lastExport = clock.millis();
       // A backfill or a long catch-up: one export of the window in one file, read in pages of
       // 10,000, instead of a search call per 200 records at five a second. This first page is
       // dropped; the export holds the same records. An export names only properties that exist
