@@ -123,6 +123,46 @@ final class AixProcesses {
         + more;
   }
 
+  /**
+   * A HubSpot profile on the benchmark's sandbox portal (private-app token from the environment the
+   * children get), polling contacts every {@code every}, writing 100 records a batch call.
+   */
+  static String hubspotProfile(String id, String description, String every) {
+    return """
+        id: %s
+        type: hubspot
+        description: %s
+        connection:
+          baseUrl: sandbox
+          auth:
+            flow: private-app
+            token: { env: AIX_BENCH_HS_TOKEN }
+        objects:
+          - { name: contacts, mapping: hubspot-contact, every: %s, overlap: 2m, pageSize: 200 }
+        writeback: { enabled: true, batchSize: 100 }
+        scoring: default-rules
+        model: { retrain: "off" }
+        limits:
+          dailyApiBudget: 1000000
+        """
+        .formatted(id, description, every);
+  }
+
+  /** The token of the benchmark's sandbox portal's private app. */
+  static final String HUBSPOT_TOKEN = "pat-na1-aix-bench";
+
+  private String hubspotUrl;
+
+  /** The benchmark's HubSpot portal, for the processes started from now on. */
+  void hubspotUrl(String url) {
+    this.hubspotUrl = url;
+  }
+
+  /** One more profile beside the benchmark's own (the config must be written first). */
+  void writeProfile(String id, String yaml) throws IOException {
+    Files.writeString(work.resolve("config/crm-profiles/" + id + ".yaml"), yaml);
+  }
+
   /** The benchmark's configuration: the routes, mappings and scoring profiles, and its profile. */
   void writeConfig(String profileYaml) throws IOException {
     Path config = work.resolve("config");
@@ -167,7 +207,12 @@ final class AixProcesses {
     command.add("-Dquarkus.profile=prod");
     command.add("-Dquarkus.http.port=0");
     command.add("-Daix.sandbox.enabled=true");
-    command.add("-Daix.sandbox.salesforce.url=" + sandboxUrl);
+    if (sandboxUrl != null) {
+      command.add("-Daix.sandbox.salesforce.url=" + sandboxUrl);
+    }
+    if (hubspotUrl != null) {
+      command.add("-Daix.sandbox.hubspot.url=" + hubspotUrl);
+    }
     command.add("-Daix.cluster.file-root=" + work.resolve("cluster"));
     command.add("-Daix.cluster.acquire-interval-millis=500");
     command.add("-Daix.alerts.enabled=false");
@@ -183,6 +228,7 @@ final class AixProcesses {
     pb.environment().putIfAbsent("AIX_DB_PASSWORD", "unused-with-trust-auth");
     pb.environment().put("AIX_BENCH_SF_CLIENT_ID", CLIENT_ID);
     pb.environment().put("AIX_BENCH_SF_CLIENT_SECRET", CLIENT_SECRET);
+    pb.environment().put("AIX_BENCH_HS_TOKEN", HUBSPOT_TOKEN);
     return new Child(index, pb.start(), logFile, profileId);
   }
 

@@ -2,6 +2,8 @@ package io.aix.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aix.sandbox.HubSpotPortal;
+import io.aix.sandbox.HubSpotSandbox;
 import io.aix.sandbox.LeadGenerator;
 import io.aix.sandbox.SalesforceOrg;
 import io.aix.sandbox.SalesforceSandbox;
@@ -18,57 +20,97 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
 
 /**
- * The scale benchmark: a backfill of N Salesforce leads from the first poll until every lead's
- * score is in the org, then a model promotion that re-scores them all. The sandbox org runs in this
- * process with a set latency per REST call and Bulk API 2.0 jobs that take their time; AIX is a
- * real, separate process (the packaged application), whose CPU is read from /proc for it alone.
- * During the backfill one lead a second is changed by a user, and each change is timed until its
- * new score is in the org (change data capture: the real-time path).
+ * The scale benchmark: a backfill of N leads per CRM (Salesforce leads, HubSpot contacts, or both
+ * at once) from the first poll until every lead's score is readable in its CRM, then a model
+ * promotion that re-scores them all. The sandbox CRMs run in this process with a set latency per
+ * API call, Bulk API 2.0 jobs and HubSpot imports/exports that take their time; AIX is a real,
+ * separate process (the packaged application), whose CPU is read from /proc for it alone. During
+ * the backfill one lead a second is changed by a user, and each change is timed until its new score
+ * is in the CRM (Salesforce: change data capture; HubSpot: the poll, as the bench portal sends no
+ * webhooks).
  */
 public final class ScaleBench {
   static final String PROFILE = "bench-scale";
+  static final String HS_PROFILE = "bench-scale-hs";
 
   /**
-   * @param apiLatency added to every REST call the org answers
-   * @param jobStart a Bulk API 2.0 job's fixed start
+   * @param apiLatency added to every API call the sandbox CRMs answer
+   * @param jobStart a Bulk API 2.0 job's (and a HubSpot import's or export's) fixed start
    * @param jobPer10k a Bulk API 2.0 job's time per 10,000 records
+   * @param hsRowsPerSecond a HubSpot import's or export's rows per second
    */
   public record Settings(
-      int leads, Duration apiLatency, Duration jobStart, Duration jobPer10k, int heapLimitMb) {}
+      int leads,
+      Duration apiLatency,
+      Duration jobStart,
+      Duration jobPer10k,
+      int heapLimitMb,
+      boolean salesforce,
+      boolean hubspot,
+      double hsRowsPerSecond) {
+    public Settings(
+        int leads, Duration apiLatency, Duration jobStart, Duration jobPer10k, int heapLimitMb) {
+      this(leads, apiLatency, jobStart, jobPer10k, heapLimitMb, true, false, 926);
+    }
+  }
 
-  /** The figures of one run. */
+  /**
+   * The figures of one run; per-CRM maps hold a key for each CRM run.
+   *
+   * @param paths per CRM, the calls by kind (which mass paths were taken)
+   */
   public record Result(
       int leads,
       double seconds,
       double aixCpuMsPerLead,
       long heapMaxMb,
       long rssMaxMb,
-      long apiCalls,
+      Map<String, Long> apiCalls,
       double rescoreSeconds,
-      long rescoreApiCalls,
+      Map<String, Long> rescoreApiCalls,
       double cdcP99Seconds,
       int cdcChanges,
       long lost,
       long duplicates,
-      long bulkQueryJobs,
-      long bulkIngestJobs,
-      long restWriteCalls) {}
+      Map<String, String> paths) {}
 
   private final AixProcesses aix;
   private final Path work;
   private final PrintStream log;
   private final SalesforceOrg org =
       new SalesforceOrg(AixProcesses.CLIENT_ID, AixProcesses.CLIENT_SECRET, Clock.systemUTC());
+  private final HubSpotPortal portal =
+      new HubSpotPortal(AixProcesses.HUBSPOT_TOKEN, "c", "s", "r", Clock.systemUTC());
+  private final boolean withSalesforce;
 
   public ScaleBench(
       Path jar, Path configSource, String dbHost, int dbPort, String dbUser, PrintStream log)
       throws IOException {
+    this(jar, configSource, dbHost, dbPort, dbUser, log, true);
+  }
+
+  public ScaleBench(
+      Path jar,
+      Path configSource,
+      String dbHost,
+      int dbPort,
+      String dbUser,
+      PrintStream log,
+      boolean withSalesforce)
+      throws IOException {
+    this.withSalesforce = withSalesforce;
     this.aix =
         new AixProcesses(
-            jar, configSource, dbHost, dbPort, dbUser, "aix_bench_scale", PROFILE, log);
+            jar,
+            configSource,
+            dbHost,
+            dbPort,
+            dbUser,
+            "aix_bench_scale",
+            withSalesforce ? PROFILE : HS_PROFILE,
+            log);
     this.work = aix.work();
     this.log = log;
   }
@@ -81,30 +123,71 @@ public final class ScaleBench {
           200,
           "");
 
+  /** Polled every 15 s: without webhooks the poll is the real-time path. */
+  static final String HS_PROFILE_YAML =
+      AixProcesses.hubspotProfile(HS_PROFILE, "The scale benchmark's sandbox portal", "15s");
+
+  /** One CRM under the bench: its records, and how to read one back. */
+  private record Crm(
+      String name, List<String> ids, java.util.function.Function<String, JsonNode> read) {}
+
   public Result run(Settings s) throws Exception {
-    aix.writeConfig(PROFILE_YAML);
+    if (s.salesforce() != withSalesforce) {
+      throw new IllegalArgumentException("the bench was built for salesforce=" + withSalesforce);
+    }
+    if (s.salesforce()) {
+      aix.writeConfig(PROFILE_YAML);
+      if (s.hubspot()) {
+        aix.writeProfile(HS_PROFILE, HS_PROFILE_YAML);
+      }
+    } else {
+      aix.writeConfig(HS_PROFILE_YAML);
+    }
     org.dailyApiLimit(100_000_000);
     org.bulkTiming(s.jobStart(), s.jobPer10k());
+    portal.dailyLimit(100_000_000);
+    portal.bulkSpeed(s.jobStart().toMillis(), s.hsRowsPerSecond());
     LeadGenerator generator = new LeadGenerator(4242, Clock.systemUTC());
-    List<String> ids = new ArrayList<>(s.leads());
-    Progress seeding = new Progress(log, "seeding the org", s.leads());
-    for (int i = 0; i < s.leads(); i++) {
-      ids.add(org.seed("Lead", generator.lead()));
-      seeding.at(i + 1);
+    List<Crm> crms = new ArrayList<>();
+    if (s.salesforce()) {
+      List<String> ids = new ArrayList<>(s.leads());
+      Progress seeding = new Progress(log, "seeding the org", s.leads());
+      for (int i = 0; i < s.leads(); i++) {
+        ids.add(org.seed("Lead", generator.lead()));
+        seeding.at(i + 1);
+      }
+      seeding.done();
+      crms.add(new Crm("salesforce", ids, id -> org.record("Lead", id)));
     }
-    seeding.done();
-    try (SalesforceSandbox sandbox = new SalesforceSandbox(org, 0).start()) {
+    if (s.hubspot()) {
+      List<String> ids = new ArrayList<>(s.leads());
+      Progress seeding = new Progress(log, "seeding the portal", s.leads());
+      for (int i = 0; i < s.leads(); i++) {
+        ids.add(portal.createContact(generator.contact()));
+        seeding.at(i + 1);
+      }
+      seeding.done();
+      portal.drainChanges();
+      crms.add(new Crm("hubspot", ids, this::contact));
+    }
+    try (SalesforceSandbox sfSandbox =
+            s.salesforce() ? new SalesforceSandbox(org, 0).start() : null;
+        HubSpotSandbox hsSandbox =
+            s.hubspot() ? new HubSpotSandbox(portal, 0, Clock.systemUTC()).start() : null) {
       org.faults().latency((int) s.apiLatency().toMillis());
+      portal.faults().latency((int) s.apiLatency().toMillis());
       aix.resetDatabase();
-      long callsBefore = org.apiCalls();
-      long queryJobsBefore = org.bulkJobs("query");
-      long ingestJobsBefore = org.bulkJobs("ingest");
-      long restWritesBefore = org.writeCalls();
+      if (hsSandbox != null) {
+        aix.hubspotUrl(hsSandbox.baseUrl());
+      }
+      Map<String, Long> callsBefore = calls(crms);
       // The heap goal is a limit the process runs under: if AIX needed more, it would fail.
       aix.jvmOptions(List.of("-Xmx" + s.heapLimitMb() + "m"));
       List<AixProcesses.Child> children =
           aix.start(
-              1, sandbox.baseUrl(), Map.of("quarkus.http.port", "0", "aix.ui.enabled", "false"));
+              1,
+              sfSandbox == null ? null : sfSandbox.baseUrl(),
+              Map.of("quarkus.http.port", "0", "aix.ui.enabled", "false"));
       AixProcesses.Child child = children.get(0);
       ProcessStats stats = new ProcessStats(child.process().pid());
       stats.start();
@@ -114,46 +197,62 @@ public final class ScaleBench {
         double cpuStart = stats.cpuMillis();
         AtomicBoolean backfilling = new AtomicBoolean(true);
         List<Double> cdc = Collections.synchronizedList(new ArrayList<>());
-        Thread changer = changes(ids, backfilling, cdc);
-        awaitAll(ids, r -> r.hasNonNull("AIX_Score__c"), "backfill: scores in the org", s.leads());
+        Thread changer = changes(crms, backfilling, cdc);
+        awaitAll(
+            crms,
+            (crm, r) -> r.hasNonNull(scoreField(crm)),
+            "backfill: scores in the CRM",
+            s.leads() * crms.size());
         double seconds = (System.nanoTime() - start) / 1e9;
         backfilling.set(false);
         changer.join();
-        long calls = org.apiCalls() - callsBefore;
+        Map<String, Long> callsMid = calls(crms);
+        Map<String, Long> calls = minus(callsMid, callsBefore);
+        Map<String, String> paths = new java.util.LinkedHashMap<>();
+        paths.put("backfill", kinds(crms));
         // Let the last echoes pass, then re-score everything: promote a new scoring version.
         Thread.sleep(5_000);
+        callsMid = calls(crms);
         double cpuMid = stats.cpuMillis();
-        long callsMid = org.apiCalls();
         long rescoreStart = System.nanoTime();
-        promote();
+        promote(crms);
         String promoted = "rules:default-rules@2";
         awaitAll(
-            ids,
-            r -> promoted.equals(r.path("AIX_Model_Version__c").asText()),
+            crms,
+            (crm, r) -> promoted.equals(r.path(versionField(crm)).asText()),
             "re-score after a promotion",
-            s.leads());
+            s.leads() * crms.size());
         double rescoreSeconds = (System.nanoTime() - rescoreStart) / 1e9;
-        long rescoreCalls = org.apiCalls() - callsMid;
+        Map<String, Long> rescoreCalls = minus(calls(crms), callsMid);
+        paths.put("total", kinds(crms));
         double cpuEnd = stats.cpuMillis();
         stats.stop();
-        long lost =
-            ids.stream().filter(id -> !org.record("Lead", id).hasNonNull("AIX_Score__c")).count();
+        long lost = 0;
+        for (Crm crm : crms) {
+          for (String id : crm.ids()) {
+            JsonNode r = crm.read().apply(id);
+            if (r == null || !r.hasNonNull(scoreField(crm.name()))) {
+              lost++;
+            }
+          }
+        }
         long duplicates =
             aix.count(
-                "select count(*) from (select crm_id, version from score group by crm_id, version"
-                    + " having count(*) > 1) d");
+                "select count(*) from (select profile_id, crm_id, version from score group by"
+                    + " profile_id, crm_id, version having count(*) > 1) d");
         List<Double> sorted = cdc.stream().sorted().toList();
         double p99 =
             sorted.isEmpty()
                 ? Double.NaN
                 : sorted.get(Math.max(0, (int) Math.ceil(0.99 * sorted.size()) - 1));
+        int total = s.leads() * crms.size();
         log.printf(
             "AIX CPU: %.0f s for the backfill, %.0f s for the re-score (of %d leads)%n",
-            (cpuMid - cpuStart) / 1000, (cpuEnd - cpuMid) / 1000, s.leads());
+            (cpuMid - cpuStart) / 1000, (cpuEnd - cpuMid) / 1000, total);
         return new Result(
             s.leads(),
             seconds,
-            (cpuEnd - cpuStart) / (2.0 * s.leads()),
+            (cpuEnd - cpuStart) / (2.0 * total),
             stats.heapMaxMb(),
             stats.rssMaxMb(),
             calls,
@@ -163,9 +262,7 @@ public final class ScaleBench {
             sorted.size(),
             lost,
             duplicates,
-            org.bulkJobs("query") - queryJobsBefore,
-            org.bulkJobs("ingest") - ingestJobsBefore,
-            org.writeCalls() - restWritesBefore);
+            paths);
       } finally {
         stats.stop();
         aix.stop(children);
@@ -177,12 +274,79 @@ public final class ScaleBench {
     }
   }
 
+  private JsonNode contact(String id) {
+    Map<String, String> c = portal.contact(id);
+    if (c == null) {
+      return null;
+    }
+    ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    c.forEach(o::put);
+    return o;
+  }
+
+  private static String scoreField(String crm) {
+    return crm.equals("salesforce") ? "AIX_Score__c" : "aix_score";
+  }
+
+  private static String versionField(String crm) {
+    return crm.equals("salesforce") ? "AIX_Model_Version__c" : "aix_model_version";
+  }
+
+  private Map<String, Long> calls(List<Crm> crms) {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (Crm crm : crms) {
+      out.put(crm.name(), crm.name().equals("salesforce") ? org.apiCalls() : portal.apiCalls());
+    }
+    return out;
+  }
+
+  private static Map<String, Long> minus(Map<String, Long> a, Map<String, Long> b) {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    a.forEach((k, v) -> out.put(k, v - b.getOrDefault(k, 0L)));
+    return out;
+  }
+
+  /** The calls by kind so far: which paths were taken. */
+  private String kinds(List<Crm> crms) {
+    List<String> out = new ArrayList<>();
+    for (Crm crm : crms) {
+      if (crm.name().equals("salesforce")) {
+        out.add(
+            "salesforce: "
+                + org.bulkJobs("query")
+                + " bulk query job(s), "
+                + org.bulkJobs("ingest")
+                + " ingest job(s), "
+                + org.writeCalls()
+                + " REST write call(s)");
+      } else {
+        out.add(
+            "hubspot: "
+                + portal.searchCalls()
+                + " search(es), "
+                + portal.exportsStarted()
+                + " export(s) in "
+                + portal.exportCalls()
+                + " call(s), "
+                + portal.importsStarted()
+                + " import(s) in "
+                + portal.importCalls()
+                + " call(s), "
+                + portal.batchUpdateCalls()
+                + " batch update(s), "
+                + (portal.burstRefused() + portal.searchesRefused())
+                + " 429(s)");
+      }
+    }
+    return String.join("; ", out);
+  }
+
   /**
    * A promotion as {@code POST /api/v1/models/.../promote} makes it: a new scoring version (here
    * the rules profile's, picked up by AIX's hot reload) and intake reset so that the next poll
    * reads every record again (the same statements ModelStore.promote runs).
    */
-  private void promote() throws Exception {
+  private void promote(List<Crm> crms) throws Exception {
     Path rules = work.resolve("config/crm-profiles/scoring/default-rules.yaml");
     String text = Files.readString(rules);
     Files.writeString(rules, text.replaceFirst("(?m)^version: 1$", "version: 2"));
@@ -190,43 +354,66 @@ public final class ScaleBench {
     Thread.sleep(5_000);
     try (var c = aix.db();
         var st = c.createStatement()) {
-      st.execute(
-          "delete from processed_event where profile_id = '"
-              + PROFILE
-              + "' and stream = 'Lead:poll'");
-      st.execute(
-          "delete from source_offset where profile_id = '"
-              + PROFILE
-              + "' and stream = 'Lead:poll'");
+      for (Crm crm : crms) {
+        String profile = crm.name().equals("salesforce") ? PROFILE : HS_PROFILE;
+        String stream = crm.name().equals("salesforce") ? "Lead:poll" : "contacts:poll";
+        st.execute(
+            "delete from processed_event where profile_id = '"
+                + profile
+                + "' and stream = '"
+                + stream
+                + "'");
+        st.execute(
+            "delete from source_offset where profile_id = '"
+                + profile
+                + "' and stream = '"
+                + stream
+                + "'");
+      }
     }
   }
 
-  /** One user change a second, each timed until the org shows its new score. */
-  private Thread changes(List<String> ids, AtomicBoolean running, List<Double> seconds) {
+  /** One user change a second, each timed until the CRM shows its new score. */
+  private Thread changes(List<Crm> crms, AtomicBoolean running, List<Double> seconds) {
     Thread t =
         new Thread(
             () -> {
               Map<String, Long> pending = new ConcurrentHashMap<>();
               Map<String, String> before = new ConcurrentHashMap<>();
+              Map<String, Crm> crmOf = new ConcurrentHashMap<>();
+              int turn = 0;
               while (running.get() || !pending.isEmpty()) {
                 if (running.get()) {
-                  String id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
-                  if (!pending.containsKey(id)) {
-                    JsonNode r = org.record("Lead", id);
+                  Crm crm = crms.get(turn++ % crms.size());
+                  String id = crm.ids().get(ThreadLocalRandom.current().nextInt(crm.ids().size()));
+                  String key = crm.name() + ":" + id;
+                  if (!pending.containsKey(key)) {
+                    JsonNode r = crm.read().apply(id);
+                    boolean sf = crm.name().equals("salesforce");
                     String title =
-                        r.path("Title").asText("").contains("Intern")
+                        r.path(sf ? "Title" : "jobtitle").asText("").contains("Intern")
                             ? "Chief Executive Officer"
                             : "Sales Intern";
-                    before.put(id, r.path("AIX_Scored_At__c").asText(""));
-                    pending.put(id, System.nanoTime());
-                    org.update("Lead", id, Map.of("Title", title));
+                    before.put(key, r.path(sf ? "AIX_Scored_At__c" : "aix_scored_at").asText(""));
+                    crmOf.put(key, crm);
+                    pending.put(key, System.nanoTime());
+                    if (sf) {
+                      org.update("Lead", id, Map.of("Title", title));
+                    } else {
+                      portal.updateContact(id, Map.of("jobtitle", title), "CRM_UI");
+                    }
                   }
                 }
                 long now = System.nanoTime();
                 for (Map.Entry<String, Long> e : List.copyOf(pending.entrySet())) {
-                  JsonNode r = org.record("Lead", e.getKey());
+                  Crm crm = crmOf.get(e.getKey());
+                  String id = e.getKey().substring(e.getKey().indexOf(':') + 1);
+                  boolean sf = crm.name().equals("salesforce");
+                  JsonNode r = crm.read().apply(id);
                   boolean seen =
-                      !r.path("AIX_Scored_At__c").asText("").equals(before.get(e.getKey()));
+                      !r.path(sf ? "AIX_Scored_At__c" : "aix_scored_at")
+                          .asText("")
+                          .equals(before.get(e.getKey()));
                   if (seen) {
                     seconds.add((now - e.getValue()) / 1e9);
                     pending.remove(e.getKey());
@@ -248,15 +435,19 @@ public final class ScaleBench {
     return t;
   }
 
-  /** Waits until every lead satisfies the check, printing progress. */
-  private void awaitAll(List<String> ids, Predicate<ObjectNode> done, String what, int total)
+  /** Waits until every lead of every CRM satisfies the check, printing progress. */
+  private void awaitAll(
+      List<Crm> crms, java.util.function.BiPredicate<String, JsonNode> done, String what, int total)
       throws InterruptedException {
     Progress progress = new Progress(log, what, total);
     while (true) {
       int n = 0;
-      for (String id : ids) {
-        if (done.test(org.record("Lead", id))) {
-          n++;
+      for (Crm crm : crms) {
+        for (String id : crm.ids()) {
+          JsonNode r = crm.read().apply(id);
+          if (r != null && done.test(crm.name(), r)) {
+            n++;
+          }
         }
       }
       progress.at(n);

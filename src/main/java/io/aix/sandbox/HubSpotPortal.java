@@ -107,6 +107,13 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   private static final Pattern AUTHORIZE = Pattern.compile("/oauth/(?:(\\d+)/)?authorize");
   private static final Pattern ASSOCIATIONS =
       Pattern.compile("/crm/v4/objects/(\\w+)/(\\d+)/associations/(\\w+)");
+  private static final Pattern BATCH_ASSOCIATIONS =
+      Pattern.compile("/crm/v4/associations/(\\w+)/(\\w+)/batch/read");
+  private static final Pattern IMPORT = Pattern.compile("/crm/v3/imports/(\\d+)");
+  private static final Pattern IMPORT_ERRORS = Pattern.compile("/crm/v3/imports/(\\d+)/errors");
+  private static final Pattern EXPORT_STATUS =
+      Pattern.compile("/crm/v3/exports/export/async/tasks/(\\d+)/status");
+  private static final Pattern EXPORT_FILE = Pattern.compile("/sandbox-files/exports/(\\d+)\\.csv");
   private static final Set<String> OPERATORS =
       Set.of("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "IN");
 
@@ -170,8 +177,19 @@ public final class HubSpotPortal implements SandboxServer.Handler {
   }
 
   private final AtomicLong writeCalls = new AtomicLong();
-  private final List<Change> changes = new CopyOnWriteArrayList<>();
+  // A synchronized list, not copy-on-write: a mass import adds a change per property per row
+  // (hundreds of thousands), and copying the list on each add made that quadratic.
+  private final List<Change> changes = java.util.Collections.synchronizedList(new ArrayList<>());
   private final SandboxFaults faults = new SandboxFaults();
+  private final PortalBulk bulk;
+
+  /**
+   * Optional scopes of the sandbox app (HubSpot's scopes docs: {@code crm.import} for the imports
+   * API, {@code crm.export} for exports), granted until {@link #revokeScope} takes one away.
+   */
+  private final Set<String> optionalScopes = ConcurrentHashMap.newKeySet();
+
+  private final AtomicLong associationBatchReads = new AtomicLong();
   private volatile long dailyLimit = 250_000;
   private volatile int burstLimit = 190;
   private final java.util.Deque<Long> recentCalls = new java.util.ArrayDeque<>();
@@ -184,7 +202,55 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     this.accessToken = accessToken;
     this.app = new HubSpotOAuthApp(clientId, clientSecret, refreshToken, PORTAL_ID, APP_ID, clock);
     this.clock = clock;
+    this.bulk = new PortalBulk(this, clock);
     reset();
+  }
+
+  /**
+   * The processing speed of imports and exports: {@code startMillis} before a job starts, then
+   * {@code rowsPerSecond} rows a second (defaults: 2 s and 926 rows/s; see {@link PortalBulk}).
+   */
+  public void bulkSpeed(long startMillis, double rowsPerSecond) {
+    bulk.startMillis = startMillis;
+    bulk.rowsPerSecond = rowsPerSecond;
+  }
+
+  /** Calls to the imports API (start, status, errors) since the last reset. */
+  public long importCalls() {
+    return bulk.importCalls();
+  }
+
+  /** Calls to the exports API (start, status) since the last reset. */
+  public long exportCalls() {
+    return bulk.exportCalls();
+  }
+
+  /** Export files downloaded through their pre-signed links (not API calls). */
+  public long exportDownloads() {
+    return bulk.downloads();
+  }
+
+  public int importsStarted() {
+    return bulk.importsStarted();
+  }
+
+  public int exportsStarted() {
+    return bulk.exportsStarted();
+  }
+
+  /** Calls to the v4 associations batch read since the last reset. */
+  public long associationBatchReads() {
+    return associationBatchReads.get();
+  }
+
+  /** Searches served since the last reset. */
+  public long searchCalls() {
+    return requests.stream().filter(r -> r.path().endsWith("/search")).count();
+  }
+
+  /** Batch update calls served since the last reset. */
+  public long batchUpdateCalls() {
+    return requests.stream().filter(r -> r.path().endsWith("/batch/update")).count();
   }
 
   public SandboxFaults faults() {
@@ -193,6 +259,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
 
   /** The app loses a scope, as when an admin edits a private app's scopes. */
   public void revokeScope(String scope) {
+    optionalScopes.remove(scope);
     app.revokeScope(scope);
   }
 
@@ -271,6 +338,12 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       recentSearches.clear();
     }
     searchesRefused.set(0);
+    burstRefused.set(0);
+    associationBatchReads.set(0);
+    if (bulk != null) {
+      bulk.reset();
+    }
+    optionalScopes.addAll(List.of("crm.import", "crm.export"));
     subscriptions(DEMO_SUBSCRIPTIONS);
   }
 
@@ -584,6 +657,13 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         return listSubscriptions(
             hooks.group(1), url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
       }
+      bulk.settleDue();
+      Matcher file = EXPORT_FILE.matcher(path);
+      if (method.equals("GET") && file.matches()) {
+        // A pre-signed link to a file store, outside the API: no token, no rate limit.
+        return bulk.download(
+            file.group(1), url.contains("?") ? url.substring(url.indexOf('?') + 1) : "");
+      }
       if (faults.resetNextCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         return new Reply(0, Map.of(), "", true);
       }
@@ -610,7 +690,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       // knows its 429 by the message alone. The sandbox allows exactly five in any rolling second
       // and sends neither a policyName nor a Retry-After with it, which no client may rely on.
       boolean search = method.equals("POST") && path.endsWith("/search");
-      if (search ? !withinSearchSecond() : !withinBurst()) {
+      // The v4 association batch endpoints are exempt from the ten-secondly bucket too
+      // (x-hubspot-rate-limit-exemptions in CRM/Associations/Rollouts/130902/v4/associations.json).
+      boolean exempt = method.equals("POST") && BATCH_ASSOCIATIONS.matcher(path).matches();
+      if (search ? !withinSearchSecond() : !exempt && !withinBurst()) {
         return search
             ? rateLimited(null, "You have reached your secondly limit.", used)
             : rateLimited(
@@ -623,6 +706,33 @@ public final class HubSpotPortal implements SandboxServer.Handler {
             : error(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable.", Map.of());
       }
       Map<String, String> limits = limitHeaders(used);
+      String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
+      if (method.equals("POST") && path.equals("/crm/v3/imports")) {
+        if (!optionalScopes.contains("crm.import")) {
+          return missingScope("crm.import", limits);
+        }
+        writeCalls.incrementAndGet();
+        return bulk.startImport(headers.get("content-type"), body == null ? "" : body, limits);
+      }
+      if (method.equals("GET") && (m = IMPORT.matcher(path)).matches()) {
+        return bulk.importStatus(m.group(1), limits);
+      }
+      if (method.equals("GET") && (m = IMPORT_ERRORS.matcher(path)).matches()) {
+        return bulk.importErrors(m.group(1), query, limits);
+      }
+      if (method.equals("POST") && path.equals("/crm/v3/exports/export/async")) {
+        if (!optionalScopes.contains("crm.export")) {
+          return missingScope("crm.export", limits);
+        }
+        return bulk.startExport(body == null ? "" : body, limits);
+      }
+      if (method.equals("GET") && (m = EXPORT_STATUS.matcher(path)).matches()) {
+        return bulk.exportStatus(m.group(1), baseUrl, limits);
+      }
+      if (method.equals("POST") && (m = BATCH_ASSOCIATIONS.matcher(path)).matches()) {
+        associationBatchReads.incrementAndGet();
+        return batchAssociations(m.group(1), m.group(2), JSON.readTree(body), limits);
+      }
       if (method.equals("POST") && (m = OBJECTS.matcher(path)).matches()) {
         String type = m.group(1);
         if (!objects.containsKey(type)) {
@@ -726,6 +836,13 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     return Reply.json(403, e.toString(), limits);
   }
 
+  private final AtomicLong burstRefused = new AtomicLong();
+
+  /** Calls refused for the ten-secondly limit since the last reset. */
+  public long burstRefused() {
+    return burstRefused.get();
+  }
+
   private boolean withinBurst() {
     long now = clock.millis();
     synchronized (recentCalls) {
@@ -733,6 +850,7 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         recentCalls.pollFirst();
       }
       if (recentCalls.size() >= burstLimit) {
+        burstRefused.incrementAndGet();
         return false;
       }
       recentCalls.addLast(now);
@@ -789,6 +907,10 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     Map<String, String> h = new LinkedHashMap<>(limitHeaders(used));
     h.put("Retry-After", "1");
     return Reply.json(429, e.toString(), h);
+  }
+
+  static Reply errorReply(int status, String category, String message, Map<String, String> h) {
+    return error(status, category, message, h);
   }
 
   private static Reply error(int status, String category, String message, Map<String, String> h) {
@@ -1351,6 +1473,131 @@ public final class HubSpotPortal implements SandboxServer.Handler {
       reply.putObject("paging").putObject("next").put("after", String.valueOf(end));
     }
     return Reply.json(200, reply.toString(), limits);
+  }
+
+  /**
+   * {@code POST /crm/v4/associations/{from}/{to}/batch/read} (CRM/Associations/Rollouts/130902/v4/
+   * associations.json: inputs of {id, after?}; 200, or 207 with errors[]; a result's {@code paging}
+   * only when that input has more). The spec gives no input cap; HubSpot's associations guide says
+   * 1,000 inputs a call, which the sandbox enforces. Each input's page holds up to 500 associations
+   * (the v4 default). Ids without any association are reported in {@code errors[]} (207), as a
+   * client must expect: stricter than leaving them out.
+   */
+  private Reply batchAssociations(
+      String from, String to, JsonNode request, Map<String, String> limits) {
+    if (!from.equals("contacts") || !to.equals("tasks")) {
+      return error(400, "VALIDATION_ERROR", "only contacts -> tasks is simulated", limits);
+    }
+    JsonNode inputs = request.path("inputs");
+    if (inputs.size() > 1_000) {
+      return error(400, "VALIDATION_ERROR", "Batch input size must be <= 1000", limits);
+    }
+    ObjectNode reply = NODES.objectNode();
+    reply.put("status", "COMPLETE");
+    ArrayNode results = reply.putArray("results");
+    List<String> none = new ArrayList<>();
+    for (JsonNode in : inputs) {
+      String id = in.path("id").asText();
+      int after;
+      try {
+        after = in.hasNonNull("after") ? Integer.parseInt(in.path("after").asText()) : 0;
+      } catch (NumberFormatException e) {
+        return error(400, "VALIDATION_ERROR", "after must come from a paging cursor", limits);
+      }
+      List<String> all = contactTasks.getOrDefault(id, List.of());
+      if (all.isEmpty()) {
+        none.add(id);
+        continue;
+      }
+      int end = Math.min(all.size(), after + 500);
+      ObjectNode r = results.addObject();
+      r.putObject("from").put("id", id);
+      ArrayNode targets = r.putArray("to");
+      for (String taskId : all.subList(Math.min(after, end), end)) {
+        ObjectNode t = targets.addObject();
+        t.put("toObjectId", Long.parseLong(taskId));
+        ObjectNode type = t.putArray("associationTypes").addObject();
+        type.put("category", "HUBSPOT_DEFINED");
+        type.put("typeId", 203);
+        type.putNull("label");
+      }
+      if (end < all.size()) {
+        r.putObject("paging").putObject("next").put("after", String.valueOf(end));
+      }
+    }
+    Instant now = clock.instant();
+    reply.put("startedAt", now.toString());
+    reply.put("completedAt", now.toString());
+    if (!none.isEmpty()) {
+      reply.put("numErrors", none.size());
+      reply
+          .putArray("errors")
+          .add(batchError("NO_ASSOCIATIONS_FOUND", "No tasks are associated with these ids", none));
+    }
+    return Reply.json(none.isEmpty() ? 200 : 207, reply.toString(), limits);
+  }
+
+  // ---------------------------------------------------------------- for imports and exports
+
+  boolean hasProperty(String type, String name) {
+    return propertyDefs.get(type).containsKey(name);
+  }
+
+  String validateValue(String type, String name, String value) {
+    return validate(type, name, value);
+  }
+
+  /** An import's row: the contact's new values, stamped now, its events from source IMPORT. */
+  boolean importUpdate(String id, Map<String, String> values) {
+    HsRecord r = record("contacts", id);
+    if (r == null) {
+      return false;
+    }
+    if (!values.isEmpty()) {
+      change(r, values, nextStamp(), "IMPORT");
+    }
+    return true;
+  }
+
+  /** Live contacts with {@code from <= lastmodifieddate < until}. */
+  int countModified(String type, long from, long until) {
+    if (from >= until) {
+      return 0;
+    }
+    return byModified
+        .get(type)
+        .subMap(new Stamped(from, Long.MIN_VALUE), true, new Stamped(until, Long.MIN_VALUE), false)
+        .size();
+  }
+
+  /**
+   * An export file: a header of property names (NAMES), then one row per live contact in the
+   * window, values as stored (VALUES); the record id in column {@code hs_object_id}.
+   */
+  String exportCsv(List<String> properties, long from, long until) {
+    StringBuilder out = new StringBuilder();
+    List<String> columns = new ArrayList<>();
+    columns.add("hs_object_id");
+    properties.stream().filter(p -> !p.equals("hs_object_id")).forEach(columns::add);
+    out.append(String.join(",", columns.stream().map(Csv::quote).toList())).append("\n");
+    if (from < until) {
+      for (HsRecord r :
+          byModified
+              .get("contacts")
+              .subMap(
+                  new Stamped(from, Long.MIN_VALUE),
+                  true,
+                  new Stamped(until, Long.MIN_VALUE),
+                  false)
+              .values()) {
+        List<String> cells = new ArrayList<>(columns.size());
+        for (String c : columns) {
+          cells.add(Csv.quote(r.properties().getOrDefault(c, "")));
+        }
+        out.append(String.join(",", cells)).append("\n");
+      }
+    }
+    return out.toString();
   }
 
   // ---------------------------------------------------------------- properties

@@ -51,6 +51,19 @@ public class Sandbox {
   java.util.Optional<String> salesforceUrl;
 
   /**
+   * A HubSpot portal served by another process (the scale benchmark's), instead of the embedded
+   * one.
+   */
+  @ConfigProperty(name = "aix.sandbox.hubspot.url")
+  java.util.Optional<String> hubspotUrl;
+
+  /** Where profiles on the sandbox reach the HubSpot portal: a shared one, or the embedded one. */
+  public String hubspotUrl() {
+    requireEnabled();
+    return hubspotUrl.orElseGet(() -> hubspot().baseUrl());
+  }
+
+  /**
    * Install faults on demand: {@code Object.Field} entries the embedded org hides (as a deleted
    * field or one without field-level security), and scopes the embedded portal's app lacks.
    */

@@ -51,6 +51,43 @@ public interface HubSpotApi {
   @Path("crm/v3/objects/tasks/batch/create")
   Response createTasks(BatchInputs<CreateInput> body);
 
+  /**
+   * The boundary of the multipart bodies AIX builds for imports (checked absent from the parts).
+   */
+  String IMPORT_BOUNDARY = "aix-import-7f3c1e9a0b5d4c2e8f6a";
+
+  /**
+   * {@code POST /crm/v3/imports} (CRM/Imports v3 imports.json): multipart/form-data with the parts
+   * {@code importRequest} (JSON text) and {@code files}; the body is built by {@link HubSpotBulk}.
+   */
+  @POST
+  @Path("crm/v3/imports")
+  @Consumes("multipart/form-data; boundary=" + IMPORT_BOUNDARY)
+  Response startImport(String multipartBody);
+
+  /** {@code GET /crm/v3/imports/{importId}}: the import and its state. */
+  @GET
+  @Path("crm/v3/imports/{importId}")
+  Response importStatus(@PathParam("importId") String importId);
+
+  /** {@code GET /crm/v3/imports/{importId}/errors}: the failed rows, a page at a time. */
+  @GET
+  @Path("crm/v3/imports/{importId}/errors")
+  Response importErrors(
+      @PathParam("importId") String importId,
+      @QueryParam("after") String after,
+      @QueryParam("limit") int limit);
+
+  /** {@code POST /crm/v3/exports/export/async} (CRM/Exports v3 exports.json): 202, a task id. */
+  @POST
+  @Path("crm/v3/exports/export/async")
+  Response startExport(JsonNode request);
+
+  /** {@code GET /crm/v3/exports/export/async/tasks/{taskId}/status}: the file's URL once done. */
+  @GET
+  @Path("crm/v3/exports/export/async/tasks/{taskId}/status")
+  Response exportStatus(@PathParam("taskId") String taskId);
+
   /** {@code GET /crm/v3/properties/{objectType}/groups/{groupName}}: 404 when missing. */
   @GET
   @Path("crm/v3/properties/{objectType}/groups/{groupName}")

@@ -73,8 +73,19 @@ import org.jboss.logging.Logger;
  * No query ever reaches the 10,000 cap, AIX's own writes (which move records past {@code until})
  * are left to the next cycle, and no record is skipped or processed twice however large the
  * backlog.
+ *
+ * <h2>At scale: exports in, imports out</h2>
+ *
+ * A window holding more than {@code limits.bulkAbove} contacts (a backfill, a re-read after a
+ * promotion, a long outage) is read through one CRM export instead of the search chain, and the
+ * scores of such bulk-read contacts go out through one CRM import (update by record id) instead of
+ * batch updates: per million contacts about 80 calls each way instead of 5,000 searches and 10,000
+ * batch updates (see {@link HubSpotBulk}; figures in HubSpotMassPathsTest). The import's property
+ * changes come back like any other write: as webhook events of {@code aix_*} properties, dropped by
+ * the webhook resource, and through the next poll's window (their {@code lastmodifieddate} moved),
+ * where the mapped fields' hash is unchanged, so nothing is scored or written again.
  */
-public final class HubSpotConnector implements CrmConnector {
+public final class HubSpotConnector implements CrmConnector, io.aix.connector.BulkScoreWrites {
   private static final Logger LOG = Logger.getLogger(HubSpotConnector.class);
 
   /** HubSpot's caps: search pages, search results per query, batch inputs. */
@@ -110,6 +121,76 @@ public final class HubSpotConnector implements CrmConnector {
     this.auth = auth;
     this.clock = clock;
     this.governor = new RateGovernor(clock);
+    this.bulk =
+        new HubSpotBulk(
+            profile.id(),
+            api,
+            new HubSpotBulk.Calls() {
+              @Override
+              public Response raw(Supplier<Response> request) {
+                return HubSpotConnector.this.raw(request);
+              }
+
+              @Override
+              public CrmCallException failure(Response response) {
+                return HubSpotConnector.this.failure(response);
+              }
+
+              @Override
+              public void count() {
+                calls.incrementAndGet();
+              }
+            });
+  }
+
+  private final HubSpotBulk bulk;
+
+  /**
+   * The shortest window read through an export. HubSpot allows 30 exports a rolling day, one at a
+   * time (exports guide, Limits), so they are kept for backfills (a window from the beginning,
+   * after a promotion too), catch-ups after an hour or more, and otherwise one an hour at most. A
+   * regular cycle's window (the last interval plus the overlap) that holds many records holds AIX's
+   * own mass writes coming back: within the hour of an export the paced search reads them (nothing
+   * is scored or written again), spending no export.
+   */
+  static final java.time.Duration EXPORT_MIN_WINDOW = java.time.Duration.ofHours(1);
+
+  /**
+   * When this connector last started an export: a short window is read by export only an hour or
+   * more after that (at most 24 a day), since a million contacts' import coming back would cost
+   * 5,000 searches, and a small one's is cheaper searched than exported.
+   */
+  private volatile long lastExport = Long.MIN_VALUE / 2;
+
+  /** How long one poll call waits for a running export before it returns an empty page. */
+  static final java.time.Duration EXPORT_WAIT = java.time.Duration.ofSeconds(10);
+
+  // ---------------------------------------------------------------------- mass writes (imports)
+
+  /**
+   * Mass writebacks go through HubSpot's Imports API: one CSV file of up to 1,048,576 rows, a few
+   * status looks and a page of errors per 500 failed rows, instead of one batch update per 100
+   * records (10,000 calls per million, all in the ten-secondly bucket). See {@link HubSpotBulk}.
+   */
+  @Override
+  public Map<String, Object> bulkRow(String object, ScoreWrite write) {
+    return new LinkedHashMap<>(values(write.score()));
+  }
+
+  @Override
+  public String startJob(String object, List<String> columns, List<BulkRow> rows) {
+    install(object);
+    return bulk.startImport(object, columns, rows);
+  }
+
+  @Override
+  public JobState job(String jobId) {
+    return bulk.importState(jobId);
+  }
+
+  @Override
+  public Results results(String jobId) {
+    return bulk.importResults(jobId);
   }
 
   @Override
@@ -138,6 +219,9 @@ public final class HubSpotConnector implements CrmConnector {
                 () ->
                     new IllegalArgumentException(
                         "profile " + profile.id() + " does not sync " + object));
+    if (HubSpotBulk.isExportToken(pageToken)) {
+      return bulk.next(object, pageToken, EXPORT_WAIT);
+    }
     int limit = Math.min(SEARCH_PAGE_MAX, sync.pageSize());
     Cursor cursor =
         pageToken != null
@@ -152,6 +236,20 @@ public final class HubSpotConnector implements CrmConnector {
     List<String> properties = properties(mapping);
     SearchRequest request = cursor.request(properties, limit);
     SearchResponse body = call(() -> api.search(object, request), SearchResponse.class, true);
+    if (pageToken == null
+        && object.equals("contacts")
+        && body.total() != null
+        && body.total() > profile.limits().bulkAbove()
+        && (cursor.until() - cursor.millis() >= EXPORT_MIN_WINDOW.toMillis()
+            || clock.millis() - lastExport >= EXPORT_MIN_WINDOW.toMillis())) {
+      lastExport = clock.millis();
+      // A backfill or a long catch-up: one export of the window in one file, read in pages of
+      // 10,000, instead of a search call per 200 records at five a second. This first page is
+      // dropped; the export holds the same records. An export names only properties that exist
+      // (the mapping reads AIX's own aix_feedback): AIX's properties are installed first.
+      install(object);
+      return bulk.startExport(properties, cursor.millis(), cursor.until());
+    }
     List<CrmRecord> records = new ArrayList<>();
     for (HsObject o : body.results()) {
       records.add(record(object, o));

@@ -27,9 +27,7 @@ public class HubSpotConnectorFactory implements ConnectorFactory {
   @Override
   public CrmConnector create(CrmProfile profile) {
     String base =
-        profile.connection().usesSandbox()
-            ? sandbox.hubspot().baseUrl()
-            : profile.connection().loginUrl();
+        profile.connection().usesSandbox() ? sandbox.hubspotUrl() : profile.connection().loginUrl();
     HubSpotAuth auth = new HubSpotAuth(profile, vault, Clock.systemUTC());
     ClientRequestFilter bearer =
         request -> {

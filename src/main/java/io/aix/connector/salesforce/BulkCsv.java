@@ -11,7 +11,7 @@ import java.util.Map;
  * quote inside doubled). Rows are read one at a time from a stream, so a results page is never held
  * as one string.
  */
-final class BulkCsv {
+public final class BulkCsv {
   private BulkCsv() {}
 
   /** An ingest upload: {@code Id} and the columns, one row per record; null is {@code #N/A}. */
@@ -39,7 +39,7 @@ final class BulkCsv {
     return out.toString();
   }
 
-  static String quote(String value) {
+  public static String quote(String value) {
     if (value.isEmpty()) {
       return "\"\"";
     }
@@ -52,17 +52,17 @@ final class BulkCsv {
   }
 
   /** Reads rows one by one. */
-  static final class Reader {
+  public static final class Reader {
     private final java.io.Reader in;
     private int line = 1;
     private boolean ended;
 
-    Reader(java.io.Reader in) {
+    public Reader(java.io.Reader in) {
       this.in = in;
     }
 
     /** The next row, or null at the end. */
-    List<String> next() throws IOException {
+    public List<String> next() throws IOException {
       if (ended) {
         return null;
       }

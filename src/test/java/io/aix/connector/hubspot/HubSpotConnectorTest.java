@@ -45,6 +45,10 @@ class HubSpotConnectorTest {
   }
 
   private CrmConnector connector(CrmProfile.Auth auth) {
+    return connector(auth, CrmProfile.Limits.DEFAULT_BULK_ABOVE);
+  }
+
+  private CrmConnector connector(CrmProfile.Auth auth, int bulkAbove) {
     return factory.create(
         new CrmProfile(
             "hs-test",
@@ -56,7 +60,7 @@ class HubSpotConnectorTest {
                     "contacts", "hubspot-contact", Duration.ofSeconds(30), Duration.ZERO, 200, 1)),
             new CrmProfile.Writeback(true, 100, List.of("aix_score")),
             "default-rules",
-            new CrmProfile.Limits(250_000),
+            new CrmProfile.Limits(250_000, bulkAbove),
             Optional.empty(),
             CrmProfile.Tasks.OFF,
             CrmProfile.ModelSettings.DEFAULT,
@@ -98,7 +102,13 @@ class HubSpotConnectorTest {
       ids.add(id);
     }
 
-    Map<String, Integer> seen = pollAll(privateApp());
+    // The search path itself (above limits.bulkAbove a backfill goes through an export instead).
+    Map<String, Integer> seen =
+        pollAll(
+            connector(
+                new CrmProfile.Auth.PrivateApp(
+                    new SecretRef("AIX_DEMO_HS_TOKEN", "hs-test.yaml", 1)),
+                100_000_000));
 
     assertThat(seen.keySet()).as("no contact lost").isEqualTo(ids);
     // Re-reads, which the pipeline drops by change key: each page's last stamp is read again by
