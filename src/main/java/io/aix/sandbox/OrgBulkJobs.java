@@ -209,7 +209,9 @@ final class OrgBulkJobs {
             "InvalidJob : this sandbox refuses ORDER BY and LIMIT in Bulk API 2.0 queries"
                 + " (Salesforce turns PK chunking off for them, and large jobs time out)");
       }
-      List<ObjectNode> rows = org.select(soql, operation.equals("queryAll"));
+      // The matched records themselves, in no copy: a results page reads the job's columns from
+      // them when it is asked for (a million-record job's copies filled the sandbox's heap).
+      List<ObjectNode> rows = org.matching(soql, operation.equals("queryAll"));
       job = new Job(jobId, kind, soql.object(), operation, now());
       job.rows = rows;
       job.columns = soql.fields();

@@ -580,18 +580,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   /**
-   * The records a query selects, projected to its fields, in its order (REST queries and Bulk API
-   * 2.0 query jobs alike). Every field named must exist on the object.
+   * The records a query selects, in its order (REST queries and Bulk API 2.0 query jobs alike): the
+   * org's records themselves, which the caller projects to the query's fields when it answers.
+   * Every field named must exist on the object.
    */
-  List<ObjectNode> select(Soql soql, boolean all) {
-    List<ObjectNode> matches = matching(soql, all);
-    List<ObjectNode> out = new ArrayList<>(matches.size());
-    matches.forEach(r -> out.add(project(r, soql)));
-    return out;
-  }
-
-  /** As {@link #select}, the records themselves, not projected. */
-  private List<ObjectNode> matching(Soql soql, boolean all) {
+  List<ObjectNode> matching(Soql soql, boolean all) {
     queries.computeIfAbsent(soql.object(), o -> new AtomicLong()).incrementAndGet();
     SObjectSchema schema = schemas.get(soql.object());
     if (schema == null) {
