@@ -116,6 +116,41 @@ public final class GuardedConnector implements CrmConnector {
     return delegate;
   }
 
+  /**
+   * The delegate's bulk ability, if it has one, with a job's state and results read through this
+   * guard (timeout, retries, breaker): a results call whose answer never came held the bulk writer
+   * for good in a 200,000-lead run. Starting a job is not retried (a second attempt would start a
+   * second job with the same rows), nor timed out half-way for the same reason.
+   */
+  public java.util.Optional<BulkScoreWrites> bulk() {
+    if (!(delegate instanceof BulkScoreWrites b)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new BulkScoreWrites() {
+          @Override
+          public java.util.Map<String, Object> bulkRow(String object, ScoreWrite write) {
+            return b.bulkRow(object, write);
+          }
+
+          @Override
+          public String startJob(
+              String object, java.util.List<String> columns, java.util.List<BulkRow> rows) {
+            return b.startJob(object, columns, rows);
+          }
+
+          @Override
+          public JobState job(String jobId) {
+            return guarded("bulk job state", () -> b.job(jobId));
+          }
+
+          @Override
+          public Results results(String jobId) {
+            return guarded("bulk job results", () -> b.results(jobId));
+          }
+        });
+  }
+
   @Override
   public CrmProfile profile() {
     return delegate.profile();

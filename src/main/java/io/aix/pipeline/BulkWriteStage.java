@@ -86,10 +86,12 @@ public class BulkWriteStage {
     running = false;
   }
 
-  /** The connector's bulk ability, if it has one. */
+  /** The connector's bulk ability, if it has one (through the connector's guard). */
   static Optional<BulkScoreWrites> bulk(CrmConnector connector) {
-    CrmConnector c = connector instanceof GuardedConnector g ? g.delegate() : connector;
-    return c instanceof BulkScoreWrites b ? Optional.of(b) : Optional.empty();
+    if (connector instanceof GuardedConnector g) {
+      return g.bulk();
+    }
+    return connector instanceof BulkScoreWrites b ? Optional.of(b) : Optional.empty();
   }
 
   /**
