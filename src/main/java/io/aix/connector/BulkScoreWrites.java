@@ -26,6 +26,15 @@ public interface BulkScoreWrites {
   /** Every row's outcome; only for a job that is done. */
   Results results(String jobId);
 
+  /**
+   * The most a job's rows may weigh, as the CRM's CSV: a CRM that answers a job's results in one
+   * response (echoing each row) needs them to fit the largest response AIX reads. Unbounded by
+   * default.
+   */
+  default long maxJobBytes() {
+    return Long.MAX_VALUE;
+  }
+
   record BulkRow(String crmId, Map<String, Object> values) {}
 
   /**

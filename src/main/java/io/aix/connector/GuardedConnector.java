@@ -148,6 +148,11 @@ public final class GuardedConnector implements CrmConnector {
           public Results results(String jobId) {
             return guarded("bulk job results", () -> b.results(jobId));
           }
+
+          @Override
+          public long maxJobBytes() {
+            return b.maxJobBytes();
+          }
         });
   }
 

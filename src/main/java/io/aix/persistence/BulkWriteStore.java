@@ -164,8 +164,8 @@ public class BulkWriteStore {
   /** Versions waiting (in no job) for a profile's object, and how old the oldest is. */
   public Uni<Object[]> waiting(String profileId, String object) {
     return NativeSql.<Object[]>list(
-            "select count(*), min(queued_at) from bulk_write where profile_id = :p and crm_object = :o"
-                + " and job_id is null",
+            "select count(*), min(queued_at), coalesce(avg(length(fields)), 0) from bulk_write"
+                + " where profile_id = :p and crm_object = :o and job_id is null",
             Map.of("p", profileId, "o", object))
         .map(rows -> rows.get(0));
   }

@@ -201,30 +201,39 @@ public class BulkWriteStage {
       return acted;
     }
     Instant oldest = io.aix.persistence.BulkWriteStore.instant(waiting[1]);
-    boolean full = count >= jobRecords;
+    int perJob = rowsPerJob(bulk, ((Number) waiting[2]).doubleValue());
+    boolean full = count >= perJob;
     boolean stale = oldest != null && oldest.plus(maxWait).isBefore(now);
     boolean readDone =
         !full && !stale && ReactiveBridge.await(() -> store.bulkQueued(profileId, object)) == 0;
     if (!full && !stale && !readDone) {
       return acted;
     }
-    start(profileId, object, bulk, now);
+    start(profileId, object, bulk, perJob, now);
     return true;
   }
 
-  private void start(String profileId, String object, BulkScoreWrites bulk, Instant now) {
+  /**
+   * Rows for the next job: {@code aix.bulk.job-records}, or fewer if the CRM bounds a job's bytes.
+   * A row's CSV weighs less than its stored JSON (no field names), plus the record id and the
+   * result columns: the JSON's length and 60 bytes is a safe estimate.
+   */
+  int rowsPerJob(BulkScoreWrites bulk, double averageJsonBytes) {
+    long bytes = bulk.maxJobBytes();
+    if (bytes == Long.MAX_VALUE) {
+      return jobRecords;
+    }
+    return (int) Math.max(1, Math.min(jobRecords, bytes / (averageJsonBytes + 60)));
+  }
+
+  private void start(
+      String profileId, String object, BulkScoreWrites bulk, int limit, Instant now) {
     String provisional = "pending-" + UUID.randomUUID();
     List<BulkWriteStore.Taken> taken =
         ReactiveBridge.await(
             () ->
                 store.take(
-                    profileId,
-                    object,
-                    provisional,
-                    jobRecords,
-                    WorkStage.OWNER,
-                    now.plus(lease),
-                    now));
+                    profileId, object, provisional, limit, WorkStage.OWNER, now.plus(lease), now));
     if (taken.isEmpty()) {
       ReactiveBridge.await(
           () ->

@@ -122,6 +122,24 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
     bulk.waitPerCall(timeout);
   }
 
+  private volatile long maxResponseBytes = Long.MAX_VALUE;
+
+  /** The largest response the component reads ({@code aix.salesforce.max-response-mb}). */
+  void maxResponseBytes(long bytes) {
+    this.maxResponseBytes = bytes;
+  }
+
+  /**
+   * An ingest job's successful results come back in one response that repeats every row sent (Bulk
+   * API 2.0: no locator on ingest results), so a job's CSV must stay well inside the largest
+   * response read: half of it, for the {@code sf__Id,sf__Created} columns and some margin. At 380
+   * bytes a row and 64 MB, about 88,000 rows a job.
+   */
+  @Override
+  public long maxJobBytes() {
+    return maxResponseBytes / 2;
+  }
+
   /** Longest wait for a Bulk API 2.0 query job to complete before the poll cycle gives up. */
   static final java.time.Duration BULK_QUERY_WAIT = java.time.Duration.ofMinutes(30);
 

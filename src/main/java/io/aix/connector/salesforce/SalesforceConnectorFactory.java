@@ -47,6 +47,7 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
         new SalesforceConnector(
             profile, name, camel.createProducerTemplate(), budgets.budget(profile));
     connector.callTimeout(timeout);
+    connector.maxResponseBytes(maxResponseMegabytes * 1024L * 1024);
     return connector;
   }
 
