@@ -156,13 +156,7 @@ public class ChangeEventStage {
   public void receive(Exchange exchange) {
     String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);
     String object = exchange.getMessage().getHeader(PollStage.OBJECT, String.class);
-    // routes/sources.yaml subscribes without rawPayload (a map body and CamelSalesforce*
-    // headers); a route that still asks for the raw message hands over its text.
-    Object body = exchange.getMessage().getBody();
-    Object raw =
-        body instanceof Map<?, ?> values
-            ? ChangeEvent.message(exchange.getMessage().getHeaders(), castValues(values))
-            : exchange.getMessage().getBody(String.class);
+    String raw = exchange.getMessage().getBody(String.class);
     String stream = streamName(object);
     Instant now = Instant.now();
     Long replay = exchange.getMessage().getHeader("CamelSalesforceReplayId", Long.class);
@@ -179,21 +173,10 @@ public class ChangeEventStage {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> castValues(Map<?, ?> values) {
-    return (Map<String, Object>) values;
-  }
-
-  /**
-   * @param raw the event: its JSON text, or the message read from Camel's headers and map body
-   */
-  private void take(String profileId, String object, Object raw, String stream, Instant now) {
+  private void take(String profileId, String object, String raw, String stream, Instant now) {
     ChangeEvent event;
     try {
-      event =
-          raw instanceof com.fasterxml.jackson.databind.JsonNode message
-              ? ChangeEvent.parse(message, object)
-              : ChangeEvent.parse((String) raw, object);
+      event = ChangeEvent.parse(raw, object);
     } catch (ChangeEvent.Malformed e) {
       LOG.warnf(
           "%s %s: change event refused (%s: %s); kept in the dead letters",
@@ -211,7 +194,7 @@ public class ChangeEventStage {
                   null,
                   Optional.of(
                       new PushEventStore.Rejected(
-                          object, e.code(), e.getMessage(), raw == null ? "" : raw.toString())),
+                          object, e.code(), e.getMessage(), raw == null ? "" : raw)),
                   position,
                   now));
       metrics.changeEvent(profileId, object, "refused");

@@ -2,12 +2,10 @@ package io.aix.connector.salesforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -115,11 +113,6 @@ public record ChangeEvent(
     } catch (IOException e) {
       throw new Malformed("MALFORMED_EVENT", "not JSON: " + e.getMessage(), none());
     }
-    return parse(message, entity);
-  }
-
-  /** As {@link #parse(String, String)}, for a message already read (see {@link #message}). */
-  public static ChangeEvent parse(JsonNode message, String entity) throws Malformed {
     if (message == null || !message.isObject()) {
       throw new Malformed("MALFORMED_EVENT", "not a JSON object", none());
     }
@@ -181,58 +174,6 @@ public record ChangeEvent(
         List.copyOf(changed),
         header.path("changeOrigin").asText(null),
         Instant.ofEpochMilli(stamp.asLong()));
-  }
-
-  /** The CamelSalesforce* headers Camel makes of the ChangeEventHeader, by header field. */
-  private static final Map<String, String> CAMEL_HEADERS =
-      Map.of(
-          "entityName", "CamelSalesforceEntityName",
-          "recordIds", "CamelSalesforceRecordIds",
-          "changeType", "CamelSalesforceChangeType",
-          "changeOrigin", "CamelSalesforceChangeOrigin",
-          "transactionKey", "CamelSalesforceTransactionKey",
-          "sequenceNumber", "CamelSalesforceSequenceNumber",
-          "commitTimestamp", "CamelSalesforceCommitTimestamp",
-          "commitUser", "CamelSalesforceCommitUser",
-          "commitNumber", "CamelSalesforceCommitNumber");
-
-  /**
-   * The Bayeux message of an event as Camel hands it over without {@code rawPayload}: the payload's
-   * values as the body (a map), the ChangeEventHeader's fields as {@code CamelSalesforce*} headers
-   * and the replay id as {@code CamelSalesforceReplayId}. That is the cheap way: with {@code
-   * rawPayload=true}, Camel 4.18's StreamingApiConsumer builds a new JSON mapper for every event to
-   * write it back out as text, which cost more CPU than anything AIX did with the event.
-   *
-   * <p>Camel drops the header's {@code changedFields}; they are the body's names. In a JSON
-   * (CometD) change event an update's body holds only the fields that changed, those set to null
-   * included, plus {@code LastModifiedDate}, and {@code LastModifiedById} only when it changed
-   * (Salesforce Change Data Capture Developer Guide, "Change Event Body Fields", JSON change event
-   * messages). An org that enriches change events with unchanged fields (a CometD option) makes
-   * AIX's echoes look like users' changes: the records are then read again and, their inputs
-   * unchanged, neither scored nor written; costlier, never wrong.
-   */
-  public static ObjectNode message(Map<String, Object> headers, Map<String, Object> body) {
-    ObjectNode message = JSON.createObjectNode();
-    ObjectNode data = message.putObject("data");
-    data.putObject("event")
-        .set("replayId", JSON.valueToTree(headers.get("CamelSalesforceReplayId")));
-    ObjectNode payload = data.putObject("payload");
-    ObjectNode header = payload.putObject("ChangeEventHeader");
-    CAMEL_HEADERS.forEach(
-        (field, camelHeader) -> {
-          Object v = headers.get(camelHeader);
-          if (v != null) {
-            header.set(field, JSON.valueToTree(v));
-          }
-        });
-    var changed = header.putArray("changedFields");
-    if ("UPDATE".equals(headers.get("CamelSalesforceChangeType")) && body != null) {
-      body.keySet().forEach(changed::add);
-    }
-    if (body != null) {
-      body.forEach((k, v) -> payload.set(k, JSON.valueToTree(v)));
-    }
-    return message;
   }
 
   private static OptionalLong none() {

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reading change events as Camel hands them over (the raw message with {@code rawPayload=true}; a
- * map body and CamelSalesforce* headers without it), and what is refused.
+ * Reading change events as Camel hands them over ({@code rawPayload=true}), and what is refused.
  */
 class ChangeEventTest {
   private static final Set<String> AIX = SalesforceConnector.aixFieldNames();
@@ -135,66 +131,5 @@ class ChangeEventTest {
             ChangeEvent.parse(message(header("GAP_DELETE", "[]", "o"), "{\"replayId\":9}"), "Lead")
                 .isDeletion())
         .isTrue();
-  }
-
-  /** The headers Camel 4.18's StreamingApiConsumer sets for an event without rawPayload. */
-  private static Map<String, Object> camelHeaders(String type, Object recordIds) {
-    Map<String, Object> h = new HashMap<>();
-    h.put("CamelSalesforceReplayId", 4712L);
-    h.put("CamelSalesforceEntityName", "Lead");
-    h.put("CamelSalesforceRecordIds", recordIds);
-    h.put("CamelSalesforceChangeType", type);
-    h.put("CamelSalesforceChangeOrigin", "com/salesforce/api/bulk/62.0");
-    h.put("CamelSalesforceTransactionKey", "0002b-tx");
-    h.put("CamelSalesforceSequenceNumber", 3L);
-    h.put("CamelSalesforceCommitTimestamp", 1764131000000L);
-    h.put("CamelSalesforceCommitUser", "005");
-    return h;
-  }
-
-  @Test
-  void withoutRawPayloadTheChangedFieldsAreTheBodysNames() throws Exception {
-    // Jetty's JSON parser (CometD's client) hands arrays over as Object[].
-    Object ids = new Object[] {"00Q5e000001AbcdEAA"};
-    Map<String, Object> aixOnly = new HashMap<>();
-    aixOnly.put("AIX_Score__c", 87L);
-    aixOnly.put("AIX_Top_Factors__c", null); // cleared: still a changed field
-    aixOnly.put("LastModifiedDate", "2026-11-26T04:23:20.000Z");
-    ChangeEvent echo =
-        ChangeEvent.parse(ChangeEvent.message(camelHeaders("UPDATE", ids), aixOnly), "Lead");
-    assertThat(echo.replayId()).isEqualTo(4712);
-    assertThat(echo.key()).isEqualTo("0002b-tx:3");
-    assertThat(echo.recordIds()).containsExactly("00Q5e000001AbcdEAA");
-    assertThat(echo.changedFields())
-        .containsExactlyInAnyOrder("AIX_Score__c", "AIX_Top_Factors__c", "LastModifiedDate");
-    assertThat(echo.isEcho(AIX, "AIX")).as("a bulk job's write has no client= origin").isTrue();
-
-    Map<String, Object> userEdit = new HashMap<>(aixOnly);
-    userEdit.put("Title", "VP Sales");
-    assertThat(
-            ChangeEvent.parse(ChangeEvent.message(camelHeaders("UPDATE", ids), userEdit), "Lead")
-                .isEcho(AIX, "AIX"))
-        .isFalse();
-    assertThat(
-            ChangeEvent.parse(
-                    ChangeEvent.message(
-                        camelHeaders("CREATE", List.of("00Q5e000001AbcdEAA")), aixOnly),
-                    "Lead")
-                .changedFields())
-        .as("only an update's body names changed fields")
-        .isEmpty();
-  }
-
-  @Test
-  void withoutRawPayloadAMalformedEventIsRefusedAsTheRawOneWouldBe() {
-    Map<String, Object> headers = camelHeaders("UPDATE", new Object[] {"not an id"});
-    assertThatThrownBy(
-            () -> ChangeEvent.parse(ChangeEvent.message(headers, Map.of("Title", "x")), "Lead"))
-        .isInstanceOf(ChangeEvent.Malformed.class)
-        .hasMessageContaining("not a Salesforce record id");
-    headers.remove("CamelSalesforceReplayId");
-    assertThatThrownBy(
-            () -> ChangeEvent.parse(ChangeEvent.message(headers, Map.of("Title", "x")), "Lead"))
-        .hasMessageContaining("no replay id");
   }
 }
