@@ -130,10 +130,11 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
   }
 
   /**
-   * An ingest job's successful results come back in one response that repeats every row sent (Bulk
-   * API 2.0: no locator on ingest results), so a job's CSV must stay well inside the largest
-   * response read: half of it, for the {@code sf__Id,sf__Created} columns and some margin. At 380
-   * bytes a row and 64 MB, about 88,000 rows a job.
+   * An ingest job's successful results come back in one response that repeats every row sent (the
+   * Bulk API 2.0 guide describes no paging for ingest results, unlike query results), so a job's
+   * CSV must stay well inside the largest response read: half of it, for the {@code
+   * sf__Id,sf__Created} columns and some margin. With AIX's rows (about 525 bytes of stored JSON)
+   * and 64 MB, about 57,000 rows a job.
    */
   @Override
   public long maxJobBytes() {
