@@ -137,6 +137,35 @@ public class WorkQueue {
       Instant pruneBefore,
       Instant now,
       boolean bulkRead) {
+    return accept(
+        profileId,
+        stream,
+        records,
+        rescore,
+        subjectHashes,
+        newOffset,
+        pruneBefore,
+        now,
+        bulkRead,
+        null);
+  }
+
+  /**
+   * As above, for a page of a read that began at {@code startedAt}: the offset moves only if no one
+   * reset or rewound it since the read began (a promotion starts the stream over, a change event
+   * gap rewinds it), so a read in flight cannot undo either by storing where it got to.
+   */
+  public Uni<Integer> accept(
+      String profileId,
+      String stream,
+      List<CrmRecord> records,
+      Set<String> rescore,
+      Map<String, String> subjectHashes,
+      Optional<Offset> newOffset,
+      Instant pruneBefore,
+      Instant now,
+      boolean bulkRead,
+      Offset startedAt) {
     String queued = bulkRead ? stream.substring(0, stream.indexOf(':') + 1) + BULK_SOURCE : stream;
     List<String> keys = records.stream().map(CrmRecord::changeKey).toList();
     return Panache.withTransaction(
@@ -170,12 +199,17 @@ public class WorkQueue {
                                       .chain(() -> noteKeys(s, profileId, stream, list, now))
                                       .chain(
                                           () ->
-                                              moveOffset(
-                                                  s,
-                                                  profileId,
-                                                  stream,
-                                                  newOffset.map(o -> withoutErased(o, done)),
-                                                  now))
+                                              stillFrom(s, profileId, stream, startedAt)
+                                                  .chain(
+                                                      still ->
+                                                          moveOffset(
+                                                              s,
+                                                              profileId,
+                                                              stream,
+                                                              newOffset
+                                                                  .filter(o -> still)
+                                                                  .map(o -> withoutErased(o, done)),
+                                                              now)))
                                       .chain(() -> prune(s, profileId, stream, pruneBefore))
                                       .replaceWith(list.size());
                                 })));
@@ -315,6 +349,32 @@ public class WorkQueue {
     return PreparedSql.update(
             s, sql, profileId, stream, newOffset.orElse(Offset.Watermark.START).encode(), at(now))
         .replaceWithVoid();
+  }
+
+  /**
+   * Whether the stored watermark is still where a read that began at {@code startedAt} may move it
+   * on from: there (or past it, by the read's own earlier pages). Gone while the read began from a
+   * stored one: a promotion started the stream over. Before it: a rewind. Locks the row until the
+   * transaction ends, so neither can slip in between.
+   */
+  private static Uni<Boolean> stillFrom(
+      Mutiny.Session s, String profileId, String stream, Offset startedAt) {
+    if (!(startedAt instanceof Offset.Watermark from)) {
+      return Uni.createFrom().item(true);
+    }
+    return PreparedSql.rows(
+            s,
+            "select position from source_offset where profile_id = $1 and stream = $2 for update",
+            profileId,
+            stream)
+        .map(
+            rows -> {
+              if (rows.isEmpty()) {
+                return from.equals(Offset.Watermark.START);
+              }
+              return !(Offset.decode((String) rows.get(0)[0]) instanceof Offset.Watermark now)
+                  || !now.modifiedAt().isBefore(from.modifiedAt());
+            });
   }
 
   private static Uni<Void> prune(

@@ -58,7 +58,8 @@ public class CheckpointStage {
                     next,
                     pruneBefore,
                     Instant.now(),
-                    !page.ordered()));
+                    !page.ordered(),
+                    page.startedAt()));
     metrics.accepted(page, fresh);
   }
 
