@@ -3,7 +3,10 @@ package io.aix.cli;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 
-/** {@code ./aix <command>}: every command documents itself with {@code --help}. */
+/**
+ * {@code ./aix <command>}: every command documents itself with {@code --help} (or {@code ./aix help
+ * <command>}).
+ */
 @TopCommand
 @Command(
     name = "aix",
@@ -19,6 +22,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ModelCommand.class,
       DeadLettersCommand.class,
-      KeycloakCommand.class
+      KeycloakCommand.class,
+      picocli.CommandLine.HelpCommand.class
     })
 public class AixCommand {}
