@@ -88,7 +88,7 @@ public final class LatencyBench {
       AixProcesses.salesforceProfile(
           PROFILE,
           "The latency benchmark's sandbox org",
-          "{ name: Lead, mapping: salesforce-lead, changes: cdc, every: 5m, overlap: 2m }",
+          "{ name: Lead, mapping: salesforce-lead, changes: cdc, channel: AIX_Lead__chn, every: 5m, overlap: 2m }",
           200,
           """
           tasks:

@@ -119,7 +119,7 @@ public final class ScaleBench {
       AixProcesses.salesforceProfile(
           PROFILE,
           "The scale benchmark's sandbox org",
-          "{ name: Lead, mapping: salesforce-lead, changes: cdc, every: 1m, overlap: 2m }",
+          "{ name: Lead, mapping: salesforce-lead, changes: cdc, channel: AIX_Lead__chn, every: 1m, overlap: 2m }",
           200,
           "");
 

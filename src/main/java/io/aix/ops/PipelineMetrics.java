@@ -60,6 +60,14 @@ public class PipelineMetrics {
     Counter.builder("aix.replay.refused").tags("profile", profile).register(registry).increment();
   }
 
+  /**
+   * {@code aix_change_events_refused_total}: connects on which Salesforce refused to deliver change
+   * events because the org's daily delivery allocation is spent.
+   */
+  public void deliveryRefused() {
+    Counter.builder("aix.change.events.refused").register(registry).increment();
+  }
+
   /** Called by a worker with the batch it just settled. */
   public void processed(String profile, String object, List<LeadWork> work) {
     Instant now = Instant.now();

@@ -86,6 +86,7 @@ public class ChangeEventStage {
    */
   public Start start(String profileId, String object) {
     recent.remove(profileId + "/" + object);
+    echoWarned.remove(profileId + "/" + object);
     String stream = streamName(object);
     Offset stored;
     try {
@@ -152,6 +153,35 @@ public class ChangeEventStage {
     runPoll(s.profileId(), s.object());
   }
 
+  /**
+   * Salesforce refused to deliver change events: the org's daily delivery allocation is spent
+   * ({@code 403::Organization total events daily limit exceeded} on {@code /meta/connect}). Events
+   * published meanwhile wait in the event bus (72 hours) and the subscription takes them once the
+   * allocation renews; until then each object's poll reads its changes. Said once every ten
+   * minutes, not on every refused connect.
+   */
+  public void deliveryRefused(String error) {
+    metrics.deliveryRefused();
+    long now = System.nanoTime();
+    long last = lastRefusalWarning.get();
+    if (last != 0 && now - last < REFUSAL_WARNING_EVERY_NANOS
+        || !lastRefusalWarning.compareAndSet(last, now)) {
+      return;
+    }
+    LOG.warnf(
+        "Salesforce refused to deliver change events (%s): the org's daily event delivery"
+            + " allocation is spent (shared by every CometD and Pub/Sub client of the org; AIX's own"
+            + " echoes count unless its channels filter them out). Changes reach AIX through each"
+            + " object's poll until it renews; the events published meanwhile are kept 72 hours"
+            + " and taken then.",
+        error);
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalWarning =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private static final long REFUSAL_WARNING_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
+
   /** One event from the {@code crm-cdc} route. */
   public void receive(Exchange exchange) {
     String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);
@@ -201,6 +231,7 @@ public class ChangeEventStage {
       return;
     }
     if (event.isEcho(AIX_FIELDS, SalesforceConnector.CALL_CLIENT)) {
+      unfilteredEcho(profileId, object, event);
       // AIX's own write: taken and nothing else; no read, no write. Its position is stored at most
       // once a second: a mass writeback's 20,000 echoes, one transaction each, held the
       // subscription's thread for over a minute while users' changes waited behind them. A
@@ -243,13 +274,51 @@ public class ChangeEventStage {
     resuming.values().removeIf(s -> event.replayId() > s.from().replayId());
   }
 
-  /** Stores a well-formed event's notices with its replay position; yields the new notices. */
+  /**
+   * Says once per subscription that AIX's own writes come back (each one counts against the org's
+   * daily event delivery allocation: 50,000 events in 24 hours for Unlimited Edition, 25,000 for
+   * Enterprise), and how to stop it: a custom channel whose member filters out AIX's user. The echo
+   * names that user, so the advice is the exact filter.
+   */
+  private void unfilteredEcho(String profileId, String object, ChangeEvent event) {
+    if (!echoWarned.add(profileId + "/" + object)) {
+      return;
+    }
+    CrmProfile.ObjectSync sync = catalog.profile(profileId).object(object).orElseThrow();
+    String filter = "ChangeEventHeader.commitUser != '" + event.commitUser() + "'";
+    if (sync.channel() == null) {
+      LOG.warnf(
+          "%s %s: AIX's own writes come back as change events on /data/%s, and each one counts"
+              + " against the org's daily event delivery allocation (a mass writeback can spend it"
+              + " and stop change events for the day). Read from a custom channel that leaves"
+              + " them out: create %s with the member filter \"%s\" and set channel: %s on the"
+              + " object (README: Salesforce admins)",
+          profileId,
+          object,
+          sync.changeChannel(),
+          "AIX_" + object + "__chn",
+          filter,
+          "AIX_" + object + "__chn");
+    } else {
+      LOG.warnf(
+          "%s %s: AIX's own writes come back on the custom channel /data/%s: its member for"
+              + " %sChangeEvent does not filter them out, and each one counts against the org's"
+              + " daily event delivery allocation. Set the member's filterExpression to \"%s\""
+              + " (README: Salesforce admins)",
+          profileId, object, sync.channel(), object, filter);
+    }
+  }
+
+  /** Subscriptions that were told their echoes are not filtered out. */
+  private final Set<String> echoWarned = ConcurrentHashMap.newKeySet();
+
   /** When each stream last stored an echo's position (System.nanoTime). */
   private final java.util.Map<String, Long> echoPositionStored =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   private static final long ECHO_POSITION_EVERY_NANOS = 1_000_000_000L;
 
+  /** Stores a well-formed event's notices with its replay position; yields the new notices. */
   private int accept(
       String profileId, String stream, ChangeEvent event, List<PushEvent> notices, Instant now) {
     Offset position = new Offset.Replay(event.replayId(), event.committedAt());

@@ -125,9 +125,9 @@ public class IntakeController {
             profile.id(),
             object.name(),
             object.every(),
-            events == null ? "" : ", change events from /data/" + object.name() + "ChangeEvent");
+            events == null ? "" : ", change events from /data/" + object.changeChannel());
         if (events != null) {
-          ReplayRefusalWatch.install(changes::refused);
+          ReplayRefusalWatch.install(changes);
           String component = "sf-" + profile.id() + "-" + object.name() + "-events-" + starts;
           camel.addComponent(component, salesforce.eventsComponent(profile));
           components.add(component);
@@ -137,6 +137,7 @@ public class IntakeController {
               .parameter("profileId", profile.id())
               .parameter("crmObject", object.name())
               .parameter("component", component)
+              .parameter("channel", object.changeChannel())
               .parameter("replayId", String.valueOf(events.replayId()))
               .add();
           routeIds.add(cdcId);

@@ -1,6 +1,7 @@
 package io.aix.pipeline;
 
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -8,17 +9,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hears Salesforce refuse a replay id. Camel's CometD subscription helper answers the refusal by
- * resubscribing at its fallback (-1, the newest event) on its own and only logs Salesforce's error
- * ({@code 400::The replayId {N} you provided was invalid...}); the route never learns of it, and
- * the events in between would be skipped in silence. That log record is the one signal there is, so
- * AIX listens to that logger and hands the refused id to {@link ChangeEventStage#refused}.
+ * Hears Salesforce refuse a replay id, or refuse delivery. Camel's CometD subscription helper
+ * answers a refused replay id by resubscribing at its fallback (-1, the newest event) on its own
+ * and only logs Salesforce's error ({@code 400::The replayId {N} you provided was invalid...}); the
+ * route never learns of it, and the events in between would be skipped in silence. Likewise a
+ * {@code /meta/connect} refused for a spent delivery allocation ({@code 403::Organization total
+ * events daily limit exceeded}) is only logged. Those log records are the one signal there is, so
+ * AIX listens to that logger and hands the refused id to {@link ChangeEventStage#refused}, the
+ * refused delivery to {@link ChangeEventStage#deliveryRefused}.
  */
 final class ReplayRefusalWatch extends Handler {
   static final String LOGGER =
       "org.apache.camel.component.salesforce.internal.streaming.SubscriptionHelper";
   static final Pattern REFUSED =
       Pattern.compile("400::The replayId \\{(-?\\d+)} you provided was invalid[^\\n]*");
+  static final Pattern DAILY_LIMIT =
+      Pattern.compile("403::Organization total events daily limit exceeded");
 
   /** Held so the logger (and the handler on it) is not collected. */
   private static Logger logger;
@@ -26,18 +32,21 @@ final class ReplayRefusalWatch extends Handler {
   private static ReplayRefusalWatch installed;
 
   private final BiConsumer<Long, String> onRefusal;
+  private final Consumer<String> onDeliveryRefused;
 
-  private ReplayRefusalWatch(BiConsumer<Long, String> onRefusal) {
+  private ReplayRefusalWatch(
+      BiConsumer<Long, String> onRefusal, Consumer<String> onDeliveryRefused) {
     this.onRefusal = onRefusal;
+    this.onDeliveryRefused = onDeliveryRefused;
   }
 
   /** Installs the watch once per process; later calls change nothing. */
-  static synchronized void install(BiConsumer<Long, String> onRefusal) {
+  static synchronized void install(ChangeEventStage changes) {
     if (installed != null) {
       return;
     }
     logger = Logger.getLogger(LOGGER);
-    installed = new ReplayRefusalWatch(onRefusal);
+    installed = new ReplayRefusalWatch(changes::refused, changes::deliveryRefused);
     logger.addHandler(installed);
   }
 
@@ -47,9 +56,17 @@ final class ReplayRefusalWatch extends Handler {
     if (message == null) {
       return;
     }
+    if (record.getParameters() != null && record.getParameters().length > 0) {
+      // "Connect failure: {}" comes with the Bayeux message as its parameter.
+      message = message + " " + java.util.Arrays.toString(record.getParameters());
+    }
     Matcher m = REFUSED.matcher(message);
     if (m.find()) {
       onRefusal.accept(Long.parseLong(m.group(1)), m.group());
+    }
+    Matcher limit = DAILY_LIMIT.matcher(message);
+    if (limit.find()) {
+      onDeliveryRefused.accept(limit.group());
     }
   }
 

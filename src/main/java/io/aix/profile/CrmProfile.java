@@ -198,6 +198,9 @@ public record CrmProfile(
    * @param activity how often the CRM's activity records on this object's records (Salesforce:
    *     completed calls and meetings, campaign responses) are read as engagement signals; empty:
    *     not read
+   * @param channel the custom change event channel ({@code <Name>__chn}) the object's change events
+   *     are read from, whose filter leaves out AIX's own writes; null: the standard channel {@code
+   *     <Object>ChangeEvent}, which delivers every change, AIX's echoes included
    */
   public record ObjectSync(
       String name,
@@ -207,10 +210,28 @@ public record CrmProfile(
       int pageSize,
       int line,
       boolean changeEvents,
-      Optional<Duration> activity) {
+      Optional<Duration> activity,
+      String channel) {
     public ObjectSync(
         String name, String mapping, Duration every, Duration overlap, int pageSize, int line) {
-      this(name, mapping, every, overlap, pageSize, line, false, Optional.empty());
+      this(name, mapping, every, overlap, pageSize, line, false, Optional.empty(), null);
+    }
+
+    public ObjectSync(
+        String name,
+        String mapping,
+        Duration every,
+        Duration overlap,
+        int pageSize,
+        int line,
+        boolean changeEvents,
+        Optional<Duration> activity) {
+      this(name, mapping, every, overlap, pageSize, line, changeEvents, activity, null);
+    }
+
+    /** The channel change events come from, without {@code /data/}. */
+    public String changeChannel() {
+      return channel != null ? channel : name + "ChangeEvent";
     }
   }
 

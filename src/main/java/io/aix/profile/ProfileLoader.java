@@ -387,7 +387,9 @@ public final class ProfileLoader {
   }
 
   private static ObjectSync objectSync(ConfigNode o, boolean hubspot) {
-    o.allowOnly(Set.of("name", "mapping", "every", "overlap", "pageSize", "changes", "activity"));
+    o.allowOnly(
+        Set.of(
+            "name", "mapping", "every", "overlap", "pageSize", "changes", "channel", "activity"));
     String changes = o.string("changes", "poll");
     if (!Set.of("poll", "cdc").contains(changes)) {
       throw o.get("changes")
@@ -398,6 +400,23 @@ public final class ProfileLoader {
           .error(
               "changes: cdc is Salesforce Change Data Capture; HubSpot pushes changes through"
                   + " webhooks (set webhooks: in the profile)");
+    }
+    String channel = null;
+    if (o.has("channel")) {
+      if (!changes.equals("cdc")) {
+        throw o.get("channel")
+            .error("channel is where Change Data Capture events come from: set changes: cdc too");
+      }
+      channel = o.string("channel");
+      if (!CUSTOM_CHANNEL.matcher(channel).matches()) {
+        throw o.get("channel")
+            .error(
+                "channel is a custom change event channel named <Name>__chn (say AIX_"
+                    + o.string("name")
+                    + "__chn, made as the README says), not '"
+                    + channel
+                    + "'");
+      }
     }
     Duration every = o.duration("every", Duration.ofSeconds(30));
     if (every.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -425,8 +444,12 @@ public final class ProfileLoader {
         hubspot ? o.integer("pageSize", 200, 1, 200) : o.integer("pageSize", 2000, 200, 2000),
         o.line(),
         changes.equals("cdc"),
-        activity);
+        activity,
+        channel);
   }
+
+  /** A custom Change Data Capture channel: PlatformEventChannel's FullName, {@code <Name>__chn}. */
+  private static final Pattern CUSTOM_CHANNEL = Pattern.compile("[A-Za-z][A-Za-z0-9_]*__chn");
 
   private static Writeback writeback(ConfigNode w, String type) {
     List<String> known = aixFields(type);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -39,13 +40,37 @@ public final class OrgStream {
    *     after the commit
    */
   record Event(long replayId, Instant at, String channel, ObjectNode payload, long visibleAt) {
-    /** The event's UUID, as Salesforce sends it: stable across replays, unlike nothing else. */
+    /**
+     * The event's UUID, as Salesforce sends it: stable across replays and the same on every channel
+     * that delivers the event.
+     */
     String uuid() {
       return UUID.nameUUIDFromBytes(
               (channel + "#" + replayId).getBytes(java.nio.charset.StandardCharsets.UTF_8))
           .toString();
     }
+
+    /** The changed entity: the standard channel is {@code /data/<Entity>ChangeEvent}. */
+    String entity() {
+      return channel.substring("/data/".length(), channel.length() - "ChangeEvent".length());
+    }
   }
+
+  /**
+   * The org's default delivery allocation: change events delivered to CometD clients in 24 hours,
+   * counted per subscribed client (Change Data Capture Developer Guide, "Change Data Capture
+   * Allocations": 50,000 for Performance and Unlimited Editions, 25,000 for Enterprise, 10,000 for
+   * Developer Edition). Past it, {@code /meta/connect} answers {@code 403::Organization total
+   * events daily limit exceeded} and the events wait in the event bus (Streaming API Developer
+   * Guide, "Streaming API Error Codes").
+   */
+  public static final int DEFAULT_DELIVERY_ALLOCATION = 50_000;
+
+  static final String ALLOCATION_EXCEEDED = "403::Organization total events daily limit exceeded";
+
+  /** A custom channel's name: {@code <Name>__chn} (PlatformEventChannel's FullName). */
+  private static final java.util.regex.Pattern CUSTOM_CHANNEL =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]*__chn");
 
   private final Clock clock;
   private final AtomicLong replayIds = new AtomicLong(1000);
@@ -55,6 +80,16 @@ public final class OrgStream {
   private volatile long publishDelayNanos;
   private final List<Long> refusedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Long> requestedReplayIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Custom channels ({@code /data/<Name>__chn}): the entities they carry, with each filter. */
+  private final Map<String, Map<String, ChannelFilter>> customChannels = new ConcurrentHashMap<>();
+
+  /** Deliveries in the last 24 hours: when, and how many events. */
+  private final Deque<long[]> deliveries = new ArrayDeque<>();
+
+  private long delivered;
+  private long deliveredInWindow;
+  private volatile int deliveryAllocation = DEFAULT_DELIVERY_ALLOCATION;
 
   /** A Bayeux client: what it subscribes to and where each subscription stands. */
   private static final class Session {
@@ -84,7 +119,43 @@ public final class OrgStream {
     sessions.clear();
     refusedReplayIds.clear();
     requestedReplayIds.clear();
+    customChannels.clear();
+    deliveries.clear();
+    delivered = 0;
+    deliveredInWindow = 0;
+    deliveryAllocation = DEFAULT_DELIVERY_ALLOCATION;
     notifyAll();
+  }
+
+  /**
+   * What an admin sets up with the Tooling API (PlatformEventChannel with channelType {@code data},
+   * then a PlatformEventChannelMember per entity; Change Data Capture Developer Guide, "Add a
+   * Filter with Tooling API"): a custom channel {@code /data/<name>} that carries the entity's
+   * change events matching the filter expression (empty: all of them).
+   *
+   * @throws IllegalArgumentException for a channel name without {@code __chn} or a filter the guide
+   *     does not allow
+   */
+  public synchronized void defineChannel(String name, String entity, String filterExpression) {
+    if (!CUSTOM_CHANNEL.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "a custom channel is named <Name>__chn (letters, digits, underscores), not " + name);
+    }
+    ChannelFilter filter = ChannelFilter.parse(filterExpression);
+    customChannels.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).put(entity, filter);
+  }
+
+  /**
+   * The 24-hour delivery allocation of this org (default {@link #DEFAULT_DELIVERY_ALLOCATION}): a
+   * test sets a small one to see what AIX does when it is spent.
+   */
+  public void deliveryAllocation(int events) {
+    this.deliveryAllocation = events;
+  }
+
+  /** Change events delivered to clients since the last reset, counted per client as Salesforce. */
+  public synchronized long delivered() {
+    return delivered;
   }
 
   /**
@@ -259,7 +330,10 @@ public final class OrgStream {
     String channel = m.path("subscription").asText();
     ObjectNode r = reply(m, true);
     r.put("subscription", channel);
-    if (!channel.matches("/data/\\w+ChangeEvent")) {
+    boolean custom =
+        channel.startsWith("/data/")
+            && customChannels.containsKey(channel.substring("/data/".length()));
+    if (!custom && !channel.matches("/data/\\w+ChangeEvent")) {
       r.put("successful", false);
       r.put(
           "error",
@@ -309,7 +383,11 @@ public final class OrgStream {
     return r;
   }
 
-  /** The events waiting for a session, in replay order; advances its cursors. */
+  /**
+   * The events waiting for a session, in replay order, on each channel it subscribed to (the
+   * standard {@code /data/<Entity>ChangeEvent} or a custom channel whose member for the entity
+   * takes the event); advances its cursors. Stops at the delivery allocation.
+   */
   private List<ObjectNode> take(Session session) {
     List<ObjectNode> out = new ArrayList<>();
     long now = System.nanoTime();
@@ -317,10 +395,16 @@ public final class OrgStream {
       if (e.visibleAt() - now > 0) {
         break; // not published yet; the ones after it neither
       }
-      Long cursor = session.cursors.get(e.channel());
-      if (cursor != null && e.replayId() > cursor) {
+      for (Map.Entry<String, Long> sub : session.cursors.entrySet()) {
+        String channel = sub.getKey();
+        if (e.replayId() <= sub.getValue() || !carries(channel, e)) {
+          continue;
+        }
+        if (allocationSpent()) {
+          return out;
+        }
         ObjectNode msg = NODES.objectNode();
-        msg.put("channel", e.channel());
+        msg.put("channel", channel);
         ObjectNode data = msg.putObject("data");
         data.put("schema", "aix-sandbox-" + e.channel().substring(6));
         data.set("payload", e.payload());
@@ -328,10 +412,43 @@ public final class OrgStream {
         event.put("EventUuid", e.uuid());
         event.put("replayId", e.replayId());
         out.add(msg);
-        session.cursors.put(e.channel(), e.replayId());
+        sub.setValue(e.replayId());
+        count(1);
       }
     }
     return out;
+  }
+
+  private boolean carries(String channel, Event e) {
+    if (channel.equals(e.channel())) {
+      return true;
+    }
+    Map<String, ChannelFilter> members = customChannels.get(channel.substring("/data/".length()));
+    if (members == null) {
+      return false;
+    }
+    ChannelFilter filter = members.get(e.entity());
+    return filter != null && filter.test(e.payload().path("ChangeEventHeader"));
+  }
+
+  private void count(int n) {
+    delivered += n;
+    deliveredInWindow += n;
+    long[] last = deliveries.peekLast();
+    long second = System.currentTimeMillis() / 1000;
+    if (last != null && last[0] == second) {
+      last[1] += n;
+    } else {
+      deliveries.addLast(new long[] {second, n});
+    }
+  }
+
+  private boolean allocationSpent() {
+    long cut = System.currentTimeMillis() / 1000 - Duration.ofHours(24).toSeconds();
+    while (!deliveries.isEmpty() && deliveries.peekFirst()[0] <= cut) {
+      deliveredInWindow -= deliveries.pollFirst()[1];
+    }
+    return deliveredInWindow >= deliveryAllocation;
   }
 
   private synchronized void connect(JsonNode m, ArrayNode replies) {
@@ -348,6 +465,15 @@ public final class OrgStream {
           .put("interval", 0)
           .put("timeout", connectTimeoutMillis)
           .put("reconnect", "retry");
+      replies.add(r);
+      return;
+    }
+    if (allocationSpent()) {
+      // Salesforce answers on /meta/connect, both to a client connecting and to one connected; its
+      // error table gives no advice with it, so none is given here: the client's own backoff
+      // decides how soon it asks again.
+      r.put("successful", false);
+      r.put("error", ALLOCATION_EXCEEDED);
       replies.add(r);
       return;
     }

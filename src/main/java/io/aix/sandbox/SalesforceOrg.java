@@ -110,6 +110,21 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     this.bulk = new OrgBulkJobs(this, clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
     users.put(INTEGRATION_USERNAME, true);
+    defineAixChannels();
+  }
+
+  /**
+   * The custom change event channels the README has a Salesforce admin create for AIX, as this
+   * org's admin did: {@code AIX_Lead__chn} and {@code AIX_Contact__chn}, each carrying its object's
+   * changes except those AIX's integration user commits (its own writes' echoes).
+   */
+  private void defineAixChannels() {
+    for (String object : List.of("Lead", "Contact")) {
+      stream.defineChannel(
+          "AIX_" + object + "__chn",
+          object,
+          "ChangeEventHeader.commitUser != '" + INTEGRATION_USER_ID + "'");
+    }
   }
 
   /** The org's Change Data Capture stream (Streaming API, CometD). */
@@ -191,6 +206,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     deleteGranted = false;
     deleted.clear();
     stream.reset();
+    defineAixChannels();
     bulk.reset();
   }
 

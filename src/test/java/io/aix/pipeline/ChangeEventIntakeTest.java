@@ -44,6 +44,7 @@ class ChangeEventIntakeTest {
   @Inject IntakeController intake;
   @Inject PipelineDriver driver;
   @Inject MeterRegistry registry;
+  @Inject org.apache.camel.ProducerTemplate producer;
 
   SalesforceOrg org;
   final List<String> log = new CopyOnWriteArrayList<>();
@@ -226,11 +227,35 @@ class ChangeEventIntakeTest {
   }
 
   @Test
-  void aixsOwnWritesComeBackAsChangeEventsAndCauseNoFurtherWrites() throws Exception {
+  void theFilteredChannelDeliversUsersChangesAndNotAixsOwnWrites() throws Exception {
     List<String> ids = loadedLeads(50);
     intake.start();
     Thread.sleep(1000);
-    long echoesBefore = (long) changeEvents("echo");
+    long deliveredBefore = org.stream().delivered();
+    double echoesBefore = changeEvents("echo");
+    Map<String, String> before = changeAll(ids);
+    awaitAllRescored(before);
+    long writes = org.writeCalls();
+    Thread.sleep(2000);
+
+    // The demo profile reads Lead changes from AIX_Lead__chn, whose member leaves out changes
+    // committed by AIX's integration user (as the README has an admin set it up).
+    assertThat(org.stream().delivered() - deliveredBefore)
+        .as("the 50 users' changes delivered; the 50 score writes' echoes not")
+        .isEqualTo(50);
+    assertThat(changeEvents("echo") - echoesBefore).as("no echo reached AIX").isZero();
+    assertThat(org.writeCalls()).as("no write after the scores").isEqualTo(writes);
+    assertThat(log).noneMatch(m -> m.contains("AIX's own writes come back"));
+  }
+
+  @Test
+  void onAChannelWithoutTheFilterEchoesCauseNoWritesAndAixSaysWhichFilterToSet() throws Exception {
+    // An admin made the channel's member but left out its filter: every change comes, AIX's too.
+    org.stream().defineChannel("AIX_Lead__chn", "Lead", "");
+    List<String> ids = loadedLeads(50);
+    intake.start();
+    Thread.sleep(1000);
+    double echoesBefore = changeEvents("echo");
     Instant changedAt = Instant.now();
     Map<String, String> before = changeAll(ids);
     awaitAllRescored(before);
@@ -250,6 +275,43 @@ class ChangeEventIntakeTest {
                 db, "select count(*) from inbound_event where received_at > '" + changedAt + "'"))
         .as("a notice per change, none per echo")
         .isEqualTo(50);
+    assertThat(log)
+        .as("the exact filter, with AIX's user id taken from the echo")
+        .anyMatch(
+            m ->
+                m.contains("AIX_Lead__chn")
+                    && m.contains(
+                        "ChangeEventHeader.commitUser != '"
+                            + SalesforceOrg.INTEGRATION_USER_ID
+                            + "'"));
+  }
+
+  @Test
+  void whenTheOrgsDeliveryAllocationIsSpentChangesComeThroughThePollAndAixSaysWhy()
+      throws Exception {
+    List<String> ids = loadedLeads(20);
+    intake.start();
+    Thread.sleep(1000);
+    // Other clients of the org spent its 24-hour allocation: Salesforce refuses to deliver.
+    org.stream().deliveryAllocation((int) org.stream().delivered());
+    double takenBefore = changeEvents("taken");
+    double polledBefore = scored("poll");
+    Map<String, String> before = changeAll(ids);
+    awaitTrue(
+        "AIX heard Salesforce refuse delivery",
+        Duration.ofSeconds(60),
+        () -> log.stream().anyMatch(m -> m.contains("refused to deliver change events")));
+    // The safety-net poll runs every minute; run its cycle now instead of waiting for it.
+    producer.sendBodyAndHeaders(
+        "direct:poll-cycle", null, Map.of(PollStage.PROFILE, PROFILE, PollStage.OBJECT, "Lead"));
+    awaitAllRescored(before);
+
+    assertThat(changeEvents("taken") - takenBefore).as("no change event delivered").isZero();
+    assertThat(scored("poll") - polledBefore).as("each change scored by the poll").isEqualTo(20);
+    assertThat(registry.find("aix.change.events.refused").counter())
+        .as("the refusals counted")
+        .isNotNull()
+        .satisfies(c -> assertThat(c.count()).isPositive());
   }
 
   @Test

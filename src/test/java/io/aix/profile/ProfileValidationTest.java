@@ -111,7 +111,25 @@ class ProfileValidationTest {
     assertThat(e.getMessage())
         .isEqualTo(
             file()
-                + ":16: unknown key 'objects[0].evry' (expected one of activity, changes, every, mapping, name, overlap, pageSize)");
+                + ":16: unknown key 'objects[0].evry' (expected one of activity, changes, channel, every, mapping, name, overlap, pageSize)");
+  }
+
+  @Test
+  void aChangeEventChannelIsACustomChannelOfAnObjectWithChangeEvents() throws IOException {
+    assertThat(
+            loadFails(GOOD.replace("every: 30s", "every: 30s\n    channel: AIX_Lead__chn"))
+                .getMessage())
+        .isEqualTo(
+            file()
+                + ":16: channel is where Change Data Capture events come from: set changes: cdc"
+                + " too");
+    assertThat(
+            loadFails(
+                    GOOD.replace(
+                        "every: 30s", "every: 30s\n    changes: cdc\n    channel: LeadChangeEvent"))
+                .getMessage())
+        .startsWith(
+            file() + ":17: channel is a custom change event channel named <Name>__chn (say AIX_");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param recordIds the changed records; empty only for {@code GAP_OVERFLOW}
  * @param changedFields the fields an update changed ({@code LastModifiedDate} included)
  * @param changeOrigin the API and client that made the change ({@code ...;client=<name>})
+ * @param commitUser the id of the user who made the change (AIX's integration user for its echoes)
  */
 public record ChangeEvent(
     long replayId,
@@ -30,6 +31,7 @@ public record ChangeEvent(
     List<String> recordIds,
     List<String> changedFields,
     String changeOrigin,
+    String commitUser,
     Instant committedAt) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,7 +102,8 @@ public record ChangeEvent(
   }
 
   /**
-   * Reads the raw message of a change event on {@code /data/<entity>ChangeEvent}.
+   * Reads the raw message of a change event on {@code /data/<entity>ChangeEvent} or on a custom
+   * channel that carries the entity.
    *
    * @throws Malformed with a code and reason for anything AIX cannot act on
    */
@@ -130,7 +133,7 @@ public record ChangeEvent(
     if (!eventEntity.equals(entity)) {
       throw new Malformed(
           "WRONG_ENTITY",
-          "a change of '" + eventEntity + "' on the " + entity + " change channel",
+          "a change of '" + eventEntity + "' on the channel read for " + entity,
           replayId);
     }
     String type = header.path("changeType").asText("");
@@ -173,6 +176,7 @@ public record ChangeEvent(
         List.copyOf(ids),
         List.copyOf(changed),
         header.path("changeOrigin").asText(null),
+        header.path("commitUser").asText(""),
         Instant.ofEpochMilli(stamp.asLong()));
   }
 
