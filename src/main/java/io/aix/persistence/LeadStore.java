@@ -121,6 +121,21 @@ public class LeadStore {
                             : Offset.decode(rows.get(0))));
   }
 
+  /** Forgets where a stream stands: it starts afresh (a change event stream, at the newest). */
+  public Uni<Void> forgetOffset(String profileId, String stream) {
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        s.createNativeQuery(
+                                "delete from source_offset where profile_id = :p and stream = :s")
+                            .setParameter("p", profileId)
+                            .setParameter("s", stream)
+                            .executeUpdate())
+                .replaceWithVoid());
+  }
+
   /**
    * Moves a polled stream's watermark back to {@code since} (never forward), so its next poll
    * re-reads every change from then: how a gap in a change event stream is covered. A stream never

@@ -182,6 +182,53 @@ public class ChangeEventStage {
 
   private static final long REFUSAL_WARNING_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
 
+  /**
+   * Salesforce sent a {@code /meta/connect} answer larger than the client's buffer ({@code
+   * Buffering capacity N exceeded}: a burst of changes, say a data load, delivered at once).
+   * Camel's client then asks again from the same replay id and gets the same answer for as long as
+   * the events are kept. AIX subscribes again at the newest event and has each object's poll read
+   * the gap since its last event taken. Once a minute at most.
+   */
+  public void tooLarge(String error) {
+    long now = System.nanoTime();
+    long last = lastTooLarge.get();
+    if (last != 0 && now - last < TOO_LARGE_EVERY_NANOS || !lastTooLarge.compareAndSet(last, now)) {
+      return;
+    }
+    metrics.changeEvent("*", "*", "too_large");
+    catchUps.submit(
+        () -> {
+          LOG.warnf(
+              "A change event batch is too large to read (%s): subscribing at the newest event"
+                  + " again and polling each object's changes since its last event taken",
+              error);
+          intake.get().resubscribeAtNewest();
+        });
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong lastTooLarge =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private static final long TOO_LARGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+  @Inject jakarta.enterprise.inject.Instance<IntakeController> intake;
+
+  /**
+   * Before an object's stream starts over at the newest event: its poll is rewound to the last
+   * event taken (the events after it are skipped) and run at once, and the stored position is
+   * forgotten so that a restart does not go back to the batch either.
+   */
+  void startOverAtNewest(String profileId, String object) {
+    String stream = streamName(object);
+    Offset stored = ReactiveBridge.await(() -> store.offset(profileId, stream));
+    if (stored instanceof Offset.Replay replay) {
+      rewind(profileId, object, replay.committedAt());
+    }
+    ReactiveBridge.await(() -> store.forgetOffset(profileId, stream));
+    recent.remove(profileId + "/" + object);
+    pollNow(profileId, object);
+  }
+
   /** One event from the {@code crm-cdc} route. */
   public void receive(Exchange exchange) {
     String profileId = exchange.getMessage().getHeader(PollStage.PROFILE, String.class);

@@ -128,19 +128,7 @@ public class IntakeController {
             events == null ? "" : ", change events from /data/" + object.changeChannel());
         if (events != null) {
           ReplayRefusalWatch.install(changes);
-          String component = "sf-" + profile.id() + "-" + object.name() + "-events-" + starts;
-          camel.addComponent(component, salesforce.eventsComponent(profile));
-          components.add(component);
-          String cdcId = "cdc-" + profile.id() + "-" + object.name();
-          TemplatedRouteBuilder.builder(camel, CDC_TEMPLATE)
-              .routeId(cdcId)
-              .parameter("profileId", profile.id())
-              .parameter("crmObject", object.name())
-              .parameter("component", component)
-              .parameter("channel", object.changeChannel())
-              .parameter("replayId", String.valueOf(events.replayId()))
-              .add();
-          routeIds.add(cdcId);
+          subscribe(profile, object, events.replayId());
         }
         if (object.activity().isPresent()) {
           String activityId = "activity-" + profile.id() + "-" + object.name();
@@ -193,6 +181,74 @@ public class IntakeController {
     return config.getOptionalValue(key, Integer.class).orElse(8080);
   }
 
+  /** Adds the change event route of an object, on a component of its own, from a replay id. */
+  private void subscribe(CrmProfile profile, CrmProfile.ObjectSync object, long replayId) {
+    String component =
+        "sf-" + profile.id() + "-" + object.name() + "-events-" + starts + "-" + ++subscriptions;
+    camel.addComponent(component, salesforce.eventsComponent(profile));
+    components.add(component);
+    String cdcId = cdcRouteId(profile.id(), object.name());
+    TemplatedRouteBuilder.builder(camel, CDC_TEMPLATE)
+        .routeId(cdcId)
+        .parameter("profileId", profile.id())
+        .parameter("crmObject", object.name())
+        .parameter("component", component)
+        .parameter("channel", object.changeChannel())
+        .parameter("replayId", String.valueOf(replayId))
+        .add();
+    routeIds.add(cdcId);
+    componentOf.put(cdcId, component);
+  }
+
+  private int subscriptions;
+
+  /** The component each change event route reads through (its own CometD client). */
+  private final java.util.Map<String, String> componentOf = new java.util.HashMap<>();
+
+  private static String cdcRouteId(String profileId, String object) {
+    return "cdc-" + profileId + "-" + object;
+  }
+
+  /**
+   * Subscribes every change event route again at the newest event, each object's poll having been
+   * rewound to its last event taken ({@link ChangeEventStage#startOverAtNewest}): what a stream
+   * that cannot move past a batch too large to read needs. Camel's client resubscribes after the
+   * failed batch at the same replay id and fails again for as long as the events are kept.
+   */
+  public synchronized void resubscribeAtNewest() {
+    if (routeIds.isEmpty()) {
+      return;
+    }
+    for (CrmProfile profile : connectors.activeProfiles()) {
+      for (CrmProfile.ObjectSync object : profile.objects()) {
+        String cdcId = cdcRouteId(profile.id(), object.name());
+        if (!object.changeEvents() || !routeIds.contains(cdcId)) {
+          continue;
+        }
+        try {
+          camel.getRouteController().stopRoute(cdcId);
+          camel.removeRoute(cdcId);
+          routeIds.remove(cdcId);
+          String old = componentOf.remove(cdcId);
+          components.remove(old);
+          // Its CometD client would go on asking for the batch it cannot read.
+          org.apache.camel.support.service.ServiceHelper.stopAndShutdownService(
+              camel.removeComponent(old));
+          changes.startOverAtNewest(profile.id(), object.name());
+          subscribe(profile, object, -1);
+        } catch (Exception e) {
+          LOG.errorf(
+              e,
+              "%s %s: could not subscribe to change events again; the poll every %s reads the"
+                  + " object's changes",
+              profile.id(),
+              object.name(),
+              object.every());
+        }
+      }
+    }
+  }
+
   /** SIGTERM (a rolling update, a scale-in): finish the page in hand, then stop polling. */
   void onShutdown(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
     stop();
@@ -227,6 +283,7 @@ public class IntakeController {
       org.apache.camel.support.service.ServiceHelper.stopAndShutdownService(c);
     }
     components.clear();
+    componentOf.clear();
     gate.open();
   }
 }

@@ -25,6 +25,7 @@ final class ReplayRefusalWatch extends Handler {
       Pattern.compile("400::The replayId \\{(-?\\d+)} you provided was invalid[^\\n]*");
   static final Pattern DAILY_LIMIT =
       Pattern.compile("403::Organization total events daily limit exceeded");
+  static final Pattern TOO_LARGE = Pattern.compile("Buffering capacity \\d+ exceeded");
 
   /** Held so the logger (and the handler on it) is not collected. */
   private static Logger logger;
@@ -33,11 +34,15 @@ final class ReplayRefusalWatch extends Handler {
 
   private final BiConsumer<Long, String> onRefusal;
   private final Consumer<String> onDeliveryRefused;
+  private final Consumer<String> onTooLarge;
 
   private ReplayRefusalWatch(
-      BiConsumer<Long, String> onRefusal, Consumer<String> onDeliveryRefused) {
+      BiConsumer<Long, String> onRefusal,
+      Consumer<String> onDeliveryRefused,
+      Consumer<String> onTooLarge) {
     this.onRefusal = onRefusal;
     this.onDeliveryRefused = onDeliveryRefused;
+    this.onTooLarge = onTooLarge;
   }
 
   /** Installs the watch once per process; later calls change nothing. */
@@ -46,7 +51,8 @@ final class ReplayRefusalWatch extends Handler {
       return;
     }
     logger = Logger.getLogger(LOGGER);
-    installed = new ReplayRefusalWatch(changes::refused, changes::deliveryRefused);
+    installed =
+        new ReplayRefusalWatch(changes::refused, changes::deliveryRefused, changes::tooLarge);
     logger.addHandler(installed);
   }
 
@@ -67,6 +73,10 @@ final class ReplayRefusalWatch extends Handler {
     Matcher limit = DAILY_LIMIT.matcher(message);
     if (limit.find()) {
       onDeliveryRefused.accept(limit.group());
+    }
+    Matcher large = TOO_LARGE.matcher(message);
+    if (large.find()) {
+      onTooLarge.accept(large.group());
     }
   }
 

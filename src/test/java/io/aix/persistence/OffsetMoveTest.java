@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
 import io.aix.connector.Offset;
+import io.aix.testing.Sql;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -109,9 +110,6 @@ class OffsetMoveTest {
   }
 
   private void sql(String statement) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(statement);
-    }
+    Sql.exec(db, statement);
   }
 }

@@ -35,7 +35,19 @@ import org.junit.jupiter.api.Test;
  * change events ({@code changes: cdc}, the poll every minute being the safety net).
  */
 @QuarkusTest
+@io.quarkus.test.junit.TestProfile(ChangeEventIntakeTest.SmallStreamingBuffer.class)
 class ChangeEventIntakeTest {
+  /**
+   * A streaming buffer of 1 MB instead of 64: a burst of a thousand changes overflows it, as a data
+   * load of a hundred thousand overflows the real one.
+   */
+  public static class SmallStreamingBuffer implements io.quarkus.test.junit.QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("aix.salesforce.streaming-buffer-mb", "1");
+    }
+  }
+
   private static final String PROFILE = "demo-salesforce";
   private static final String CEO = "Chief Executive Officer";
 
@@ -312,6 +324,44 @@ class ChangeEventIntakeTest {
         .as("the refusals counted")
         .isNotNull()
         .satisfies(c -> assertThat(c.count()).isPositive());
+  }
+
+  @Test
+  void aBurstTooLargeToReadAtOnceIsPolledAndTheStreamGoesOnFromTheNewestEvent() throws Exception {
+    List<String> ids = loadedLeads(1500);
+    // A data load while AIX is down: on restart the first answer holds all 1,500 events, about
+    // 1.5 MB, over the client's buffer. Camel's client would ask for the same batch forever.
+    Map<String, String> before = stamps(ids);
+    Thread.sleep(1000);
+    String padding = "x".repeat(600);
+    for (String id : ids) {
+      org.update("Lead", id, Map.of("Title", CEO, "Description", padding));
+    }
+    double polledBefore = scored("poll");
+    intake.start();
+    awaitTrue(
+        "AIX heard the batch was too large",
+        Duration.ofSeconds(60),
+        () -> log.stream().anyMatch(m -> m.contains("too large to read")));
+    awaitAllRescored(before);
+    assertThat(scored("poll") - polledBefore)
+        .as("the burst read by the poll over the gap")
+        .isGreaterThanOrEqualTo(1500);
+
+    awaitTrue(
+        "subscribed again at the newest event",
+        Duration.ofSeconds(30),
+        () -> {
+          List<Long> asked = org.stream().requestedReplayIds();
+          return asked.get(asked.size() - 1) == -1L;
+        });
+    // The stream works again: a user's change arrives as an event within seconds.
+    double takenBefore = changeEvents("taken");
+    Map<String, String> one = stamps(ids.subList(0, 1));
+    Thread.sleep(1000);
+    org.update("Lead", ids.get(0), Map.of("Title", "Marketing Intern"));
+    awaitAllRescored(one);
+    assertThat(changeEvents("taken") - takenBefore).isEqualTo(1);
   }
 
   @Test

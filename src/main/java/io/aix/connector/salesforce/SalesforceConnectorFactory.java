@@ -34,6 +34,15 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
       defaultValue = "64")
   int maxResponseMegabytes;
 
+  /**
+   * Largest {@code /meta/connect} answer (a batch of change events) the streaming client reads; a
+   * larger one makes AIX subscribe again at the newest event and poll the gap.
+   */
+  @org.eclipse.microprofile.config.inject.ConfigProperty(
+      name = "aix.salesforce.streaming-buffer-mb",
+      defaultValue = "64")
+  int streamingBufferMegabytes;
+
   @Override
   public String type() {
     return "salesforce";
@@ -79,7 +88,7 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
     // mass writeback's change events (AIX's own echoes, up to thousands per answer) overflowed it
     // at 20,000 leads and broke the subscription ("Buffering capacity 1048576 exceeded").
     component.setLongPollingTransportProperties(
-        new java.util.HashMap<>(Map.of("maxMessageSize", maxResponseMegabytes * 1024 * 1024)));
+        new java.util.HashMap<>(Map.of("maxMessageSize", streamingBufferMegabytes * 1024 * 1024)));
     if (connection.auth() instanceof CrmProfile.Auth.ClientCredentials cc) {
       component.setAuthenticationType(AuthenticationType.CLIENT_CREDENTIALS);
       component.setClientId(cc.clientId().resolve());
