@@ -138,24 +138,31 @@ public class WorkQueue {
       Instant now,
       boolean bulkRead) {
     return accept(
-        profileId,
-        stream,
-        records,
-        rescore,
-        subjectHashes,
-        newOffset,
-        pruneBefore,
-        now,
-        bulkRead,
-        null);
+            profileId,
+            stream,
+            records,
+            rescore,
+            subjectHashes,
+            newOffset,
+            pruneBefore,
+            now,
+            bulkRead,
+            null)
+        .map(Accepted::fresh);
   }
 
+  /** What a page's checkpoint did: the versions that were new, and the position stored now. */
+  public record Accepted(int fresh, String position) {}
+
   /**
-   * As above, for a page of a read that began at {@code startedAt}: the offset moves only if no one
-   * reset or rewound it since the read began (a promotion starts the stream over, a change event
-   * gap rewinds it), so a read in flight cannot undo either by storing where it got to.
+   * As above, for a page of a read that expects the stored position to be {@code expected} (where
+   * the read began, or where its previous page left it): the offset moves only if it still is.
+   * Anything else means someone reset or rewound it since (a promotion starts the stream over, a
+   * change event gap rewinds it), and a read in flight must not undo that by storing where it got
+   * to. An absent position counts as the beginning. Yields the position stored after the page, to
+   * expect at the next one.
    */
-  public Uni<Integer> accept(
+  public Uni<Accepted> accept(
       String profileId,
       String stream,
       List<CrmRecord> records,
@@ -165,7 +172,7 @@ public class WorkQueue {
       Instant pruneBefore,
       Instant now,
       boolean bulkRead,
-      Offset startedAt) {
+      String expected) {
     String queued = bulkRead ? stream.substring(0, stream.indexOf(':') + 1) + BULK_SOURCE : stream;
     List<String> keys = records.stream().map(CrmRecord::changeKey).toList();
     return Panache.withTransaction(
@@ -197,21 +204,26 @@ public class WorkQueue {
                                   List<CrmRecord> list = List.copyOf(fresh.values());
                                   return enqueue(s, queued, list, now)
                                       .chain(() -> noteKeys(s, profileId, stream, list, now))
+                                      .chain(() -> storedPosition(s, profileId, stream))
                                       .chain(
-                                          () ->
-                                              stillFrom(s, profileId, stream, startedAt)
-                                                  .chain(
-                                                      still ->
-                                                          moveOffset(
-                                                              s,
-                                                              profileId,
-                                                              stream,
-                                                              newOffset
-                                                                  .filter(o -> still)
-                                                                  .map(o -> withoutErased(o, done)),
-                                                              now)))
-                                      .chain(() -> prune(s, profileId, stream, pruneBefore))
-                                      .replaceWith(list.size());
+                                          stored -> {
+                                            boolean holds =
+                                                expected == null || expected.equals(stored);
+                                            Optional<Offset> move =
+                                                newOffset
+                                                    .filter(o -> holds)
+                                                    .map(o -> withoutErased(o, done));
+                                            // Once broken, the expectation stays broken for the
+                                            // rest of the read: it never moves the offset again.
+                                            String after =
+                                                holds
+                                                    ? move.map(Offset::encode).orElse(stored)
+                                                    : expected;
+                                            return moveOffset(s, profileId, stream, move, now)
+                                                .replaceWith(after);
+                                          })
+                                      .call(() -> prune(s, profileId, stream, pruneBefore))
+                                      .map(after -> new Accepted(list.size(), after));
                                 })));
   }
 
@@ -352,29 +364,16 @@ public class WorkQueue {
   }
 
   /**
-   * Whether the stored watermark is still where a read that began at {@code startedAt} may move it
-   * on from: there (or past it, by the read's own earlier pages). Gone while the read began from a
-   * stored one: a promotion started the stream over. Before it: a rewind. Locks the row until the
-   * transaction ends, so neither can slip in between.
+   * The stored position of a stream ({@link Offset.Watermark#START} when there is none), its row
+   * locked until the transaction ends so that no reset slips in between the look and the move.
    */
-  private static Uni<Boolean> stillFrom(
-      Mutiny.Session s, String profileId, String stream, Offset startedAt) {
-    if (!(startedAt instanceof Offset.Watermark from)) {
-      return Uni.createFrom().item(true);
-    }
+  private static Uni<String> storedPosition(Mutiny.Session s, String profileId, String stream) {
     return PreparedSql.rows(
             s,
             "select position from source_offset where profile_id = $1 and stream = $2 for update",
             profileId,
             stream)
-        .map(
-            rows -> {
-              if (rows.isEmpty()) {
-                return from.equals(Offset.Watermark.START);
-              }
-              return !(Offset.decode((String) rows.get(0)[0]) instanceof Offset.Watermark now)
-                  || !now.modifiedAt().isBefore(from.modifiedAt());
-            });
+        .map(rows -> rows.isEmpty() ? Offset.Watermark.START.encode() : (String) rows.get(0)[0]);
   }
 
   private static Uni<Void> prune(

@@ -34,6 +34,13 @@ public class CheckpointStage {
   @Inject LiveCatalog catalog;
   @Inject PipelineMetrics metrics;
 
+  /**
+   * Exchange property: the stored position a poll cycle's next page expects (set by the poll stage
+   * at the start of each query, then by each checkpoint). A page whose expectation no longer holds
+   * queues its records but does not move the offset: someone reset or rewound it meanwhile.
+   */
+  public static final String EXPECTED_OFFSET = "aixExpectedOffset";
+
   public void commit(Exchange exchange) {
     PollStage.Page page = exchange.getProperty(PollStage.PAGE, PollStage.Page.class);
     // Never move backwards: the overlap re-reads records older than the stored watermark.
@@ -46,7 +53,11 @@ public class CheckpointStage {
     Offset effective = next.orElse(page.startedAt());
     Instant pruneBefore =
         ((Offset.Watermark) effective).modifiedAt().minus(overlap).minusSeconds(60);
-    int fresh =
+    // The position this read expects to find: where its query began, or where its previous page
+    // left it. Push pages carry no expectation: their offset is read with each page.
+    String expected =
+        exchange.getProperty(EXPECTED_OFFSET) instanceof String e ? e : page.startedAt().encode();
+    WorkQueue.Accepted accepted =
         ReactiveBridge.await(
             () ->
                 queue.accept(
@@ -59,8 +70,9 @@ public class CheckpointStage {
                     pruneBefore,
                     Instant.now(),
                     !page.ordered(),
-                    page.startedAt()));
-    metrics.accepted(page, fresh);
+                    expected));
+    exchange.setProperty(EXPECTED_OFFSET, accepted.position());
+    metrics.accepted(page, accepted.fresh());
   }
 
   /**

@@ -40,6 +40,14 @@ public class PollStage {
   private static final Logger LOG = Logger.getLogger(PollStage.class);
   private static final String NEXT_TOKEN = "aixNextPageToken";
 
+  /**
+   * Where the query the cycle is paging through began: every page of it is read as from there. Read
+   * again per page from the store, a promotion that reset the stream in between made the query's
+   * remaining pages look like a read from the beginning, and they stored their watermark over the
+   * reset (the million-lead bench's re-score then read only AIX's latest writes).
+   */
+  private static final String QUERY_FROM = "aixQueryFrom";
+
   @Inject ConnectorRegistry connectors;
   @Inject LiveCatalog catalog;
   @Inject LeadStore store;
@@ -93,7 +101,14 @@ public class PollStage {
     MappingProfile mapping = catalog.mapping(profile.object(object).orElseThrow().mapping());
     CrmConnector connector = connectors.connector(profileId);
     String token = exchange.getProperty(NEXT_TOKEN, String.class);
-    Offset offset = ReactiveBridge.await(() -> store.offset(profileId, streamName(object)));
+    Offset offset =
+        token != null && exchange.getProperty(QUERY_FROM) instanceof Offset from
+            ? from
+            : ReactiveBridge.await(() -> store.offset(profileId, streamName(object)));
+    if (token == null) {
+      exchange.setProperty(QUERY_FROM, offset);
+      exchange.setProperty(CheckpointStage.EXPECTED_OFFSET, offset.encode());
+    }
     if (!gate.isOpen()) {
       // Stopping: end the cycle here; the next start resumes from the checkpointed offset.
       exchange.setProperty(MORE, false);

@@ -458,14 +458,14 @@ class ChangeEventIntakeTest {
   }
 
   private String storedPosition() {
-    try (var c = db.getConnection();
-        var s = c.createStatement();
-        var r =
-            s.executeQuery(
-                "select position from source_offset where profile_id = '"
-                    + PROFILE
-                    + "' and stream = 'Lead:cdc'")) {
-      return r.next() ? r.getString(1) : "";
+    try {
+      String position =
+          Sql.text(
+              db,
+              "select position from source_offset where profile_id = '"
+                  + PROFILE
+                  + "' and stream = 'Lead:cdc'");
+      return position == null ? "" : position;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

@@ -20,6 +20,15 @@ public final class Sql {
     }
   }
 
+  /** The first column of the first row a query answers as text, or null when it has no row. */
+  public static String text(DataSource db, String sql) throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      return r.next() ? r.getString(1) : null;
+    }
+  }
+
   public static void exec(DataSource db, String sql) throws SQLException {
     try (Connection c = db.getConnection();
         Statement s = c.createStatement()) {
