@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -74,7 +73,15 @@ public final class OrgStream {
 
   private final Clock clock;
   private final AtomicLong replayIds = new AtomicLong(1000);
-  private final Deque<Event> events = new ConcurrentLinkedDeque<>();
+
+  /**
+   * The retained events by replay id: a connect reads only those after its cursors (a scan from the
+   * oldest held the stream's lock for a long time once a mass writeback had published a million
+   * events, and users' changes waited behind it).
+   */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, Event> events =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private volatile long connectTimeoutMillis = 5_000;
   private volatile long publishDelayNanos;
@@ -177,7 +184,8 @@ public final class OrgStream {
    */
   public synchronized long publishRaw(String entity, ObjectNode payload) {
     long replayId = replayIds.incrementAndGet();
-    events.addLast(
+    events.put(
+        replayId,
         new Event(
             replayId,
             clock.instant(),
@@ -190,8 +198,8 @@ public final class OrgStream {
 
   /** The newest replay id published, or 0. */
   public long latestReplayId() {
-    Event last = events.peekLast();
-    return last == null ? 0 : last.replayId();
+    Map.Entry<Long, Event> last = events.lastEntry();
+    return last == null ? 0 : last.getKey();
   }
 
   /** Replay ids subscriptions asked to resume from that were no longer kept, in order. */
@@ -237,7 +245,8 @@ public final class OrgStream {
     header.putArray("nulledFields");
     header.putArray("diffFields");
     values.forEach(payload::set);
-    events.addLast(
+    events.put(
+        replayId,
         new Event(
             replayId,
             now,
@@ -250,8 +259,8 @@ public final class OrgStream {
 
   private void expire(Instant now) {
     Instant cut = now.minus(RETENTION);
-    while (!events.isEmpty() && events.peekFirst().at().isBefore(cut)) {
-      events.pollFirst();
+    while (!events.isEmpty() && events.firstEntry().getValue().at().isBefore(cut)) {
+      events.pollFirstEntry();
     }
   }
 
@@ -347,14 +356,11 @@ public final class OrgStream {
     if (from == -1) {
       cursor = latestReplayId();
     } else if (from == -2) {
-      Event first = events.peekFirst();
-      cursor = first == null ? latestReplayId() : first.replayId() - 1;
+      Map.Entry<Long, Event> first = events.firstEntry();
+      cursor = first == null ? latestReplayId() : first.getKey() - 1;
     } else {
-      Event first = events.peekFirst();
       boolean kept =
-          from == latestReplayId()
-              || events.stream().anyMatch(e -> e.replayId() == from)
-              || (first == null && from == 0);
+          from == latestReplayId() || events.containsKey(from) || (events.isEmpty() && from == 0);
       if (!kept) {
         refusedReplayIds.add(from);
         r.put("successful", false);
@@ -391,7 +397,8 @@ public final class OrgStream {
   private List<ObjectNode> take(Session session) {
     List<ObjectNode> out = new ArrayList<>();
     long now = System.nanoTime();
-    for (Event e : events) {
+    long from = session.cursors.values().stream().mapToLong(Long::longValue).min().orElse(0);
+    for (Event e : events.tailMap(from, false).values()) {
       if (e.visibleAt() - now > 0) {
         break; // not published yet; the ones after it neither
       }
