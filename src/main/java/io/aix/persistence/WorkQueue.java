@@ -100,67 +100,26 @@ public class WorkQueue {
     return instant.atOffset(ZoneOffset.UTC);
   }
 
-  /**
-   * Intake's checkpoint: queues the records (minus versions this stream accepted before, unless
-   * named in {@code rescore}), notes their change keys, moves the offset (or only marks the stream
-   * alive), and prunes keys the overlapping window can no longer return. Yields how many versions
-   * were new.
-   */
-  public Uni<Integer> accept(
-      String profileId,
-      String stream,
-      List<CrmRecord> records,
-      Set<String> rescore,
-      Map<String, String> subjectHashes,
-      Optional<Offset> newOffset,
-      Instant pruneBefore,
-      Instant now) {
-    return accept(
-        profileId, stream, records, rescore, subjectHashes, newOffset, pruneBefore, now, false);
-  }
-
   /** Source of the rows a bulk read queues: their scores go back in bulk jobs too. */
   public static final String BULK_SOURCE = "bulk";
-
-  /**
-   * As above; with {@code bulkRead}, the rows are queued with source {@link #BULK_SOURCE} (their
-   * offsets and change keys still belong to {@code stream}), so the writeback sends their scores in
-   * bulk jobs; a newer version from another source takes its source with it.
-   */
-  public Uni<Integer> accept(
-      String profileId,
-      String stream,
-      List<CrmRecord> records,
-      Set<String> rescore,
-      Map<String, String> subjectHashes,
-      Optional<Offset> newOffset,
-      Instant pruneBefore,
-      Instant now,
-      boolean bulkRead) {
-    return accept(
-            profileId,
-            stream,
-            records,
-            rescore,
-            subjectHashes,
-            newOffset,
-            pruneBefore,
-            now,
-            bulkRead,
-            null)
-        .map(Accepted::fresh);
-  }
 
   /** What a page's checkpoint did: the versions that were new, and the position stored now. */
   public record Accepted(int fresh, String position) {}
 
   /**
-   * As above, for a page of a read that expects the stored position to be {@code expected} (where
-   * the read began, or where its previous page left it): the offset moves only if it still is.
-   * Anything else means someone reset or rewound it since (a promotion starts the stream over, a
-   * change event gap rewinds it), and a read in flight must not undo that by storing where it got
-   * to. An absent position counts as the beginning. Yields the position stored after the page, to
-   * expect at the next one.
+   * Intake's checkpoint: queues the records (minus versions this stream accepted before, unless
+   * named in {@code rescore}), notes their change keys, moves the offset (or only marks the stream
+   * alive), and prunes keys the overlapping window can no longer return. With {@code bulkRead}, the
+   * rows are queued with source {@link #BULK_SOURCE} (their offsets and change keys still belong to
+   * {@code stream}), so the writeback sends their scores in bulk jobs; a newer version from another
+   * source takes its source with it.
+   *
+   * <p>A page of a read expects the stored position to be {@code expected} (where the read began,
+   * or where its previous page left it; null: no expectation): the offset moves only if it still
+   * is. Anything else means someone reset or rewound it since (a promotion starts the stream over,
+   * a change event gap rewinds it), and a read in flight must not undo that by storing where it got
+   * to. An absent position counts as the beginning. Yields how many versions were new and the
+   * position stored after the page, to expect at the next one.
    */
   public Uni<Accepted> accept(
       String profileId,

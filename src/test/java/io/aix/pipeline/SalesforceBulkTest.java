@@ -199,7 +199,8 @@ class SalesforceBulkTest {
                 Optional.empty(),
                 Instant.EPOCH,
                 now,
-                bulkRead));
+                bulkRead,
+                null));
   }
 
   private long newestScore(String crmId) throws SQLException {
