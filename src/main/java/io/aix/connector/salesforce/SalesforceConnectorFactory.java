@@ -82,6 +82,10 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
     component.setLazyLogin(lazyLogin);
     component.setPackages(AixScoreFields.class.getPackageName());
     component.setHttpRequestTimeout(timeout.toMillis());
+    // Camel's HTTP client gives up on a connection silent for 10 s by default; a query over a large
+    // org may think longer than that before its first byte (Salesforce times a query out at 120 s,
+    // QUERY_TIMEOUT). At a million leads every poll failed so, and the re-score stopped short.
+    component.setHttpClientIdleTimeout(timeout.toMillis());
     // Long text fields make big pages; the connector also halves its page size when one is over.
     component.setHttpMaxContentLength(maxResponseMegabytes * 1024 * 1024);
     // The streaming client reads a /meta/connect answer into a buffer of CometD's default 1 MB; a
