@@ -128,6 +128,7 @@ public final class OrgStream {
     requestedReplayIds.clear();
     customChannels.clear();
     deliveries.clear();
+    deliveredByUser.clear();
     delivered = 0;
     deliveredInWindow = 0;
     deliveryAllocation = DEFAULT_DELIVERY_ALLOCATION;
@@ -159,6 +160,13 @@ public final class OrgStream {
   public void deliveryAllocation(int events) {
     this.deliveryAllocation = events;
   }
+
+  /** Change events delivered since the last reset whose change the given user committed. */
+  public long deliveredCommittedBy(String userId) {
+    return deliveredByUser.getOrDefault(userId, 0L);
+  }
+
+  private final Map<String, Long> deliveredByUser = new ConcurrentHashMap<>();
 
   /** Change events delivered to clients since the last reset, counted per client as Salesforce. */
   public synchronized long delivered() {
@@ -421,6 +429,8 @@ public final class OrgStream {
         out.add(msg);
         sub.setValue(e.replayId());
         count(1);
+        deliveredByUser.merge(
+            e.payload().path("ChangeEventHeader").path("commitUser").asText(""), 1L, Long::sum);
       }
     }
     return out;
