@@ -162,10 +162,7 @@ public class ChangeEventStage {
    */
   public void deliveryRefused(String error) {
     metrics.deliveryRefused();
-    long now = System.nanoTime();
-    long last = lastRefusalWarning.get();
-    if (last != 0 && now - last < REFUSAL_WARNING_EVERY_NANOS
-        || !lastRefusalWarning.compareAndSet(last, now)) {
+    if (!refusalWarning.due()) {
       return;
     }
     LOG.warnf(
@@ -177,10 +174,25 @@ public class ChangeEventStage {
         error);
   }
 
-  private final java.util.concurrent.atomic.AtomicLong lastRefusalWarning =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtMostEvery refusalWarning = new AtMostEvery(Duration.ofMinutes(10));
 
-  private static final long REFUSAL_WARNING_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
+  /** Lets something happen at most once in a period, whichever thread asks. */
+  private static final class AtMostEvery {
+    private final long periodNanos;
+    private final java.util.concurrent.atomic.AtomicLong last =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    AtMostEvery(Duration period) {
+      this.periodNanos = period.toNanos();
+    }
+
+    /** True for the first caller of each period. */
+    boolean due() {
+      long now = System.nanoTime();
+      long before = last.get();
+      return (before == 0 || now - before >= periodNanos) && last.compareAndSet(before, now);
+    }
+  }
 
   /**
    * Salesforce sent a {@code /meta/connect} answer larger than the client's buffer ({@code
@@ -190,9 +202,7 @@ public class ChangeEventStage {
    * the gap since its last event taken. Once a minute at most.
    */
   public void tooLarge(String error) {
-    long now = System.nanoTime();
-    long last = lastTooLarge.get();
-    if (last != 0 && now - last < TOO_LARGE_EVERY_NANOS || !lastTooLarge.compareAndSet(last, now)) {
+    if (!resubscription.due()) {
       return;
     }
     metrics.changeEvent("*", "*", "too_large");
@@ -206,10 +216,7 @@ public class ChangeEventStage {
         });
   }
 
-  private final java.util.concurrent.atomic.AtomicLong lastTooLarge =
-      new java.util.concurrent.atomic.AtomicLong();
-
-  private static final long TOO_LARGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+  private final AtMostEvery resubscription = new AtMostEvery(Duration.ofMinutes(1));
 
   @Inject jakarta.enterprise.inject.Instance<IntakeController> intake;
 

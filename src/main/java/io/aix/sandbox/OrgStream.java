@@ -412,7 +412,13 @@ public final class OrgStream {
       }
       for (Map.Entry<String, Long> sub : session.cursors.entrySet()) {
         String channel = sub.getKey();
-        if (e.replayId() <= sub.getValue() || !carries(channel, e)) {
+        if (e.replayId() <= sub.getValue()) {
+          continue;
+        }
+        if (!carries(channel, e)) {
+          // Filtered out (or another entity's): the subscription is past it, so the next connect
+          // does not look at it again (a filtered channel skips a mass writeback's million echoes).
+          sub.setValue(e.replayId());
           continue;
         }
         if (allocationSpent()) {
@@ -436,6 +442,12 @@ public final class OrgStream {
     return out;
   }
 
+  /**
+   * Whether a subscription to {@code channel} gets the event: the standard channel its entity's
+   * changes, a custom one those its member for the entity lets through; either way the message
+   * names the channel subscribed to (Change Data Capture Developer Guide, "Subscribe to the Channel
+   * and Receive the Filtered Stream": subscribers of {@code /data/<Name>__chn}).
+   */
   private boolean carries(String channel, Event e) {
     if (channel.equals(e.channel())) {
       return true;
