@@ -50,6 +50,24 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final Map<String, Map<String, ObjectNode>> records = new ConcurrentHashMap<>();
 
   /**
+   * Each object's records by SystemModstamp, as Salesforce indexes that field (Query Plan tool:
+   * SystemModstamp and LastModifiedDate are indexed standard fields; SOQL and SOSL Reference,
+   * "Working with Very Large SOQL Queries"): a poll for what changed since a point reads the
+   * records changed since then, not the whole object, so a million-lead org answers a poll as fast
+   * as a real one.
+   */
+  private final Map<String, java.util.NavigableSet<Stamped>> byModstamp = new ConcurrentHashMap<>();
+
+  /** A record's place in its object's SystemModstamp index: milliseconds, then Id. */
+  private record Stamped(long millis, String id) implements Comparable<Stamped> {
+    @Override
+    public int compareTo(Stamped o) {
+      int c = Long.compare(millis, o.millis);
+      return c != 0 ? c : id.compareTo(o.id);
+    }
+  }
+
+  /**
    * Open query cursors (query locators), by id: the matched records in the query's order, each
    * projected to the query's fields when its page is read (a first page of a million-record query
    * must not copy a million records). Which records and in what order is fixed when the query runs;
@@ -70,6 +88,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final Set<String> tokens = ConcurrentHashMap.newKeySet();
   private final AtomicLong idCounter = new AtomicLong(1);
   private final AtomicLong apiCalls = new AtomicLong();
+  private final Map<String, AtomicLong> callsByKind = new ConcurrentHashMap<>();
   private final AtomicLong writeCalls = new AtomicLong();
   private final AtomicLong redundantWrites = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
@@ -109,6 +128,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     this.stream = new OrgStream(clock);
     this.bulk = new OrgBulkJobs(this, clock);
     schemas.keySet().forEach(o -> records.put(o, new ConcurrentHashMap<>()));
+    schemas
+        .keySet()
+        .forEach(o -> byModstamp.put(o, new java.util.concurrent.ConcurrentSkipListSet<>()));
     users.put(INTEGRATION_USERNAME, true);
     defineAixChannels();
   }
@@ -139,6 +161,34 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   /** API calls the org has counted (as Salesforce counts them against the daily limit). */
   public long apiCalls() {
     return apiCalls.get();
+  }
+
+  /**
+   * The counted API calls by kind, a method and its path with record, job and cursor ids left out
+   * ({@code GET query}, {@code PATCH composite/sobjects}, {@code GET jobs/ingest/{id}}): which
+   * paths a run took and what each cost.
+   */
+  public Map<String, Long> apiCallsByKind() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    callsByKind.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Ids (records 15 or 18 characters, jobs 750…, cursors 01g…-N) as {@code {id}}. */
+  private static final Pattern ID_SEGMENT =
+      Pattern.compile("(?<=/|^)(?:01g\\w+-\\d+|[a-zA-Z0-9]{15}|[a-zA-Z0-9]{18})(?=/|$)");
+
+  static String callKind(String method, String url) {
+    Matcher m = DATA_PATH.matcher(url);
+    String path = m.matches() ? m.group(2) : url;
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return method + " " + ID_SEGMENT.matcher(path).replaceAll("{id}");
   }
 
   /**
@@ -193,8 +243,10 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   /** Empties the org: records, open query cursors, counters and faults (tokens stay valid). */
   public void reset() {
     records.values().forEach(Map::clear);
+    byModstamp.values().forEach(java.util.Set::clear);
     cursors.clear();
     apiCalls.set(0);
+    callsByKind.clear();
     writeCalls.set(0);
     redundantWrites.set(0);
     requests.set(0);
@@ -241,6 +293,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       rec.put("OwnerId", "0055e000002OwnAAA");
     }
     records.get(object).put(id, rec);
+    byModstamp.get(object).add(new Stamped(parseDateTime(now).toEpochMilli(), id));
     if (!publish) {
       return id;
     }
@@ -264,7 +317,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     ObjectNode rec = record(object, id);
     SObjectSchema schema = schema(object);
     fields.forEach((k, v) -> rec.set(k, schema.stored(k, JSON.valueToTree(v))));
-    touch(rec, "0055e000002OwnAAA");
+    touch(object, rec, "0055e000002OwnAAA");
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
     fields.keySet().forEach(k -> values.put(k, rec.get(k)));
     values.put("LastModifiedDate", rec.get("LastModifiedDate"));
@@ -275,7 +328,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   public void delete(String object, String id) {
     ObjectNode rec = record(object, id);
     rec.put("IsDeleted", true);
-    touch(rec, "0055e000002OwnAAA");
+    touch(object, rec, "0055e000002OwnAAA");
     stream.publish(object, "DELETE", List.of(id), Map.of(), UI_ORIGIN, "0055e000002OwnAAA");
   }
 
@@ -291,8 +344,13 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return List.copyOf(records.get(object).values());
   }
 
-  private void touch(ObjectNode rec, String userId) {
+  private void touch(String object, ObjectNode rec, String userId) {
     String now = nextModstamp();
+    java.util.NavigableSet<Stamped> index = byModstamp.get(object);
+    String id = rec.path("Id").asText();
+    index.remove(
+        new Stamped(parseDateTime(rec.path("SystemModstamp").asText()).toEpochMilli(), id));
+    index.add(new Stamped(parseDateTime(now).toEpochMilli(), id));
     rec.put("SystemModstamp", now);
     rec.put("LastModifiedDate", now);
     rec.put("LastModifiedById", userId);
@@ -376,6 +434,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       return error(401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
     long used = apiCalls.incrementAndGet();
+    callsByKind.computeIfAbsent(callKind(method, url), k -> new AtomicLong()).incrementAndGet();
     if (used > dailyApiLimit) {
       return error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
     }
@@ -676,7 +735,29 @@ public final class SalesforceOrg implements SandboxServer.Handler {
         return found;
       }
     }
-    return all.values();
+    // A lower bound on SystemModstamp reads the index from there (the conditions are all still
+    // checked on each record). A record touched during the read may move past the cursor and be
+    // met twice: once is enough.
+    Instant from = null;
+    for (Soql.Condition c : soql.where()) {
+      if (c.field().equals("SystemModstamp")
+          && (c.op().equals(">") || c.op().equals(">="))
+          && c.value() instanceof Instant when
+          && (from == null || when.isAfter(from))) {
+        from = when;
+      }
+    }
+    if (from == null) {
+      return all.values();
+    }
+    Map<String, ObjectNode> found = new java.util.LinkedHashMap<>();
+    for (Stamped s : byModstamp.get(soql.object()).tailSet(new Stamped(from.toEpochMilli(), ""))) {
+      ObjectNode rec = all.get(s.id());
+      if (rec != null) {
+        found.putIfAbsent(s.id(), rec);
+      }
+    }
+    return found.values();
   }
 
   private Reply page(String cursorId, int offset, String version, Map<String, String> headers) {
@@ -863,7 +944,7 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       redundantWrites.incrementAndGet();
     }
     changes.forEach(rec::set);
-    touch(rec, INTEGRATION_USER_ID);
+    touch(type, rec, INTEGRATION_USER_ID);
     // AIX's own write comes back as a change event, as in a real org: only its fields changed.
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>(changes);
     values.put("LastModifiedDate", rec.get("LastModifiedDate"));
