@@ -11,7 +11,10 @@ import java.util.Map;
  *
  * <p>A job's life: {@link #startJob} uploads the rows and closes the upload; {@link #job} tells its
  * state; once it is {@link JobState#done done}, {@link #results} says, for every row, written,
- * failed (with the CRM's error, classified) or unprocessed (never tried: to be sent again).
+ * failed (with the CRM's error, classified) or unprocessed (never tried: to be sent again). A CRM
+ * that counts a job's rows may answer only the failed and unprocessed ones and say that every other
+ * row was written ({@link Results#othersWritten}); the writer then checks the count against the
+ * rows it sent.
  */
 public interface BulkScoreWrites {
 
@@ -23,13 +26,16 @@ public interface BulkScoreWrites {
 
   JobState job(String jobId);
 
-  /** Every row's outcome; only for a job that is done. */
-  Results results(String jobId);
+  /**
+   * Every row's outcome; only for a job that is done, with the state {@link #job} last told. A
+   * state without counts ({@link JobState#withoutCounts}) asks for every row's outcome as such.
+   */
+  Results results(String jobId, JobState state);
 
   /**
-   * The most a job's rows may weigh, as the CRM's CSV: a CRM that answers a job's results in one
-   * response (echoing each row) needs them to fit the largest response AIX reads. Unbounded by
-   * default.
+   * The most a job's failed rows may weigh in the CRM's answer: a CRM that answers a job's failures
+   * in one response (each row echoed with its error) needs them to fit the largest response AIX
+   * reads, should every row fail. Unbounded by default.
    */
   default long maxJobBytes() {
     return Long.MAX_VALUE;
@@ -40,9 +46,45 @@ public interface BulkScoreWrites {
   /**
    * @param done the job reached a final state (complete, failed, aborted)
    * @param failedWhole the whole job failed or was aborted (its rows are to be sent again)
+   * @param processed the rows the CRM says it processed so far, or -1 when it does not count them
+   * @param failedRows of those, the rows that failed, or -1 when it does not count them
    */
-  record JobState(String state, boolean done, boolean failedWhole, String error) {}
+  record JobState(
+      String state,
+      boolean done,
+      boolean failedWhole,
+      String error,
+      long processed,
+      long failedRows) {
 
+    /** A state without counts. */
+    public JobState(String state, boolean done, boolean failedWhole, String error) {
+      this(state, done, failedWhole, error, -1, -1);
+    }
+
+    public JobState withoutCounts() {
+      return new JobState(state, done, failedWhole, error);
+    }
+
+    public boolean counted() {
+      return processed >= 0 && failedRows >= 0;
+    }
+  }
+
+  /**
+   * @param written the rows written, by record id
+   * @param othersWritten every row of the job that is neither failed nor unprocessed was written
+   *     (the CRM counted them; {@code written} is then empty)
+   */
   record Results(
-      List<String> written, List<WriteOutcome.Failed> failed, List<String> unprocessed) {}
+      List<String> written,
+      List<WriteOutcome.Failed> failed,
+      List<String> unprocessed,
+      boolean othersWritten) {
+
+    public Results(
+        List<String> written, List<WriteOutcome.Failed> failed, List<String> unprocessed) {
+      this(written, failed, unprocessed, false);
+    }
+  }
 }

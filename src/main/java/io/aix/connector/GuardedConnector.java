@@ -145,8 +145,8 @@ public final class GuardedConnector implements CrmConnector {
           }
 
           @Override
-          public Results results(String jobId) {
-            return guarded("bulk job results", () -> b.results(jobId));
+          public Results results(String jobId, JobState state) {
+            return guarded("bulk job results", () -> b.results(jobId, state));
           }
 
           @Override

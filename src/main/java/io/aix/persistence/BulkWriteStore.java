@@ -158,6 +158,13 @@ public class BulkWriteStore {
         .map(Number::longValue);
   }
 
+  /** The record ids a job was sent with (until it is settled). */
+  public Uni<List<String>> jobRows(String profileId, String object, String jobId) {
+    return NativeSql.<String>list(
+        "select crm_id from bulk_write where profile_id = :p and crm_object = :o and job_id = :j",
+        Map.of("p", profileId, "o", object, "j", jobId));
+  }
+
   /** A time stamp column's value as an Instant (null stays null). */
   public static Instant instant(Object value) {
     return value == null ? null : NativeSql.instant(value);

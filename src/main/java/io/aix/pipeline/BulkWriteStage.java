@@ -77,6 +77,12 @@ public class BulkWriteStage {
   /** Per running job: when to look next (epoch ms) and the pause after that. */
   private final Map<String, long[]> looks = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Per job this writer started: its rows and when it started (epoch ms). */
+  private final Map<String, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The longest pause between two looks at a running job. */
+  static final long MAX_LOOK_PAUSE_MILLIS = 60_000;
+
   /** Starts the writer (with the workers); until then {@link #tick} does nothing. */
   public void start() {
     running = true;
@@ -214,16 +220,17 @@ public class BulkWriteStage {
   }
 
   /**
-   * Rows for the next job: {@code aix.bulk.job-records}, or fewer if the CRM bounds a job's bytes.
-   * A row's CSV weighs less than its stored JSON (no field names), plus the record id and the
-   * result columns: the JSON's length and 60 bytes is a safe estimate.
+   * Rows for the next job: {@code aix.bulk.job-records}, or fewer if the CRM bounds the bytes of a
+   * job's failed rows. A failed row echoes the row's CSV, which weighs less than its stored JSON
+   * (no field names), with the record id and the CRM's error: the JSON's length and 200 bytes is a
+   * safe estimate.
    */
   int rowsPerJob(BulkScoreWrites bulk, double averageJsonBytes) {
     long bytes = bulk.maxJobBytes();
     if (bytes == Long.MAX_VALUE) {
       return jobRecords;
     }
-    return (int) Math.max(1, Math.min(jobRecords, bytes / (averageJsonBytes + 60)));
+    return (int) Math.max(1, Math.min(jobRecords, bytes / (averageJsonBytes + 200)));
   }
 
   private void start(
@@ -272,8 +279,27 @@ public class BulkWriteStage {
       return;
     }
     ReactiveBridge.await(() -> store.rename(provisional, jobId));
+    started.put(jobId, new long[] {taken.size(), now.toEpochMilli()});
     LOG.infof(
         "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
+  }
+
+  /**
+   * The pause before the next look at a running job, each look an API call. When the CRM counts the
+   * rows it processed and this writer knows the job's size and start, the pause is the time the
+   * job's own pace says it needs to finish; otherwise (or before any row is processed) 2 s, then
+   * doubling; either way 2 s to {@link #MAX_LOOK_PAUSE_MILLIS}.
+   *
+   * @param doubling the pause by doubling
+   * @param job this writer's {@code {rows, started at}} of the job, or null
+   */
+  static long nextLook(long doubling, long processed, long[] job, long nowMillis) {
+    long pause = doubling;
+    if (job != null && processed > 0 && processed < job[0] && nowMillis > job[1]) {
+      double perRow = (double) (nowMillis - job[1]) / processed;
+      pause = (long) (perRow * (job[0] - processed));
+    }
+    return Math.max(2_000, Math.min(MAX_LOOK_PAUSE_MILLIS, pause));
   }
 
   private void refreshStats() {
@@ -298,22 +324,36 @@ public class BulkWriteStage {
                   profileId, object, jobId, List.of(), List.of(), Map.of(), maxAttempts, now));
       return true;
     }
-    // A running job is looked at 2 s, then 4, 8 and every 15 s: each look is an API call.
     long[] look = looks.computeIfAbsent(jobId, id -> new long[] {0, 2_000});
     if (now.toEpochMilli() < look[0]) {
       return false;
     }
     BulkScoreWrites.JobState state;
     BulkScoreWrites.Results results;
+    List<String> sent = null;
     try {
       state = bulk.job(jobId);
       if (!state.done()) {
-        look[0] = now.toEpochMilli() + look[1];
-        look[1] = Math.min(15_000, look[1] * 2);
+        long pause = nextLook(look[1], state.processed(), started.get(jobId), now.toEpochMilli());
+        look[0] = now.toEpochMilli() + pause;
+        look[1] = Math.min(MAX_LOOK_PAUSE_MILLIS, look[1] * 2);
         return false;
       }
+      results = state.failedWhole() ? null : bulk.results(jobId, state);
+      if (results != null && results.othersWritten()) {
+        sent = ReactiveBridge.await(() -> store.jobRows(profileId, object, jobId));
+        if (sent.size() != state.processed()) {
+          // The CRM processed a different number of rows than this job holds now: its counts
+          // prove nothing about them, so every row's outcome is read.
+          LOG.infof(
+              "%s %s: bulk job %s processed %d row(s), %d sent: reading every row's result",
+              profileId, object, jobId, state.processed(), sent.size());
+          results = bulk.results(jobId, state.withoutCounts());
+          sent = null;
+        }
+      }
       looks.remove(jobId);
-      results = state.failedWhole() ? null : bulk.results(jobId);
+      started.remove(jobId);
     } catch (CrmCallException e) {
       LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());
       return false;
@@ -336,6 +376,12 @@ public class BulkWriteStage {
         }
       }
       results.unprocessed().forEach(id -> retry.put(id, "unprocessed by bulk job " + jobId));
+      if (sent != null) {
+        // The CRM counted them: every row neither failed nor unprocessed was written.
+        Set<String> notWritten = new java.util.HashSet<>(retry.keySet());
+        refused.forEach(r -> notWritten.add(r.crmId()));
+        sent.stream().filter(id -> !notWritten.contains(id)).forEach(written::add);
+      }
     }
     String whole =
         results == null ? "bulk job " + jobId + " " + state.state() + ": " + state.error() : null;

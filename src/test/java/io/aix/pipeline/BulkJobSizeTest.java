@@ -32,7 +32,7 @@ class BulkJobSizeTest {
       }
 
       @Override
-      public Results results(String jobId) {
+      public Results results(String jobId, JobState state) {
         throw new UnsupportedOperationException();
       }
 
@@ -44,19 +44,39 @@ class BulkJobSizeTest {
   }
 
   @Test
-  void aJobTakesNoMoreRowsThanItsResultsCanBeReadIn() {
+  void aJobTakesNoMoreRowsThanItsFailedResultsCanBeReadIn() {
     BulkWriteStage stage = new BulkWriteStage();
     stage.jobRecords = 250_000;
-    // Salesforce at 64 MB: half of it for the job's CSV, rows of 525 bytes of JSON.
-    int rows = stage.rowsPerJob(bounded(32L * 1024 * 1024), 525);
-    assertThat(rows).isBetween(50_000, 60_000);
-    assertThat((rows * 585L)).isLessThanOrEqualTo(32L * 1024 * 1024);
+    // Salesforce at 128 MB: every row failing, rows of 525 bytes of JSON and an error each.
+    int rows = stage.rowsPerJob(bounded(128L * 1024 * 1024), 525);
+    assertThat(rows).isBetween(180_000, 190_000);
+    assertThat((rows * 725L)).isLessThanOrEqualTo(128L * 1024 * 1024);
     assertThat(stage.rowsPerJob(bounded(Long.MAX_VALUE), 525))
         .as("a CRM without a bound: the configured size")
         .isEqualTo(250_000);
-    assertThat(stage.rowsPerJob(bounded(32L * 1024 * 1024), 10))
+    assertThat(stage.rowsPerJob(bounded(128L * 1024 * 1024), 10))
         .as("small rows: the configured size still caps")
         .isEqualTo(250_000);
     assertThat(stage.rowsPerJob(bounded(100), 525)).as("never none").isEqualTo(1);
+  }
+
+  @Test
+  void aRunningJobIsLookedAtWhenItsOwnPaceSaysItEnds() {
+    long[] job = {100_000, 0};
+    assertThat(BulkWriteStage.nextLook(2_000, 0, job, 10_000))
+        .as("nothing processed yet: the doubling pause")
+        .isEqualTo(2_000);
+    assertThat(BulkWriteStage.nextLook(2_000, 50_000, job, 20_000))
+        .as("half done in 20 s: 20 s more")
+        .isEqualTo(20_000);
+    assertThat(BulkWriteStage.nextLook(2_000, 10_000, job, 60_000))
+        .as("a tenth in a minute: at most a minute's pause")
+        .isEqualTo(BulkWriteStage.MAX_LOOK_PAUSE_MILLIS);
+    assertThat(BulkWriteStage.nextLook(2_000, 99_990, job, 60_000))
+        .as("almost done: never under 2 s")
+        .isEqualTo(2_000);
+    assertThat(BulkWriteStage.nextLook(16_000, 50_000, null, 60_000))
+        .as("a job another writer started: the doubling pause")
+        .isEqualTo(16_000);
   }
 }

@@ -134,8 +134,17 @@ class SalesforceBulkTest {
         .isEqualTo(2);
     assertThat(org.writeCalls()).as("still no REST write").isZero();
     // REST queryAll first page, describe, query job create + status looks + 1 results page; per
-    // ingest job create, upload, close, status looks, 3 result reads.
-    assertThat(apiCalls).as("API calls for 20,000 leads read and written").isBetween(14L, 30L);
+    // ingest job create, upload, close, status looks, and its failed rows only if it counts any.
+    assertThat(apiCalls).as("API calls for 20,000 leads read and written").isBetween(12L, 26L);
+    java.util.Map<String, Long> kinds = org.apiCallsByKind();
+    assertThat(kinds)
+        .as("a job's successful rows are counted by the org, not read back")
+        .doesNotContainKey("GET jobs/ingest/{id}/successfulResults")
+        .doesNotContainKey("GET jobs/ingest/{id}/unprocessedrecords")
+        .containsEntry("GET jobs/ingest/{id}/failedResults", 1L)
+        .containsEntry("POST jobs/ingest", 2L)
+        .containsEntry("POST jobs/query", 1L)
+        .containsEntry("GET jobs/query/{id}/results", 1L);
 
     OrgReadback api =
         new OrgReadback(

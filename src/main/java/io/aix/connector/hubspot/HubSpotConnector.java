@@ -189,7 +189,7 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
   }
 
   @Override
-  public Results results(String jobId) {
+  public Results results(String jobId, JobState state) {
     return bulk.importResults(jobId);
   }
 

@@ -306,26 +306,35 @@ final class SalesforceBulk {
         s.name(),
         done,
         s == JobStateEnum.FAILED || s == JobStateEnum.ABORTED,
-        job.getErrorMessage());
+        job.getErrorMessage(),
+        job.getNumberRecordsProcessed() == null ? -1 : job.getNumberRecordsProcessed(),
+        job.getNumberRecordsFailed() == null ? -1 : job.getNumberRecordsFailed());
   }
 
-  BulkScoreWrites.Results results(String jobId) {
+  /**
+   * A finished job's outcome per row. The three result sets part the job's rows: successful, failed
+   * (processed, with an error) and unprocessed (never tried, only in a failed or aborted job) (Bulk
+   * API 2.0 and Bulk API Developer Guide, "Get Job Successful/Failed/Unprocessed Record Results";
+   * "Get Information About an Ingest Job": numberRecordsProcessed, numberRecordsFailed). So a
+   * complete job that counts its failures needs no call for its successful rows, which echo every
+   * row sent (a million-lead re-score's largest responses): only the failed ones are read, none
+   * when it counts none, and every other row was written. The writer checks that the job processed
+   * as many rows as it sent. Otherwise, all three are read.
+   */
+  BulkScoreWrites.Results results(String jobId, BulkScoreWrites.JobState state) {
     Map<String, String> byJob = Map.of("jobId", jobId);
+    if (state.counted() && state.state().equals(JobStateEnum.JOB_COMPLETE.name())) {
+      List<WriteOutcome.Failed> failed = state.failedRows() == 0 ? List.of() : failedRows(jobId);
+      if (failed.size() == state.failedRows()) {
+        return new BulkScoreWrites.Results(List.of(), failed, List.of(), true);
+      }
+      // The failures read are not the failures counted: read every row's outcome.
+    }
     List<String> written = new ArrayList<>();
     for (List<String> row : rows(calls.call("bulk2GetSuccessfulResults", null, byJob), "sf__Id")) {
       written.add(row.get(0));
     }
-    List<WriteOutcome.Failed> failed = new ArrayList<>();
-    // Failed rows: sf__Id (may be empty), sf__Error, then the columns sent, Id among them.
-    Exchange failedReply = calls.call("bulk2GetFailedResults", null, byJob);
-    List<List<String>> failedRows = rowsWithHeader(failedReply);
-    if (!failedRows.isEmpty()) {
-      int idColumn = failedRows.get(0).indexOf("Id");
-      for (List<String> row : failedRows.subList(1, failedRows.size())) {
-        String id = idColumn >= 0 && idColumn < row.size() ? row.get(idColumn) : row.get(0);
-        failed.add(new WriteOutcome.Failed(id, error(row.size() > 1 ? row.get(1) : "")));
-      }
-    }
+    List<WriteOutcome.Failed> failed = failedRows(jobId);
     List<String> unprocessed = new ArrayList<>();
     List<List<String>> left = rowsWithHeader(calls.call("bulk2GetUnprocessedRecords", null, byJob));
     if (!left.isEmpty()) {
@@ -337,6 +346,27 @@ final class SalesforceBulk {
       }
     }
     return new BulkScoreWrites.Results(written, failed, unprocessed);
+  }
+
+  /**
+   * A job's failed rows: {@code sf__Id} (may be empty), {@code sf__Error}, then the columns sent,
+   * Id among them. Read row by row; only each row's id and error are kept.
+   */
+  private List<WriteOutcome.Failed> failedRows(String jobId) {
+    Exchange reply = calls.call("bulk2GetFailedResults", null, Map.of("jobId", jobId));
+    List<WriteOutcome.Failed> failed = new ArrayList<>();
+    try (Reader in = reader(reply.getMessage().getBody())) {
+      BulkCsv.Reader csv = new BulkCsv.Reader(in);
+      List<String> header = csv.next();
+      int idColumn = header == null ? -1 : header.indexOf("Id");
+      for (List<String> row = csv.next(); row != null; row = csv.next()) {
+        String id = idColumn >= 0 && idColumn < row.size() ? row.get(idColumn) : row.get(0);
+        failed.add(new WriteOutcome.Failed(id, error(row.size() > 1 ? row.get(1) : "")));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw malformed("job results: " + e.getMessage());
+    }
+    return failed;
   }
 
   /**

@@ -130,15 +130,15 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
   }
 
   /**
-   * An ingest job's successful results come back in one response that repeats every row sent (the
-   * Bulk API 2.0 guide describes no paging for ingest results, unlike query results), so a job's
-   * CSV must stay well inside the largest response read: half of it, for the {@code
-   * sf__Id,sf__Created} columns and some margin. With AIX's rows (about 525 bytes of stored JSON)
-   * and 64 MB, about 57,000 rows a job.
+   * An ingest job's failed results come back in one response that repeats every failed row with its
+   * error (the Bulk API 2.0 guide describes no paging for ingest results, unlike query results).
+   * AIX reads no successful results ({@link SalesforceBulk#results}), so only the failed ones bound
+   * a job: should every row fail, they must fit the largest response read. With AIX's rows (about
+   * 525 bytes of stored JSON) and 128 MB, about 185,000 rows a job.
    */
   @Override
   public long maxJobBytes() {
-    return maxResponseBytes / 2;
+    return maxResponseBytes;
   }
 
   /** Longest wait for a Bulk API 2.0 query job to complete before the poll cycle gives up. */
@@ -665,8 +665,8 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
   }
 
   @Override
-  public Results results(String jobId) {
-    return bulk.results(jobId);
+  public Results results(String jobId, JobState state) {
+    return bulk.results(jobId, state);
   }
 
   private static Map<String, Integer> scalesFrom(JsonNode describe) {

@@ -28,10 +28,14 @@ public class SalesforceConnectorFactory implements ConnectorFactory {
       defaultValue = "60s")
   java.time.Duration timeout;
 
-  /** Largest response read; Camel's default of 4 MB is less than one page of long text fields. */
+  /**
+   * Largest response read; Camel's default of 4 MB is less than one page of long text fields. A
+   * response is buffered as it comes: only an answer this large takes this much heap (a bulk ingest
+   * job's failed rows, should every row fail); pages of query results stay far below.
+   */
   @org.eclipse.microprofile.config.inject.ConfigProperty(
       name = "aix.salesforce.max-response-mb",
-      defaultValue = "64")
+      defaultValue = "128")
   int maxResponseMegabytes;
 
   /**

@@ -191,7 +191,7 @@ class HubSpotMassPathsTest {
       }
     }
     assertThat(state.failedWhole()).isFalse();
-    BulkScoreWrites.Results results = mass.results(job);
+    BulkScoreWrites.Results results = mass.results(job, state);
     Figures imp =
         new Figures(
             "write: import (1 file, by record id)", portal.apiCalls() - c0, secs(t0), CONTACTS);
