@@ -252,6 +252,12 @@ public class WorkQueue {
     return chain;
   }
 
+  /**
+   * Queues records on a stream; a record already waiting takes the newer version. At the same
+   * version, a bulk read's copy does not take the place of a real-time one: a user's change that a
+   * running backfill's query also saw stays on the real-time lane and its REST write, instead of
+   * waiting for a bulk job (the scale bench's change-to-score p99 was two minutes for this).
+   */
   private static Uni<Void> enqueue(
       Mutiny.Session s, String stream, List<CrmRecord> records, Instant now) {
     return BatchSql.execute(
@@ -264,7 +270,13 @@ public class WorkQueue {
             + " payload = excluded.payload, revision = work_item.revision + 1,"
             + " enqueued_at = excluded.enqueued_at,"
             + " available_at = least(work_item.available_at, excluded.available_at), attempts = 0"
-            + " where excluded.crm_modified_at >= work_item.crm_modified_at",
+            + " where excluded.crm_modified_at > work_item.crm_modified_at"
+            + " or (excluded.crm_modified_at = work_item.crm_modified_at"
+            + " and (excluded.stream not like '%:"
+            + BULK_SOURCE
+            + "' or work_item.stream like '%:"
+            + BULK_SOURCE
+            + "'))",
         ITEM_COLUMNS,
         records,
         r ->
