@@ -55,7 +55,13 @@ public class BulkWriteStage {
   @ConfigProperty(name = "aix.bulk.job-records", defaultValue = "250000")
   int jobRecords;
 
-  @ConfigProperty(name = "aix.bulk.max-wait", defaultValue = "2m")
+  /**
+   * The longest a score waits for its job while a bulk read still brings rows. Long enough for a
+   * job to fill while a million-lead read is scored (a worker scores about 1,000 leads a second
+   * here, a job takes up to 250,000): at 2 minutes the million-lead backfill went out in 12 jobs of
+   * 40,000 to 165,000 rows, each job its calls and its poll reading the job's echoes back.
+   */
+  @ConfigProperty(name = "aix.bulk.max-wait", defaultValue = "5m")
   Duration maxWait;
 
   @ConfigProperty(name = "aix.bulk.lease", defaultValue = "10m")
@@ -309,6 +315,7 @@ public class BulkWriteStage {
       if (!analysed.isEmpty()) {
         LOG.debugf("statistics refreshed for %s", analysed);
       }
+      ReactiveBridge.await(tableStats::vacuumBloated);
     } catch (RuntimeException e) {
       LOG.debugf(e, "refreshing table statistics failed; the planner keeps the older ones");
     }
