@@ -50,11 +50,10 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   private final Map<String, Map<String, ObjectNode>> records = new ConcurrentHashMap<>();
 
   /**
-   * Each object's records by SystemModstamp, as Salesforce indexes that field (Query Plan tool:
-   * SystemModstamp and LastModifiedDate are indexed standard fields; SOQL and SOSL Reference,
-   * "Working with Very Large SOQL Queries"): a poll for what changed since a point reads the
-   * records changed since then, not the whole object, so a million-lead org answers a poll as fast
-   * as a real one.
+   * Each object's records by SystemModstamp, as Salesforce indexes that field (SOQL and SOSL
+   * Reference, "Working with Very Large SOQL Queries": audit dates such as SystemModstamp are among
+   * the standard indexed fields): a poll for what changed since a point reads the records changed
+   * since then, not the whole object, so a million-lead org answers a poll as fast as a real one.
    */
   private final Map<String, java.util.NavigableSet<Stamped>> byModstamp = new ConcurrentHashMap<>();
 
