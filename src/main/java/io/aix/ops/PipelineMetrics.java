@@ -39,11 +39,17 @@ public class PipelineMetrics {
 
   private final Map<String, Boolean> apiGauges = new ConcurrentHashMap<>();
 
-  /** Called by intake's checkpoint with the page it just queued. */
-  public void accepted(PollStage.Page page, int fresh) {
+  /**
+   * Called by intake's checkpoint with the page it just queued: {@code aix_leads_ingested_total}
+   * counts the records queued, {@code aix_leads_echoes_total} those left out as up to date (AIX's
+   * own writes coming back).
+   */
+  public void accepted(PollStage.Page page, int fresh, int upToDate) {
     String source = page.stream().substring(page.stream().indexOf(':') + 1);
     counter("aix.leads.ingested", page.profileId(), page.object(), "source", source)
         .increment(fresh);
+    counter("aix.leads.echoes", page.profileId(), page.object(), "source", source)
+        .increment(upToDate);
     registerApiGauges(page.profileId());
   }
 

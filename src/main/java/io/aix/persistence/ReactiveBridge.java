@@ -25,8 +25,10 @@ public final class ReactiveBridge {
 
   public static <T> T await(Supplier<Uni<T>> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    // Deferred: a supplier that throws fails the wait at once (thrown on the context, it was
+    // swallowed there, and the caller waited out the whole limit for an answer never coming).
     VertxContextSupport.<T>subscribe(
-        () -> work.get().toMulti(),
+        () -> Uni.createFrom().<T>deferred(work::get).toMulti(),
         s -> s.with(result::complete, result::completeExceptionally, () -> result.complete(null)));
     boolean interrupted = false;
     try {

@@ -348,6 +348,24 @@ public class SignalStore {
             });
   }
 
+  /** Which of these signal ids a profile holds already. */
+  public Uni<Set<String>> known(String profileId, List<String> signalIds) {
+    if (signalIds.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    return pool.preparedQuery(
+            "select signal_id from engagement_signal where profile_id = $1 and signal_id = any($2)")
+        .execute(Tuple.of(profileId, signalIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Set<String> out = new HashSet<>();
+              for (Row r : rows) {
+                out.add(r.getString(0));
+              }
+              return out;
+            });
+  }
+
   /** Signals stored for a profile (all of them, when null). */
   public Uni<Long> count(String profileId) {
     return profileId == null

@@ -103,8 +103,11 @@ public class WorkQueue {
   /** Source of the rows a bulk read queues: their scores go back in bulk jobs too. */
   public static final String BULK_SOURCE = "bulk";
 
-  /** What a page's checkpoint did: the versions that were new, and the position stored now. */
-  public record Accepted(int fresh, String position) {}
+  /**
+   * What a page's checkpoint did: the versions queued, the position stored now, and the records
+   * left out as up to date (AIX's own writes coming back).
+   */
+  public record Accepted(int fresh, String position, int upToDate) {}
 
   /**
    * Intake's checkpoint: queues the records (minus versions this stream accepted before, unless
@@ -131,7 +134,8 @@ public class WorkQueue {
       Instant pruneBefore,
       Instant now,
       boolean bulkRead,
-      String expected) {
+      String expected,
+      Set<String> upToDate) {
     String queued = bulkRead ? stream.substring(0, stream.indexOf(':') + 1) + BULK_SOURCE : stream;
     List<String> keys = records.stream().map(CrmRecord::changeKey).toList();
     return Panache.withTransaction(
@@ -146,13 +150,28 @@ public class WorkQueue {
                                     seen(s, profileId, stream, keys)
                                         .map(done -> skip(done, erased, subjectHashes)))
                             .chain(
-                                done -> {
+                                done ->
+                                    waiting(s, records, upToDate)
+                                        .map(
+                                            waiting -> {
+                                              Set<String> echoes = new HashSet<>(upToDate);
+                                              echoes.removeAll(waiting);
+                                              return new Skip(done, echoes);
+                                            }))
+                            .chain(
+                                skip -> {
+                                  Set<String> done = skip.done();
                                   // The latest version of each record, once.
                                   Map<String, CrmRecord> fresh = new LinkedHashMap<>();
+                                  Set<String> echoed = new HashSet<>();
                                   for (CrmRecord r : records) {
                                     if ((rescore.contains(r.key().crmId())
                                             || !done.contains(r.changeKey()))
                                         && !done.contains(r.key().crmId())) {
+                                      if (skip.upToDate().contains(r.key().crmId())) {
+                                        echoed.add(r.key().crmId());
+                                        continue;
+                                      }
                                       fresh.merge(
                                           r.key().crmId(),
                                           r,
@@ -182,8 +201,41 @@ public class WorkQueue {
                                                 .replaceWith(after);
                                           })
                                       .call(() -> prune(s, profileId, stream, pruneBefore))
-                                      .map(after -> new Accepted(list.size(), after));
+                                      .map(
+                                          after -> new Accepted(list.size(), after, echoed.size()));
                                 })));
+  }
+
+  /**
+   * What a page leaves out: change keys taken before and erased people's record ids ({@code done}),
+   * and records up to date that wait nowhere in the queue.
+   */
+  private record Skip(Set<String> done, Set<String> upToDate) {}
+
+  /**
+   * Which of these records (by id; the records are of one object) wait in the queue or are in a
+   * worker's hands: a version of them intake found up to date is queued all the same, so that the
+   * older version waiting is processed as this one.
+   */
+  private static Uni<Set<String>> waiting(
+      Mutiny.Session s, List<CrmRecord> records, Set<String> ids) {
+    if (ids.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    LeadKey any = records.get(0).key();
+    return PreparedSql.rows(
+            s,
+            "select crm_id from work_item where profile_id = $1 and crm_object = $2"
+                + " and crm_id = any($3)",
+            any.profileId(),
+            any.crmObject(),
+            ids.toArray(String[]::new))
+        .map(
+            rows -> {
+              Set<String> out = new HashSet<>();
+              rows.forEach(r -> out.add((String) r[0]));
+              return out;
+            });
   }
 
   /**

@@ -20,19 +20,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
 
 /**
  * Stage {@code checkpoint} of intake: in one transaction, queues the page's new record versions in
- * the work queue, notes their change keys and moves the stream's offset past the page. From here on
- * the records are durable; any replica's workers process them. A crash before this commit re-reads
- * the page; a crash after it loses nothing.
+ * the work queue (minus those that ask for no work, {@link IntakeEchoes}), notes their change keys
+ * and moves the stream's offset past the page. From here on the records are durable; any replica's
+ * workers process them. A crash before this commit re-reads the page; a crash after it loses
+ * nothing.
  */
 @ApplicationScoped
 @Named("checkpointer")
 public class CheckpointStage {
+  private static final Logger LOG = Logger.getLogger(CheckpointStage.class);
+
   @Inject WorkQueue queue;
   @Inject LiveCatalog catalog;
   @Inject PipelineMetrics metrics;
+  @Inject IntakeEchoes echoes;
 
   /**
    * Exchange property: the stored position a poll cycle's next page expects (set by the poll stage
@@ -57,6 +62,8 @@ public class CheckpointStage {
     // left it. Push pages carry no expectation: their offset is read with each page.
     String expected =
         exchange.getProperty(EXPECTED_OFFSET) instanceof String e ? e : page.startedAt().encode();
+    Instant now = Instant.now();
+    java.util.Set<String> upToDate = echoes.upToDate(page, now);
     WorkQueue.Accepted accepted =
         ReactiveBridge.await(
             () ->
@@ -68,11 +75,22 @@ public class CheckpointStage {
                     subjectHashes(page),
                     next,
                     pruneBefore,
-                    Instant.now(),
+                    now,
                     !page.ordered(),
-                    expected));
+                    expected,
+                    upToDate));
     exchange.setProperty(EXPECTED_OFFSET, accepted.position());
-    metrics.accepted(page, accepted.fresh());
+    metrics.accepted(page, accepted.fresh(), accepted.upToDate());
+    if (accepted.upToDate() > 0) {
+      // A bulk read's page (tens of thousands of records, a few per job) is worth a line.
+      LOG.logf(
+          page.ordered() ? Logger.Level.DEBUG : Logger.Level.INFO,
+          "%s %s: %d record(s) queued, %d left out as up to date (AIX's own writes read back)",
+          page.profileId(),
+          page.stream(),
+          accepted.fresh(),
+          accepted.upToDate());
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.aix.pipeline;
 
+import io.aix.lead.CanonicalLead;
 import io.aix.mapping.LeadMapper;
+import io.aix.persistence.LeadState;
 import io.aix.profile.CrmProfile;
 import io.aix.profile.LiveCatalog;
 import io.aix.scoring.ScoreResult;
@@ -39,18 +41,24 @@ public class NormalizeStage {
           LeadMapper.STAGE,
           "TOMBSTONED",
           "the record was deleted in the CRM earlier; AIX no longer writes to it");
-    } else if (work.stored() != null
-        && work.stored().upToDateFor(work.lead().inputHash())
-        && scoredByCurrentModel(work)) {
+    } else if (upToDate(work.stored(), work.lead())) {
       work.status(LeadWork.Status.UNCHANGED);
     }
   }
 
-  /** A lead scored by an older model is scored again even when its fields did not change. */
-  private boolean scoredByCurrentModel(LeadWork work) {
-    String current =
-        scorer.currentVersion(work.record().key().profileId(), work.record().key().crmObject());
-    String stored = ScoreResult.modelVersionOf(work.stored().fingerprint());
-    return stored == null || current.startsWith(stored);
+  /**
+   * Nothing in this version of the lead asks for work: AIX holds the record (not deleted), nothing
+   * it reads changed (mapped fields and engagement signals), the CRM shows its latest score, and
+   * that score is by the current model (a lead scored by an older model is scored again even when
+   * its fields did not change). Intake asks the same of a page before queuing it ({@link
+   * IntakeEchoes}).
+   */
+  boolean upToDate(LeadState stored, CanonicalLead lead) {
+    if (stored == null || stored.deleted() || !stored.upToDateFor(lead.inputHash())) {
+      return false;
+    }
+    String current = scorer.currentVersion(lead.key().profileId(), lead.key().crmObject());
+    String scoredBy = ScoreResult.modelVersionOf(stored.fingerprint());
+    return scoredBy == null || current.startsWith(scoredBy);
   }
 }

@@ -64,6 +64,11 @@ public class WorkStage {
   @ConfigProperty(name = "aix.signals.max-age", defaultValue = "90d")
   Duration signalMaxAge;
 
+  /** The oldest moment a signal still counts from. */
+  Instant signalsSince(Instant now) {
+    return now.minus(signalMaxAge);
+  }
+
   /** The newest signals per record that scoring reads; older ones have decayed to nothing. */
   static final int SIGNALS_PER_RECORD = 500;
 
@@ -112,7 +117,8 @@ public class WorkStage {
     List<String> ids = items.stream().map(i -> i.record().key().crmId()).toList();
     Map<String, LeadState> states =
         ReactiveBridge.await(() -> store.states(profileId, object, ids));
-    List<SignalStore.Incoming> fromCrm = crmSignals(profileId, object, items, now);
+    List<SignalStore.Incoming> fromCrm =
+        crmSignals(profileId, object, items.stream().map(Item::record).toList(), now);
     if (!fromCrm.isEmpty()) {
       ReactiveBridge.await(() -> signals.record(fromCrm, "crm", now));
     }
@@ -139,15 +145,14 @@ public class WorkStage {
    * record, field and time, so reading the same value again adds nothing.
    */
   List<SignalStore.Incoming> crmSignals(
-      String profileId, String object, List<Item> items, Instant now) {
+      String profileId, String object, List<CrmRecord> records, Instant now) {
     MappingProfile mapping =
         catalog.mapping(catalog.profile(profileId).object(object).orElseThrow().mapping());
     if (mapping.signals().isEmpty()) {
       return List.of();
     }
     List<SignalStore.Incoming> out = new ArrayList<>();
-    for (Item i : items) {
-      CrmRecord r = i.record();
+    for (CrmRecord r : records) {
       if (r.deleted()) {
         continue;
       }

@@ -138,7 +138,8 @@ class OffsetMoveTest {
                 Instant.EPOCH,
                 Instant.now(),
                 false,
-                startedAt.encode()));
+                startedAt.encode(),
+                Set.of()));
   }
 
   private String stored() throws SQLException {

@@ -209,7 +209,8 @@ class SalesforceBulkTest {
                 Instant.EPOCH,
                 now,
                 bulkRead,
-                null));
+                null,
+                Set.of()));
   }
 
   private long newestScore(String crmId) throws SQLException {

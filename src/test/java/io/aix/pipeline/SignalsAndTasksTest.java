@@ -385,6 +385,22 @@ class SignalsAndTasksTest {
     portal.updateContact(id, Map.of("jobtitle", "Head of Growth"), "CRM_UI");
     driver.cycle("demo-hubspot", "contacts");
     assertThat(count("select count(*) from engagement_signal")).isEqualTo(1);
+    // Only an engagement field changes (an e-mail opened): nothing AIX maps changed, yet the
+    // record brings a signal AIX has not stored, so intake queues it and the score takes it in.
+    String inputs = Sql.text(db, "select input_hash from lead where crm_id = '" + id + "'");
+    Instant opened =
+        Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    portal.updateContact(id, Map.of("hs_email_last_open_date", opened.toString()), "CRM_UI");
+    driver.cycle("demo-hubspot", "contacts");
+    assertThat(
+            count(
+                "select count(*) from engagement_signal where type = 'email_open' and crm_id = '"
+                    + id
+                    + "'"))
+        .isEqualTo(1);
+    assertThat(Sql.text(db, "select input_hash from lead where crm_id = '" + id + "'"))
+        .as("processed again, with the open among its inputs")
+        .isNotEqualTo(inputs);
   }
 
   private void readActivities() {

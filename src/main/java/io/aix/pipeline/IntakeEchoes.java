@@ -1,0 +1,110 @@
+package io.aix.pipeline;
+
+import io.aix.lead.CanonicalLead;
+import io.aix.lead.CrmRecord;
+import io.aix.lead.EngagementSignal;
+import io.aix.mapping.LeadMapper;
+import io.aix.mapping.MappingProfile;
+import io.aix.persistence.LeadState;
+import io.aix.persistence.LeadStore;
+import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.SignalStore;
+import io.aix.profile.LiveCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Intake's look at a page before it is queued: which records ask for no work at all, in the same
+ * terms as the workers' own check ({@link NormalizeStage#upToDate}). These are AIX's own writes
+ * coming back: after a bulk job has written 150,000 scores, the next poll reads those 150,000
+ * records again, as they changed (Salesforce stamps them with AIX's write; a filter on the
+ * modifying user would hide a user's change that AIX's write then overwrote as last modifier).
+ * Queued, each cost a work row with its payload, a change key, a worker's claim, mapping and state
+ * lookup, and a delete; at a million leads these echoes doubled the workers' load and the queue's
+ * dead rows. Here a page costs one state lookup (and, for records AIX holds up to date, one for
+ * their signals), and the records are mapped only where AIX holds them up to date already.
+ *
+ * <p>A record is kept, to be queued, whenever in doubt: a mapping that fails (the worker then
+ * dead-letters it with its reason), a signal field whose value AIX has not stored, a record named
+ * for re-scoring, a deletion. The queue keeps any record that is waiting or in work already, so an
+ * older version waiting is never processed in place of this one ({@code WorkQueue.accept}).
+ */
+@ApplicationScoped
+public class IntakeEchoes {
+  @Inject LeadStore store;
+  @Inject SignalStore signals;
+  @Inject LiveCatalog catalog;
+  @Inject NormalizeStage normalizer;
+  @Inject WorkStage worker;
+
+  /** The ids of the page's records that ask for no work. */
+  public Set<String> upToDate(PollStage.Page page, Instant now) {
+    // The latest version of each record the page holds: the one the queue would take.
+    Map<String, CrmRecord> latest = new LinkedHashMap<>();
+    for (CrmRecord r : page.records()) {
+      latest.merge(r.key().crmId(), r, (a, b) -> b.modifiedAt().isBefore(a.modifiedAt()) ? a : b);
+    }
+    latest.values().removeIf(r -> r.deleted() || page.rescore().contains(r.key().crmId()));
+    if (latest.isEmpty()) {
+      return Set.of();
+    }
+    String profileId = page.profileId();
+    String object = page.object();
+    Map<String, LeadState> states =
+        ReactiveBridge.await(() -> store.states(profileId, object, List.copyOf(latest.keySet())));
+    // A record AIX does not hold yet, or whose latest score is not in the CRM yet, asks for work
+    // whatever its fields say: no mapping spent on it.
+    latest
+        .values()
+        .removeIf(
+            r -> {
+              LeadState s = states.get(r.key().crmId());
+              return s == null || s.deleted() || s.writtenVersion() < s.scoreVersion();
+            });
+    if (latest.isEmpty()) {
+      return Set.of();
+    }
+    List<CrmRecord> candidates = new ArrayList<>(latest.values());
+    List<SignalStore.Incoming> fromCrm = worker.crmSignals(profileId, object, candidates, now);
+    if (!fromCrm.isEmpty()) {
+      Set<String> known =
+          ReactiveBridge.await(
+              () ->
+                  signals.known(
+                      profileId, fromCrm.stream().map(SignalStore.Incoming::signalId).toList()));
+      Set<String> bringsNew = new HashSet<>();
+      fromCrm.stream()
+          .filter(i -> !known.contains(i.signalId()))
+          .forEach(i -> bringsNew.add(i.crmId()));
+      candidates.removeIf(r -> bringsNew.contains(r.key().crmId()));
+    }
+    List<String> ids = candidates.stream().map(r -> r.key().crmId()).toList();
+    Instant since = worker.signalsSince(now);
+    Map<String, List<EngagementSignal>> activity =
+        ReactiveBridge.await(
+            () -> signals.forRecords(profileId, object, ids, since, WorkStage.SIGNALS_PER_RECORD));
+    MappingProfile mapping =
+        catalog.mapping(catalog.profile(profileId).object(object).orElseThrow().mapping());
+    Set<String> out = new HashSet<>();
+    for (CrmRecord r : candidates) {
+      String id = r.key().crmId();
+      CanonicalLead lead;
+      try {
+        lead = LeadMapper.map(mapping, r).withSignals(activity.getOrDefault(id, List.of()));
+      } catch (RuntimeException e) {
+        continue; // the worker maps it again and dead-letters it with its reason
+      }
+      if (normalizer.upToDate(states.get(id), lead)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+}
