@@ -10,6 +10,7 @@ package io.aix.persistence;
  * @param deleted tombstoned: deleted or merged in the CRM
  * @param writingVersion the latest version a write was started for; above {@code writtenVersion}
  *     after a crash or a failed call, when the CRM may or may not show it
+ * @param crmModifiedAt the CRM's stamp of the version last processed (null: none stored)
  */
 public record LeadState(
     String inputHash,
@@ -17,10 +18,19 @@ public record LeadState(
     int writtenVersion,
     String fingerprint,
     boolean deleted,
-    int writingVersion) {
+    int writingVersion,
+    java.time.Instant crmModifiedAt) {
 
   /** Nothing AIX reads changed and the CRM already shows the latest score: skip. */
   public boolean upToDateFor(String newInputHash) {
     return inputHash.equals(newInputHash) && writtenVersion >= scoreVersion;
+  }
+
+  /**
+   * AIX processed a later version of the record than one stamped {@code modifiedAt}: that one is
+   * stale (a bulk query's snapshot, read minutes after a change event brought the newer version).
+   */
+  public boolean newerThan(java.time.Instant modifiedAt) {
+    return crmModifiedAt != null && crmModifiedAt.isAfter(modifiedAt);
   }
 }

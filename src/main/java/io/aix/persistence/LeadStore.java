@@ -73,7 +73,8 @@ public class LeadStore {
 
   private static final String STATES =
       "select l.crm_id, l.input_hash, l.score_version, l.written_version, s.fingerprint,"
-          + " l.deleted_at is not null, l.writing_version from lead l left join score s"
+          + " l.deleted_at is not null, l.writing_version, l.crm_modified_at from lead l"
+          + " left join score s"
           + " on s.profile_id = l.profile_id and s.crm_object = l.crm_object"
           + " and s.crm_id = l.crm_id and s.version = l.score_version"
           + " where l.profile_id = $1 and l.crm_object = $2 and l.crm_id = any($3)";
@@ -97,7 +98,10 @@ public class LeadStore {
                         r.getInteger(3),
                         r.getString(4),
                         r.getBoolean(5),
-                        r.getInteger(6)));
+                        r.getInteger(6),
+                        r.getOffsetDateTime(7) == null
+                            ? null
+                            : r.getOffsetDateTime(7).toInstant()));
               }
               return out;
             });

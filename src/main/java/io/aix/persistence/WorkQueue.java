@@ -105,7 +105,7 @@ public class WorkQueue {
 
   /**
    * What a page's checkpoint did: the versions queued, the position stored now, and the records
-   * left out as up to date (AIX's own writes coming back).
+   * left out as asking for no work (AIX's own writes coming back, versions older than AIX's).
    */
   public record Accepted(int fresh, String position, int upToDate) {}
 

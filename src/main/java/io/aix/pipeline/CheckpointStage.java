@@ -85,7 +85,8 @@ public class CheckpointStage {
       // A bulk read's page (tens of thousands of records, a few per job) is worth a line.
       LOG.logf(
           page.ordered() ? Logger.Level.DEBUG : Logger.Level.INFO,
-          "%s %s: %d record(s) queued, %d left out as up to date (AIX's own writes read back)",
+          "%s %s: %d record(s) queued, %d left out (up to date: AIX's own writes read back; or"
+              + " older than the version AIX holds)",
           page.profileId(),
           page.stream(),
           accepted.fresh(),

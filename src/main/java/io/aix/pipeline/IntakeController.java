@@ -76,6 +76,7 @@ public class IntakeController {
   private int starts;
 
   @Inject io.aix.connector.salesforce.SalesforceConnectorFactory salesforce;
+  @Inject io.aix.privacy.Retention retention;
 
   public synchronized List<String> start() {
     if (!routeIds.isEmpty()) {
@@ -85,6 +86,7 @@ public class IntakeController {
     starts++;
     metrics.intakeStarted();
     bulkWriter.start();
+    retention.start();
     for (CrmProfile profile : connectors.activeProfiles()) {
       connectors.connector(profile.id());
       for (CrmProfile.ObjectSync object : profile.objects()) {

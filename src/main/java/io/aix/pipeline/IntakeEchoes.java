@@ -21,15 +21,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Intake's look at a page before it is queued: which records ask for no work at all, in the same
- * terms as the workers' own check ({@link NormalizeStage#upToDate}). These are AIX's own writes
- * coming back: after a bulk job has written 150,000 scores, the next poll reads those 150,000
- * records again, as they changed (Salesforce stamps them with AIX's write; a filter on the
- * modifying user would hide a user's change that AIX's write then overwrote as last modifier).
- * Queued, each cost a work row with its payload, a change key, a worker's claim, mapping and state
- * lookup, and a delete; at a million leads these echoes doubled the workers' load and the queue's
- * dead rows. Here a page costs one state lookup (and, for records AIX holds up to date, one for
- * their signals), and the records are mapped only where AIX holds them up to date already.
+ * Intake's look at a poll's page (a REST page or a bulk read's) before it is queued: which records
+ * ask for no work at all, in the same terms as the workers' own check ({@link
+ * NormalizeStage#upToDate}). These are AIX's own writes coming back: after a bulk job has written
+ * 150,000 scores, the next poll reads those 150,000 records again, as they changed (Salesforce
+ * stamps them with AIX's write; a filter on the modifying user would hide a user's change that
+ * AIX's write then overwrote as last modifier). Queued, each cost a work row with its payload, a
+ * change key, a worker's claim, mapping and state lookup, and a delete; at a million leads these
+ * echoes doubled the workers' load and the queue's dead rows. Here a page costs one state lookup
+ * (and, for records AIX holds up to date, one for their signals), and the records are mapped only
+ * where AIX holds them up to date already.
+ *
+ * <p>A version older than the one AIX processed last asks for no work either: a bulk query's
+ * results are a snapshot, read page by page for minutes, and a change event may have brought a
+ * user's newer version meanwhile (the workers skip such a version too, {@link NormalizeStage}).
  *
  * <p>A record is kept, to be queued, whenever in doubt: a mapping that fails (the worker then
  * dead-letters it with its reason), a signal field whose value AIX has not stored, a record named
@@ -44,8 +49,13 @@ public class IntakeEchoes {
   @Inject NormalizeStage normalizer;
   @Inject WorkStage worker;
 
-  /** The ids of the page's records that ask for no work. */
+  /** The ids of the page's records that ask for no work: up to date, or older than AIX's. */
   public Set<String> upToDate(PollStage.Page page, Instant now) {
+    if (!page.stream().equals(PollStage.streamName(page.object()))) {
+      // Pushed pages (change events, webhooks) hold records read just now for a change a user
+      // made: neither echoes nor old versions, and their seconds are not spent on lookups.
+      return Set.of();
+    }
     // The latest version of each record the page holds: the one the queue would take.
     Map<String, CrmRecord> latest = new LinkedHashMap<>();
     for (CrmRecord r : page.records()) {
@@ -59,6 +69,21 @@ public class IntakeEchoes {
     String object = page.object();
     Map<String, LeadState> states =
         ReactiveBridge.await(() -> store.states(profileId, object, List.copyOf(latest.keySet())));
+    Set<String> out = new HashSet<>();
+    // A version older than the one AIX processed asks for nothing: a bulk query's snapshot, read
+    // minutes after a change event brought the newer one. Queued, it was scored and written over
+    // the newer score, and the CRM showed a score of the record's old state until the next read.
+    latest
+        .values()
+        .removeIf(
+            r -> {
+              LeadState s = states.get(r.key().crmId());
+              if (s != null && !s.deleted() && s.newerThan(r.modifiedAt())) {
+                out.add(r.key().crmId());
+                return true;
+              }
+              return false;
+            });
     // A record AIX does not hold yet, or whose latest score is not in the CRM yet, asks for work
     // whatever its fields say: no mapping spent on it.
     latest
@@ -69,7 +94,7 @@ public class IntakeEchoes {
               return s == null || s.deleted() || s.writtenVersion() < s.scoreVersion();
             });
     if (latest.isEmpty()) {
-      return Set.of();
+      return out;
     }
     List<CrmRecord> candidates = new ArrayList<>(latest.values());
     List<SignalStore.Incoming> fromCrm = worker.crmSignals(profileId, object, candidates, now);
@@ -92,7 +117,6 @@ public class IntakeEchoes {
             () -> signals.forRecords(profileId, object, ids, since, WorkStage.SIGNALS_PER_RECORD));
     MappingProfile mapping =
         catalog.mapping(catalog.profile(profileId).object(object).orElseThrow().mapping());
-    Set<String> out = new HashSet<>();
     for (CrmRecord r : candidates) {
       String id = r.key().crmId();
       CanonicalLead lead;

@@ -15,7 +15,10 @@ public final class LeadWork {
   /** What happened to the record; every status but {@code PENDING} is final for this version. */
   public enum Status {
     NEW,
-    /** The mapped fields did not change (typically AIX's own write coming back): not re-scored. */
+    /**
+     * The mapped fields did not change (typically AIX's own write coming back), or a later version
+     * was processed already: not re-scored.
+     */
     UNCHANGED,
     SCORED,
     /** Scored, but the score equals the one in the CRM: no write needed. */

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Stage {@code normalize}: maps the CRM record through its mapping profile, and recognises
- * deletions and records whose mapped inputs (fields and engagement signals) did not change (AIX's
- * own writes coming back).
+ * deletions, records whose mapped inputs (fields and engagement signals) did not change (AIX's own
+ * writes coming back), and versions older than the one AIX processed last.
  */
 @ApplicationScoped
 @Named("normalizer")
@@ -41,6 +41,9 @@ public class NormalizeStage {
           LeadMapper.STAGE,
           "TOMBSTONED",
           "the record was deleted in the CRM earlier; AIX no longer writes to it");
+    } else if (work.stored() != null && work.stored().newerThan(work.record().modifiedAt())) {
+      // Scored, it would put a score of the record's older state over the newer one's.
+      work.status(LeadWork.Status.UNCHANGED);
     } else if (upToDate(work.stored(), work.lead())) {
       work.status(LeadWork.Status.UNCHANGED);
     }
