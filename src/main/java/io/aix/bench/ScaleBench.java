@@ -199,6 +199,12 @@ public final class ScaleBench {
         AtomicBoolean backfilling = new AtomicBoolean(true);
         List<Double> cdc = Collections.synchronizedList(new ArrayList<>());
         Map<String, Double> slowest = new ConcurrentHashMap<>();
+        if (s.salesforce()) {
+          // The user's changes are timed on the real-time path: they begin once AIX's change
+          // event subscription is confirmed (a change made before it reaches AIX with the
+          // backfill's read, and waits for its bulk job).
+          awaitSubscription(child);
+        }
         Thread changer = changes(crms, backfilling, cdc, slowest);
         awaitAll(
             crms,
@@ -404,6 +410,18 @@ public final class ScaleBench {
                 + stream
                 + "'");
       }
+    }
+  }
+
+  /** Waits up to a minute for AIX to log its change event subscription's confirmation. */
+  private void awaitSubscription(AixProcesses.Child child) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    while (!child.log().contains(": change events subscribed on ")) {
+      if (System.nanoTime() > deadline) {
+        log.println("AIX did not log its change event subscription within a minute; going on");
+        return;
+      }
+      Thread.sleep(100);
     }
   }
 

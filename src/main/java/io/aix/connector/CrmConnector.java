@@ -47,6 +47,17 @@ public interface CrmConnector {
    */
   PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken);
 
+  /**
+   * As {@link #poll}, leaving out the records whose last change was made by AIX's own user when
+   * {@code othersOnly} and the CRM can tell (the caller says so only where every other change
+   * reached AIX another way: see {@code io.aix.pipeline.PollCoverage}). A connector that cannot
+   * tell reads everything, which is always safe.
+   */
+  default PollPage poll(
+      String object, MappingProfile mapping, Offset since, String pageToken, boolean othersOnly) {
+    return poll(object, mapping, since, pageToken);
+  }
+
   /** Largest batch {@link #writeScores} accepts (Salesforce: 200; HubSpot: 100). */
   int maxWriteBatch();
 

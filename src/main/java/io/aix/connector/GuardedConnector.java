@@ -167,6 +167,12 @@ public final class GuardedConnector implements CrmConnector {
   }
 
   @Override
+  public PollPage poll(
+      String object, MappingProfile mapping, Offset since, String pageToken, boolean othersOnly) {
+    return guarded("poll", () -> delegate.poll(object, mapping, since, pageToken, othersOnly));
+  }
+
+  @Override
   public int maxWriteBatch() {
     return delegate.maxWriteBatch();
   }

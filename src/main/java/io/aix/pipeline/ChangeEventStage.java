@@ -51,6 +51,7 @@ public class ChangeEventStage {
   @Inject LiveCatalog catalog;
   @Inject PipelineMetrics metrics;
   @Inject ProducerTemplate producer;
+  @Inject PollCoverage coverage;
 
   /** How long the CRM keeps change events (Salesforce: 72 hours). */
   @ConfigProperty(name = "aix.cdc.retention", defaultValue = "72h")
@@ -409,6 +410,7 @@ public class ChangeEventStage {
 
   /** Moves the object's poll watermark back to cover changes since {@code since}. */
   private void rewind(String profileId, String object, Instant since) {
+    coverage.gap(profileId, object, Instant.now());
     CrmProfile.ObjectSync sync = catalog.profile(profileId).object(object).orElseThrow();
     ReactiveBridge.await(
         () ->

@@ -38,6 +38,7 @@ public class CheckpointStage {
   @Inject LiveCatalog catalog;
   @Inject PipelineMetrics metrics;
   @Inject IntakeEchoes echoes;
+  @Inject PollCoverage coverage;
 
   /**
    * Exchange property: the stored position a poll cycle's next page expects (set by the poll stage
@@ -80,6 +81,15 @@ public class CheckpointStage {
                     expected,
                     upToDate));
     exchange.setProperty(EXPECTED_OFFSET, accepted.position());
+    if (Boolean.FALSE.equals(exchange.getProperty(PollStage.MORE))
+        && exchange.getProperty(PollStage.CYCLE_START) instanceof Instant began) {
+      coverage.cycleDone(
+          page.profileId(),
+          page.object(),
+          began,
+          page.startedAt(),
+          !Boolean.TRUE.equals(exchange.getProperty(PollStage.OTHERS_ONLY)));
+    }
     metrics.accepted(page, accepted.fresh(), accepted.upToDate());
     if (accepted.upToDate() > 0) {
       // A bulk read's page (tens of thousands of records, a few per job) is worth a line.

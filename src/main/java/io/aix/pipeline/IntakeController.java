@@ -48,6 +48,7 @@ public class IntakeController {
   int workers;
 
   @Inject BulkWriteStage bulkWriter;
+  @Inject PollCoverage coverage;
   @Inject io.aix.ops.PipelineMetrics metrics;
 
   /** How often the push route drains queued change notices. */
@@ -129,7 +130,7 @@ public class IntakeController {
             object.every(),
             events == null ? "" : ", change events from /data/" + object.changeChannel());
         if (events != null) {
-          ReplayRefusalWatch.install(changes);
+          ReplayRefusalWatch.install(changes, coverage);
           subscribe(profile, object, events.replayId());
         }
         if (object.activity().isPresent()) {
@@ -190,6 +191,7 @@ public class IntakeController {
     camel.addComponent(component, salesforce.eventsComponent(profile));
     components.add(component);
     String cdcId = cdcRouteId(profile.id(), object.name());
+    coverage.subscribing(profile.id(), object.name(), object.changeChannel());
     TemplatedRouteBuilder.builder(camel, CDC_TEMPLATE)
         .routeId(cdcId)
         .parameter("profileId", profile.id())
@@ -286,6 +288,7 @@ public class IntakeController {
     }
     components.clear();
     componentOf.clear();
+    coverage.clear();
     gate.open();
   }
 }

@@ -13,8 +13,10 @@ import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,6 +54,42 @@ public class PollStage {
   @Inject LiveCatalog catalog;
   @Inject LeadStore store;
   @Inject IntakeGate gate;
+  @Inject PollCoverage coverage;
+
+  /**
+   * Exchange property: when the poll cycle began (its first page's read), for {@link
+   * PollCoverage#cycleDone}.
+   */
+  public static final String CYCLE_START = "aixCycleStart";
+
+  /** Exchange property: whether the cycle leaves out AIX's own changes ({@link PollCoverage}). */
+  public static final String OTHERS_ONLY = "aixOthersOnly";
+
+  /**
+   * The longest the first poll of an object with change events waits for its subscription to be
+   * confirmed: a change made between the first read and the subscription would otherwise wait for
+   * the next read of the poll (after a backfill's, minutes) instead of coming in seconds.
+   */
+  @ConfigProperty(name = "aix.cdc.first-read-wait", defaultValue = "30s")
+  java.time.Duration firstReadWait;
+
+  private void awaitSubscription(String profileId, String object) {
+    if (!coverage.subscribed(profileId, object)
+        || coverage.liveSince(profileId, object).isPresent()) {
+      return;
+    }
+    long started = System.nanoTime();
+    if (coverage.awaitLive(profileId, object, firstReadWait)) {
+      LOG.debugf(
+          "%s %s: first poll after the subscription's confirmation (%d ms)",
+          profileId, object, (System.nanoTime() - started) / 1_000_000);
+    } else {
+      LOG.warnf(
+          "%s %s: the change event subscription is not confirmed after %s; polling now (changes"
+              + " made before it is reach AIX by the poll)",
+          profileId, object, firstReadWait);
+    }
+  }
 
   /**
    * One page as read, with the offset its stream started from.
@@ -108,9 +146,18 @@ public class PollStage {
     if (token == null) {
       exchange.setProperty(QUERY_FROM, offset);
       exchange.setProperty(CheckpointStage.EXPECTED_OFFSET, offset.encode());
+      boolean events =
+          profile.object(object).map(CrmProfile.ObjectSync::changeEvents).orElse(false);
+      if (events && coverage.firstPoll(profileId, object) && gate.isOpen()) {
+        awaitSubscription(profileId, object);
+      }
+      boolean othersOnly = events && coverage.othersOnly(profileId, object, offset);
+      exchange.setProperty(OTHERS_ONLY, othersOnly);
+      exchange.setProperty(CYCLE_START, Instant.now());
     }
     if (!gate.isOpen()) {
       // Stopping: end the cycle here; the next start resumes from the checkpointed offset.
+      exchange.removeProperty(CYCLE_START);
       exchange.setProperty(MORE, false);
       Page empty = new Page(profileId, object, streamName(object), offset, List.of());
       exchange.setProperty(PAGE, empty);
@@ -119,7 +166,9 @@ public class PollStage {
     if (token == null) {
       LOG.debugf("Polling %s %s from %s", profileId, object, offset.encode());
     }
-    PollPage page = connector.poll(object, mapping, offset, token);
+    PollPage page =
+        connector.poll(
+            object, mapping, offset, token, Boolean.TRUE.equals(exchange.getProperty(OTHERS_ONLY)));
     exchange.setProperty(NEXT_TOKEN, page.nextPageToken());
     exchange.setProperty(MORE, page.hasMore());
     Page read =

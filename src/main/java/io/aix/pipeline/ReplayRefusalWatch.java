@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * events daily limit exceeded}) is only logged. Those log records are the one signal there is, so
  * AIX listens to that logger and hands the refused id to {@link ChangeEventStage#refused}, the
  * refused delivery to {@link ChangeEventStage#deliveryRefused}.
+ *
+ * <p>The same logger says when the CRM confirmed a subscription ({@code Subscribed to channel
+ * /data/X}, INFO) and when a connect, handshake or subscribe failed: {@link PollCoverage} counts a
+ * subscription live from its confirmation until anything of the kind.
  */
 final class ReplayRefusalWatch extends Handler {
   static final String LOGGER =
@@ -26,6 +30,17 @@ final class ReplayRefusalWatch extends Handler {
   static final Pattern DAILY_LIMIT =
       Pattern.compile("403::Organization total events daily limit exceeded");
   static final Pattern TOO_LARGE = Pattern.compile("Buffering capacity \\d+ exceeded");
+  static final String SUBSCRIBED = "Subscribed to channel";
+
+  /**
+   * Camel 4.18's SubscriptionHelper messages for a connect, handshake or subscribe that failed, or
+   * a client stopping: each may have lost events, so every subscription awaits a new confirmation.
+   */
+  static final Pattern BROKEN =
+      Pattern.compile(
+          "^(Connect failure|Handshake failure|Subscription failure|Error during|Exception during"
+              + "|Error subscribing|Handshake failed|Subscribe aborted|Unsubscribing from"
+              + "|Could not disconnect)");
 
   /** Held so the logger (and the handler on it) is not collected. */
   private static Logger logger;
@@ -35,25 +50,38 @@ final class ReplayRefusalWatch extends Handler {
   private final BiConsumer<Long, String> onRefusal;
   private final Consumer<String> onDeliveryRefused;
   private final Consumer<String> onTooLarge;
+  private final PollCoverage coverage;
 
   private ReplayRefusalWatch(
       BiConsumer<Long, String> onRefusal,
       Consumer<String> onDeliveryRefused,
-      Consumer<String> onTooLarge) {
+      Consumer<String> onTooLarge,
+      PollCoverage coverage) {
     this.onRefusal = onRefusal;
     this.onDeliveryRefused = onDeliveryRefused;
     this.onTooLarge = onTooLarge;
+    this.coverage = coverage;
   }
 
   /** Installs the watch once per process; later calls change nothing. */
-  static synchronized void install(ChangeEventStage changes) {
+  static synchronized void install(ChangeEventStage changes, PollCoverage coverage) {
     if (installed != null) {
       return;
     }
     logger = Logger.getLogger(LOGGER);
     installed =
-        new ReplayRefusalWatch(changes::refused, changes::deliveryRefused, changes::tooLarge);
+        new ReplayRefusalWatch(
+            changes::refused, changes::deliveryRefused, changes::tooLarge, coverage);
     logger.addHandler(installed);
+  }
+
+  /** A watch that only reports to {@code coverage} and the given consumers (tests). */
+  static ReplayRefusalWatch of(
+      BiConsumer<Long, String> onRefusal,
+      Consumer<String> onDeliveryRefused,
+      Consumer<String> onTooLarge,
+      PollCoverage coverage) {
+    return new ReplayRefusalWatch(onRefusal, onDeliveryRefused, onTooLarge, coverage);
   }
 
   @Override
@@ -62,20 +90,35 @@ final class ReplayRefusalWatch extends Handler {
     if (message == null) {
       return;
     }
+    if (message.startsWith(SUBSCRIBED)) {
+      Object[] params = record.getParameters();
+      String channel =
+          params != null && params.length > 0
+              ? String.valueOf(params[0])
+              : message.substring(SUBSCRIBED.length()).trim();
+      coverage.confirmed(channel, java.time.Instant.now());
+      return;
+    }
+    if (BROKEN.matcher(message).find()) {
+      coverage.broken(message);
+    }
     if (record.getParameters() != null && record.getParameters().length > 0) {
       // "Connect failure: {}" comes with the Bayeux message as its parameter.
       message = message + " " + java.util.Arrays.toString(record.getParameters());
     }
     Matcher m = REFUSED.matcher(message);
     if (m.find()) {
+      coverage.broken(m.group());
       onRefusal.accept(Long.parseLong(m.group(1)), m.group());
     }
     Matcher limit = DAILY_LIMIT.matcher(message);
     if (limit.find()) {
+      coverage.broken(limit.group());
       onDeliveryRefused.accept(limit.group());
     }
     Matcher large = TOO_LARGE.matcher(message);
     if (large.find()) {
+      coverage.broken(large.group());
       onTooLarge.accept(large.group());
     }
   }

@@ -47,6 +47,7 @@ final class SObjectSchema {
     add("IsDeleted", "boolean", 0, false);
     add("OwnerId", "reference", 18, true);
     add("CreatedDate", "datetime", 0, false);
+    add("CreatedById", "reference", 18, false);
     add("LastModifiedDate", "datetime", 0, false);
     add("LastModifiedById", "reference", 18, false);
     add("SystemModstamp", "datetime", 0, false);

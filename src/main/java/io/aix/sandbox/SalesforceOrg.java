@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
 public final class SalesforceOrg implements SandboxServer.Handler {
   public static final String ORG_ID = "00D5e000000AixDEAQ";
   public static final String INTEGRATION_USER_ID = "0055e000001AixIAAS";
+
+  /** The org's user whose edits the sandbox makes (a sales rep in Salesforce's UI). */
+  public static final String USER_ID = "0055e000002OwnAAA";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final DateTimeFormatter SF_DATETIME =
@@ -200,6 +204,18 @@ public final class SalesforceOrg implements SandboxServer.Handler {
   }
 
   /** SOQL queries (query and queryAll, not their next pages) made of one object so far. */
+  /**
+   * The last hundred queries' conditions, newest last, each as {@code Object: field op field op}
+   * (values left out): which filters a client's queries carried.
+   */
+  public List<String> recentWheres() {
+    synchronized (recentWheres) {
+      return List.copyOf(recentWheres);
+    }
+  }
+
+  private final java.util.ArrayDeque<String> recentWheres = new java.util.ArrayDeque<>();
+
   public long queries(String object) {
     AtomicLong n = queries.get(object);
     return n == null ? 0 : n.get();
@@ -250,6 +266,9 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     redundantWrites.set(0);
     requests.set(0);
     queries.clear();
+    synchronized (recentWheres) {
+      recentWheres.clear();
+    }
     faults.clear();
     dailyApiLimit = 15_000;
     users.clear();
@@ -287,9 +306,13 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     }
     rec.put("SystemModstamp", now);
     rec.put("LastModifiedDate", now);
+    // Object Reference, "System Fields": CreatedById and LastModifiedById, the user who made the
+    // record and the one who changed it last.
+    rec.put("CreatedById", USER_ID);
+    rec.put("LastModifiedById", USER_ID);
     rec.put("IsDeleted", false);
     if (!rec.hasNonNull("OwnerId")) {
-      rec.put("OwnerId", "0055e000002OwnAAA");
+      rec.put("OwnerId", USER_ID);
     }
     records.get(object).put(id, rec);
     byModstamp.get(object).add(new Stamped(parseDateTime(now).toEpochMilli(), id));
@@ -316,19 +339,19 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     ObjectNode rec = record(object, id);
     SObjectSchema schema = schema(object);
     fields.forEach((k, v) -> rec.set(k, schema.stored(k, JSON.valueToTree(v))));
-    touch(object, rec, "0055e000002OwnAAA");
+    touch(object, rec, USER_ID);
     Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
     fields.keySet().forEach(k -> values.put(k, rec.get(k)));
     values.put("LastModifiedDate", rec.get("LastModifiedDate"));
-    stream.publish(object, "UPDATE", List.of(id), values, UI_ORIGIN, "0055e000002OwnAAA");
+    stream.publish(object, "UPDATE", List.of(id), values, UI_ORIGIN, USER_ID);
   }
 
   /** Moves a record to the recycle bin (queryAll still returns it, with IsDeleted = true). */
   public void delete(String object, String id) {
     ObjectNode rec = record(object, id);
     rec.put("IsDeleted", true);
-    touch(object, rec, "0055e000002OwnAAA");
-    stream.publish(object, "DELETE", List.of(id), Map.of(), UI_ORIGIN, "0055e000002OwnAAA");
+    touch(object, rec, USER_ID);
+    stream.publish(object, "DELETE", List.of(id), Map.of(), UI_ORIGIN, USER_ID);
   }
 
   public ObjectNode record(String object, String id) {
@@ -660,6 +683,14 @@ public final class SalesforceOrg implements SandboxServer.Handler {
    */
   List<ObjectNode> matching(Soql soql, boolean all) {
     queries.computeIfAbsent(soql.object(), o -> new AtomicLong()).incrementAndGet();
+    synchronized (recentWheres) {
+      StringBuilder where = new StringBuilder(soql.object()).append(':');
+      soql.where().forEach(c -> where.append(' ').append(c.field()).append(' ').append(c.op()));
+      recentWheres.addLast(where.toString());
+      while (recentWheres.size() > 100) {
+        recentWheres.removeFirst();
+      }
+    }
     SObjectSchema schema = schemas.get(soql.object());
     if (schema == null) {
       throw new Soql.MalformedQueryException(

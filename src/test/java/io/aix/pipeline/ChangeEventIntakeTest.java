@@ -264,6 +264,62 @@ class ChangeEventIntakeTest {
     assertThat(log).noneMatch(m -> m.contains("AIX's own writes come back"));
   }
 
+  /**
+   * Once the subscription is confirmed and a full poll ran after it, polls leave out the records
+   * AIX's own user changed last (each bulk writeback's rows would otherwise be read back): every
+   * other change came as an event. When the stream breaks (here: the org refuses delivery), the
+   * next poll reads everything again.
+   */
+  @Test
+  void whileTheStreamIsLiveSinceAFullReadPollsLeaveOutAixsOwnWritesAndNotAfterABreak()
+      throws Exception {
+    List<String> ids = loadedLeads(20);
+    intake.start();
+    awaitTrue(
+        "the subscription confirmed",
+        Duration.ofSeconds(60),
+        () -> coverage.liveSince(PROFILE, "Lead").isPresent());
+    pollNow();
+    assertThat(lastPollConditions())
+        .as("the first poll after a start reads everything")
+        .doesNotContain("LastModifiedById");
+    assertThat(coverage.readOnce(PROFILE, "Lead")).isTrue();
+
+    pollNow();
+    assertThat(lastPollConditions())
+        .as("then polls leave out AIX's own writes")
+        .isEqualTo("Lead: SystemModstamp >= LastModifiedById !=");
+    org.stream().deliveryAllocation((int) org.stream().delivered());
+    org.update("Lead", ids.get(1), Map.of("Title", CEO));
+    awaitTrue(
+        "AIX heard Salesforce refuse delivery",
+        Duration.ofSeconds(60),
+        () -> log.stream().anyMatch(m -> m.contains("refused to deliver change events")));
+    assertThat(coverage.liveSince(PROFILE, "Lead")).as("the stream broke").isEmpty();
+    pollNow();
+    assertThat(lastPollConditions())
+        .as("after a break the poll reads everything")
+        .doesNotContain("LastModifiedById");
+  }
+
+  @Inject PollCoverage coverage;
+
+  /** One poll cycle of Lead now (the demo profile's runs every minute). */
+  private void pollNow() {
+    assertThat(driver.poll(PROFILE, "Lead").getException()).as("poll cycle").isNull();
+  }
+
+  /** The conditions of the last poll query the org ran (reads by id left out). */
+  private String lastPollConditions() {
+    List<String> wheres = org.recentWheres();
+    for (int i = wheres.size() - 1; i >= 0; i--) {
+      if (wheres.get(i).startsWith("Lead: SystemModstamp")) {
+        return wheres.get(i);
+      }
+    }
+    return "";
+  }
+
   @Test
   void onAChannelWithoutTheFilterEchoesCauseNoWritesAndAixSaysWhichFilterToSet() throws Exception {
     // An admin made the channel's member but left out its filter: every change comes, AIX's too.

@@ -107,6 +107,29 @@ class SalesforceOrgTest {
     }
   }
 
+  /**
+   * Every record carries who changed it last (Object Reference, "System Fields": LastModifiedById),
+   * and SOQL filters on it: what AIX's poll uses to leave out its own writes.
+   */
+  @Test
+  void aQueryCanLeaveOutTheRecordsOneUserChangedLast() throws Exception {
+    String written = lead();
+    String users = lead();
+    assertThat(org.record("Lead", users).path("LastModifiedById").asText())
+        .as("the user who made it")
+        .isEqualTo(SalesforceOrg.USER_ID);
+    assertThat(json(update(written, "\"AIX_Score__c\":40")).get(0).path("success").asBoolean())
+        .isTrue();
+    String q =
+        "query/?q=SELECT+Id+FROM+Lead+WHERE+SystemModstamp+>=+2020-01-01T00:00:00Z+AND"
+            + "+LastModifiedById+!=+'"
+            + SalesforceOrg.INTEGRATION_USER_ID
+            + "'";
+    JsonNode others = json(call("GET", q, null));
+    assertThat(others.path("totalSize").asInt()).isEqualTo(1);
+    assertThat(others.path("records").get(0).path("Id").asText()).isEqualTo(users);
+  }
+
   @Test
   void aConcurrencyLimitIsA403RequestLimitExceededNotA429() throws Exception {
     for (int status : new int[] {403, 429}) {

@@ -163,6 +163,15 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
    * The SOQL of a poll: the mapping's fields changed at or after the watermark minus the overlap.
    */
   String pollQuery(String object, MappingProfile mapping, Offset since) {
+    return pollQuery(object, mapping, since, null);
+  }
+
+  /**
+   * As {@link #pollQuery(String, MappingProfile, Offset)}; with {@code notBy}, only the records
+   * whose last change was not made by that user ({@code LastModifiedById}, a filterable standard
+   * field: Object Reference, "System Fields"; SOQL and SOSL Reference, "Comparison Operators").
+   */
+  String pollQuery(String object, MappingProfile mapping, Offset since, String notBy) {
     CrmProfile.ObjectSync sync =
         profile
             .object(object)
@@ -182,6 +191,7 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
         + object
         + " WHERE SystemModstamp >= "
         + SOQL_DATETIME.format(from.truncatedTo(ChronoUnit.SECONDS))
+        + (notBy == null ? "" : " AND LastModifiedById != '" + notBy + "'")
         + " ORDER BY SystemModstamp ASC, Id ASC";
   }
 
@@ -191,10 +201,52 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
 
   @Override
   public PollPage poll(String object, MappingProfile mapping, Offset since, String pageToken) {
+    return poll(object, mapping, since, pageToken, false);
+  }
+
+  /**
+   * The id of the user AIX calls as, from the identity URL of its session ({@code .../id/<org
+   * id>/<user id>}: OAuth 2.0 token response, {@code id}), once the component has logged in; empty
+   * before, or if the URL is not of that form.
+   */
+  java.util.Optional<String> ownUserId() {
+    String known = ownUser;
+    if (known != null) {
+      return java.util.Optional.of(known);
+    }
+    try {
+      var sf =
+          template
+              .getCamelContext()
+              .getComponent(
+                  component, org.apache.camel.component.salesforce.SalesforceComponent.class);
+      String url = sf == null || sf.getSession() == null ? null : sf.getSession().getId();
+      if (url == null) {
+        return java.util.Optional.empty();
+      }
+      String user = url.substring(url.lastIndexOf('/') + 1);
+      if (!RECORD_ID.matcher(user).matches() || !user.startsWith("005")) {
+        return java.util.Optional.empty();
+      }
+      ownUser = user;
+      return java.util.Optional.of(user);
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private volatile String ownUser;
+
+  private static final Pattern RECORD_ID = Pattern.compile("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?");
+
+  @Override
+  public PollPage poll(
+      String object, MappingProfile mapping, Offset since, String pageToken, boolean othersOnly) {
+    String notBy = othersOnly ? ownUserId().orElse(null) : null;
     int configured = profile.object(object).map(CrmProfile.ObjectSync::pageSize).orElse(2000);
     int pageSize = reducedPageSize.getOrDefault(object, configured);
     try {
-      return poll(object, mapping, since, pageToken, pageSize);
+      return poll(object, mapping, since, pageToken, pageSize, notBy);
     } catch (CrmCallException e) {
       if (!tooLarge(e) || pageSize <= MIN_PAGE) {
         throw e;
@@ -229,7 +281,12 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
   }
 
   private PollPage poll(
-      String object, MappingProfile mapping, Offset since, String pageToken, int pageSize) {
+      String object,
+      MappingProfile mapping,
+      Offset since,
+      String pageToken,
+      int pageSize,
+      String notBy) {
     if (SalesforceBulk.isBulkToken(pageToken)) {
       return bulk.next(object, pageToken, fieldTypes(object), BULK_QUERY_WAIT);
     }
@@ -238,7 +295,7 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
       reply =
           call(
               "queryAll?rawPayload=true",
-              pollQuery(object, mapping, since),
+              pollQuery(object, mapping, since, notBy),
               Map.of("Sforce-Query-Options", "batchSize=" + pageSize));
     } else {
       reply =
@@ -253,7 +310,7 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
         // A backfill or a long catch-up: one Bulk API 2.0 query job reads it in a few calls
         // (50,000 records each) instead of one call per 2,000. This first page is dropped; the
         // job reads the same records.
-        String soql = pollQuery(object, mapping, since);
+        String soql = pollQuery(object, mapping, since, notBy);
         return bulk.startQuery(soql.substring(0, soql.indexOf(" ORDER BY ")));
       }
       List<CrmRecord> records = new ArrayList<>();
