@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -152,8 +153,12 @@ public final class ScaleBench {
     if (s.salesforce()) {
       List<String> ids = new ArrayList<>(s.leads());
       Progress seeding = new Progress(log, "seeding the org", s.leads());
+      Instant seededFrom = Instant.now().minus(Duration.ofDays(365));
+      Duration spacing = Duration.ofDays(364).dividedBy(Math.max(1, s.leads()));
       for (int i = 0; i < s.leads(); i++) {
-        ids.add(org.seed("Lead", generator.lead()));
+        // Made and changed over the past year, as an org's records are (seeded at the minute
+        // before the backfill, every record fell in the poll's overlap after the first read).
+        ids.add(org.seed("Lead", generator.lead(), seededFrom.plus(spacing.multipliedBy(i))));
         seeding.at(i + 1);
       }
       seeding.done();

@@ -223,6 +223,9 @@ public class BulkWriteStore {
                                             .setParameter("owner", owner)
                                             .setParameter("until", at(leaseUntil))
                                             .executeUpdate())))
+        // A job's rows (a quarter of a million) parsed off the event loop: parsed on it, they
+        // held every other statement of the process for seconds.
+        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
         .map(
             rows -> {
               List<Taken> out = new ArrayList<>(rows.size());

@@ -51,6 +51,7 @@ public class BulkWriteStage {
   @Inject ConnectorRegistry connectors;
   @Inject BulkWriteStore store;
   @Inject AuditLog audit;
+  @Inject PollCoverage coverage;
 
   @ConfigProperty(name = "aix.bulk.job-records", defaultValue = "250000")
   int jobRecords;
@@ -216,8 +217,14 @@ public class BulkWriteStage {
     int perJob = rowsPerJob(bulk, ((Number) waiting[2]).doubleValue());
     boolean full = count >= perJob;
     boolean stale = oldest != null && oldest.plus(maxWait).isBefore(now);
+    // A read still under way brings more rows: the job waits to fill (the workers catching up
+    // with a read's pages made a million-lead re-score send seven jobs instead of four). On a
+    // replica that does not poll, only the queue tells.
     boolean readDone =
-        !full && !stale && ReactiveBridge.await(() -> store.bulkQueued(profileId, object)) == 0;
+        !full
+            && !stale
+            && !coverage.bulkReading(profileId, object, now)
+            && ReactiveBridge.await(() -> store.bulkQueued(profileId, object)) == 0;
     if (!full && !stale && !readDone) {
       return acted;
     }

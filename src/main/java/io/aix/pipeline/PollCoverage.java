@@ -95,6 +95,7 @@ public class PollCoverage {
     fullReadOffset.clear();
     gapAt.clear();
     polled.clear();
+    bulkReading.clear();
     notifyAll();
   }
 
@@ -137,6 +138,33 @@ public class PollCoverage {
     gapAt.put(key(profileId, object), now);
     fullReadFrom.remove(key(profileId, object));
     fullReadOffset.remove(key(profileId, object));
+  }
+
+  /** Profile/object to when a bulk read last returned a page with more to come. */
+  private final Map<String, Instant> bulkReading = new HashMap<>();
+
+  /**
+   * How long after its last page a bulk read counts as still running: a poll call waits at most 30
+   * s for a query job before it returns an empty page and the cycle asks again.
+   */
+  static final Duration BULK_READ_QUIET = Duration.ofMinutes(2);
+
+  /** A poll page of the object was read: a bulk read's with more to come, or not. */
+  public synchronized void bulkPage(String profileId, String object, boolean more, Instant now) {
+    if (more) {
+      bulkReading.put(key(profileId, object), now);
+    } else {
+      bulkReading.remove(key(profileId, object));
+    }
+  }
+
+  /**
+   * Whether a bulk read of the object is under way in this process (its query job running or its
+   * results being paged): its rows still come, so a bulk writeback waits to fill its job.
+   */
+  public synchronized boolean bulkReading(String profileId, String object, Instant now) {
+    Instant last = bulkReading.get(key(profileId, object));
+    return last != null && last.plus(BULK_READ_QUIET).isAfter(now);
   }
 
   /** Whether a change event subscription is being made or held for the object. */

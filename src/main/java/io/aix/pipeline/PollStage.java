@@ -169,6 +169,9 @@ public class PollStage {
     PollPage page =
         connector.poll(
             object, mapping, offset, token, Boolean.TRUE.equals(exchange.getProperty(OTHERS_ONLY)));
+    if (!page.ordered()) {
+      coverage.bulkPage(profileId, object, page.hasMore(), Instant.now());
+    }
     exchange.setProperty(NEXT_TOKEN, page.nextPageToken());
     exchange.setProperty(MORE, page.hasMore());
     Page read =

@@ -291,16 +291,29 @@ public final class SalesforceOrg implements SandboxServer.Handler {
    * otherwise hold a million events in memory).
    */
   public String seed(String object, Map<String, Object> fields) {
-    return insert(object, fields, false);
+    return insert(object, fields, false, null);
+  }
+
+  /**
+   * As {@link #seed(String, Map)}, last changed at {@code changedAt} (in the past: an org's records
+   * were made and changed over months and years, not in the minute before a backfill).
+   */
+  public String seed(String object, Map<String, Object> fields, Instant changedAt) {
+    return insert(object, fields, false, SF_DATETIME.format(changedAt));
   }
 
   private String insert(String object, Map<String, Object> fields, boolean publish) {
+    return insert(object, fields, publish, null);
+  }
+
+  private String insert(
+      String object, Map<String, Object> fields, boolean publish, String stampedAt) {
     SObjectSchema schema = schema(object);
     ObjectNode rec = NODES.objectNode();
     String id = schema.newId(idCounter.getAndIncrement());
     rec.put("Id", id);
     fields.forEach((k, v) -> rec.set(k, schema.stored(k, JSON.valueToTree(v))));
-    String now = nextModstamp();
+    String now = stampedAt != null ? stampedAt : nextModstamp();
     if (!rec.hasNonNull("CreatedDate")) {
       rec.put("CreatedDate", now);
     }

@@ -75,8 +75,13 @@ final class SalesforceBulk {
 
   // ---------------------------------------------------------------------------------- query
 
-  /** Starts a query job ({@code queryAll}: deleted records too, as the REST poll reads them). */
-  PollPage startQuery(String soqlWithoutOrder) {
+  /**
+   * Starts a query job ({@code queryAll}: deleted records too, as the REST poll reads them).
+   *
+   * @param expectedRows how many records the query matched when REST counted them ({@code
+   *     totalSize}): with the pace of an earlier job, when to look first
+   */
+  PollPage startQuery(String soqlWithoutOrder, long expectedRows) {
     QueryJob job = new QueryJob();
     job.setOperation(OperationEnum.QUERY_ALL);
     job.setQuery(soqlWithoutOrder);
@@ -88,6 +93,13 @@ final class SalesforceBulk {
     if (created == null || created.getId() == null) {
       throw malformed("the query job's creation returned no job id");
     }
+    Instant now = Instant.now();
+    started.put(created.getId(), now);
+    double pace = millisPerRow;
+    // The first look: when an earlier job's pace says this one ends, else in 2 s.
+    long wait = pace > 0 ? (long) (pace * expectedRows) : FIRST_LOOK_MILLIS;
+    nextLookAt.put(
+        created.getId(), now.plusMillis(Math.max(FIRST_LOOK_MILLIS, Math.min(wait, MAX_PAUSE))));
     return new PollPage(List.of(), TOKEN + created.getId() + ":", false, null);
   }
 
@@ -191,33 +203,63 @@ final class SalesforceBulk {
   /** The next pause between two looks at a running job: 2 s, doubling up to 15 s, across calls. */
   private final Map<String, Long> nextPause = new ConcurrentHashMap<>();
 
+  /** When to look next at each running query job (a look is an API call). */
+  private final Map<String, Instant> nextLookAt = new ConcurrentHashMap<>();
+
+  /** When each running query job was created. */
+  private final Map<String, Instant> started = new ConcurrentHashMap<>();
+
   /** When each running query job was first waited for: the bound of {@code maxWait}. */
   private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
   /**
+   * The last completed query job's time per record (ms), as AIX saw it (creation to the look that
+   * found it complete); 0 before any. A later job's looks are timed by it.
+   */
+  private volatile double millisPerRow;
+
+  static final long FIRST_LOOK_MILLIS = 2_000;
+  static final long MAX_PAUSE = 15_000;
+
+  /**
    * Waits up to {@link #waitPerCall} for the job; true once it is complete, false while it runs. A
    * job still running {@code maxWait} after it was first waited for, or one that failed, is a
-   * retriable failure of the poll cycle (the next cycle starts a new job).
+   * retriable failure of the poll cycle (the next cycle starts a new job). Each look is one API
+   * call: the first when an earlier job's pace says the job ends (else after 2 s), then after 2 s
+   * doubling up to 15 s, or at the end the pace foresees if that is later.
    */
   private boolean awaitQuery(String jobId, Duration maxWait) {
     Instant first = waitingSince.computeIfAbsent(jobId, id -> Instant.now());
     Instant deadline = first.plus(maxWait);
     Instant callEnds = Instant.now().plus(waitPerCall);
     while (true) {
+      Instant lookAt = nextLookAt.get(jobId);
+      if (lookAt != null && Instant.now().isBefore(lookAt)) {
+        if (lookAt.isAfter(callEnds)) {
+          // Sleep out this call's share; a later call of the cycle looks when it is time.
+          sleep(Math.max(0, Duration.between(Instant.now(), callEnds).toMillis()));
+          return false;
+        }
+        sleep(Math.max(0, Duration.between(Instant.now(), lookAt).toMillis()));
+      }
       QueryJob job =
           calls
               .call("bulk2GetQueryJob", null, Map.of("jobId", jobId))
               .getMessage()
               .getBody(QueryJob.class);
       JobStateEnum state = job == null ? null : job.getState();
+      Instant now = Instant.now();
       if (state == JobStateEnum.JOB_COMPLETE) {
-        waitingSince.remove(jobId);
-        nextPause.remove(jobId);
+        Instant created = started.get(jobId);
+        Long rows = job.getNumberRecordsProcessed();
+        if (created != null && rows != null && rows > 1_000) {
+          millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
+        }
+        forget(jobId);
         return true;
       }
       if (state == JobStateEnum.FAILED || state == JobStateEnum.ABORTED) {
-        waitingSince.remove(jobId);
-        nextPause.remove(jobId);
+        forget(jobId);
         throw new CrmCallException(
             new CrmFailure(
                 CrmFailure.Kind.RETRIABLE,
@@ -225,9 +267,8 @@ final class SalesforceBulk {
                 "Bulk API 2.0 query job " + jobId + " ended " + state.name()),
             null);
       }
-      if (Instant.now().isAfter(deadline)) {
-        waitingSince.remove(jobId);
-        nextPause.remove(jobId);
+      if (now.isAfter(deadline)) {
+        forget(jobId);
         throw new CrmCallException(
             new CrmFailure(
                 CrmFailure.Kind.RETRIABLE,
@@ -235,15 +276,17 @@ final class SalesforceBulk {
                 "Bulk API 2.0 query job " + jobId + " still " + state + " after " + maxWait),
             null);
       }
-      long pause = nextPause.getOrDefault(jobId, 2_000L);
-      nextPause.put(jobId, Math.min(15_000, pause * 2));
-      if (Instant.now().plus(Duration.ofMillis(pause)).isAfter(callEnds)) {
-        // Sleep out the pause before returning: the next call looks at once.
-        sleep(Math.max(0, Duration.between(Instant.now(), callEnds).toMillis()));
-        return false;
-      }
-      sleep(pause);
+      long pause = nextPause.getOrDefault(jobId, FIRST_LOOK_MILLIS);
+      nextPause.put(jobId, Math.min(MAX_PAUSE, pause * 2));
+      nextLookAt.put(jobId, now.plusMillis(pause));
     }
+  }
+
+  private void forget(String jobId) {
+    waitingSince.remove(jobId);
+    nextPause.remove(jobId);
+    nextLookAt.remove(jobId);
+    started.remove(jobId);
   }
 
   private static boolean after(Offset.Watermark a, Offset.Watermark b) {

@@ -311,7 +311,8 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
         // (50,000 records each) instead of one call per 2,000. This first page is dropped; the
         // job reads the same records.
         String soql = pollQuery(object, mapping, since, notBy);
-        return bulk.startQuery(soql.substring(0, soql.indexOf(" ORDER BY ")));
+        return bulk.startQuery(
+            soql.substring(0, soql.indexOf(" ORDER BY ")), body.path("totalSize").asLong(0));
       }
       List<CrmRecord> records = new ArrayList<>();
       for (JsonNode r : body.path("records")) {
