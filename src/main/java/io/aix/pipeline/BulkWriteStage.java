@@ -87,6 +87,12 @@ public class BulkWriteStage {
   /** Per job this writer started: its rows and when it started (epoch ms). */
   private final Map<String, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * The last job of a thousand rows or more this writer saw complete: its time per row (ms, from
+   * start to the look that found it done); 0 before any.
+   */
+  private volatile double millisPerRow;
+
   /** The longest pause between two looks at a running job. */
   static final long MAX_LOOK_PAUSE_MILLIS = 60_000;
 
@@ -293,6 +299,16 @@ public class BulkWriteStage {
     }
     ReactiveBridge.await(() -> store.rename(provisional, jobId));
     started.put(jobId, new long[] {taken.size(), now.toEpochMilli()});
+    double pace = millisPerRow;
+    if (pace > 0) {
+      // The first look when the last job's pace says this one ends: a look is a call, and a job of
+      // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does.
+      // (Four fifths of it: the pace is measured to the look that found the job done, so looking
+      // at the full estimate would never learn that the CRM got faster.)
+      long wait =
+          Math.max(2_000, Math.min(MAX_LOOK_PAUSE_MILLIS, (long) (0.8 * pace * taken.size())));
+      looks.put(jobId, new long[] {now.toEpochMilli() + wait, 2_000});
+    }
     LOG.infof(
         "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
   }
@@ -367,7 +383,10 @@ public class BulkWriteStage {
         }
       }
       looks.remove(jobId);
-      started.remove(jobId);
+      long[] job = started.remove(jobId);
+      if (job != null && job[0] > 1_000 && state.done() && !state.failedWhole()) {
+        millisPerRow = (double) (now.toEpochMilli() - job[1]) / job[0];
+      }
     } catch (CrmCallException e) {
       LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());
       return false;
