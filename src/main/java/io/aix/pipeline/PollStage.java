@@ -85,8 +85,8 @@ public class PollStage {
           profileId, object, (System.nanoTime() - started) / 1_000_000);
     } else {
       LOG.warnf(
-          "%s %s: the change event subscription is not confirmed after %s; polling now (changes"
-              + " made before it is reach AIX by the poll)",
+          "%s %s: no change event subscription confirmed in this process after %s (another"
+              + " replica may hold it); polling now, and reading everything until one is",
           profileId, object, firstReadWait);
     }
   }

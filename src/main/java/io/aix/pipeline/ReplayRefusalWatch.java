@@ -52,6 +52,9 @@ final class ReplayRefusalWatch extends Handler {
   private final Consumer<String> onTooLarge;
   private final PollCoverage coverage;
 
+  /** The stage the installed watch reports to (null for one made by {@link #of}). */
+  private ChangeEventStage owner;
+
   private ReplayRefusalWatch(
       BiConsumer<Long, String> onRefusal,
       Consumer<String> onDeliveryRefused,
@@ -63,15 +66,22 @@ final class ReplayRefusalWatch extends Handler {
     this.coverage = coverage;
   }
 
-  /** Installs the watch once per process; later calls change nothing. */
+  /**
+   * Installs the watch: one per process, reporting to the beans given last (a restarted
+   * application, as in tests with their own profiles, has new ones; the old would hear nothing).
+   */
   static synchronized void install(ChangeEventStage changes, PollCoverage coverage) {
     if (installed != null) {
-      return;
+      if (installed.coverage == coverage && installed.owner == changes) {
+        return;
+      }
+      logger.removeHandler(installed);
     }
     logger = Logger.getLogger(LOGGER);
     installed =
         new ReplayRefusalWatch(
             changes::refused, changes::deliveryRefused, changes::tooLarge, coverage);
+    installed.owner = changes;
     logger.addHandler(installed);
   }
 
