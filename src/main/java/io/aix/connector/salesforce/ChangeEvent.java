@@ -49,8 +49,7 @@ public record ChangeEvent(
           "GAP_UNDELETE",
           "GAP_OVERFLOW");
 
-  /** A Salesforce record id: 15 or 18 letters and digits. */
-  private static final Pattern RECORD_ID = Pattern.compile("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?");
+  private static final Pattern RECORD_ID = SalesforceConnector.RECORD_ID;
 
   /** Fields Salesforce changes along with any write: they do not make a change AIX's or not. */
   static final Set<String> SYSTEM_FIELDS =

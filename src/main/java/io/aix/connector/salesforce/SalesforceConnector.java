@@ -73,7 +73,7 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
     for (int from = 0; from < ids.size(); from += READ_CHUNK) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + READ_CHUNK));
       for (String id : chunk) {
-        if (!id.matches("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")) {
+        if (!RECORD_ID.matcher(id).matches()) {
           throw new IllegalArgumentException("not a Salesforce record id: " + id);
         }
       }
@@ -237,7 +237,8 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
 
   private volatile String ownUser;
 
-  private static final Pattern RECORD_ID = Pattern.compile("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?");
+  /** A Salesforce record id: 15 or 18 letters and digits. */
+  static final Pattern RECORD_ID = Pattern.compile("[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?");
 
   @Override
   public PollPage poll(
