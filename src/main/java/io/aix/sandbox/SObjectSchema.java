@@ -215,6 +215,12 @@ final class SObjectSchema {
     return fields.get(field).length();
   }
 
+  /** Whether the field holds record ids ({@code id} or {@code reference}). */
+  boolean isId(String field) {
+    Field f = fields.get(field);
+    return f != null && (f.type().equals("id") || f.type().equals("reference"));
+  }
+
   boolean isDateTime(String field) {
     Field f = fields.get(field);
     return f != null && f.type().equals("datetime");

@@ -880,6 +880,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
       cmp = v.decimalValue().compareTo(n);
     } else if (expected instanceof Boolean b) {
       cmp = Boolean.compare(v.asBoolean(), b);
+    } else if (schema.isId(c.field())) {
+      // Record ids compare exactly: a 15-character id is case-sensitive (SOQL and SOSL Reference,
+      // "ID Field Type"). Salesforce also matches an 18-character id to its 15-character form;
+      // the sandbox does not (stricter: a client must send the ids it was given).
+      cmp = v.asText().compareTo(expected.toString());
     } else {
       cmp = v.asText().compareToIgnoreCase(expected.toString());
     }

@@ -128,6 +128,13 @@ class SalesforceOrgTest {
     JsonNode others = json(call("GET", q, null));
     assertThat(others.path("totalSize").asInt()).isEqualTo(1);
     assertThat(others.path("records").get(0).path("Id").asText()).isEqualTo(users);
+    String otherCase =
+        "query/?q=SELECT+Id+FROM+Lead+WHERE+OwnerId+=+'"
+            + SalesforceOrg.USER_ID.toLowerCase()
+            + "'";
+    assertThat(json(call("GET", otherCase, null)).path("totalSize").asInt())
+        .as("ids compare exactly, not as text without case")
+        .isZero();
   }
 
   @Test
