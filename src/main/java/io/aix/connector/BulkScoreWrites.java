@@ -48,6 +48,8 @@ public interface BulkScoreWrites {
    * @param failedWhole the whole job failed or was aborted (its rows are to be sent again)
    * @param processed the rows the CRM says it processed so far, or -1 when it does not count them
    * @param failedRows of those, the rows that failed, or -1 when it does not count them
+   * @param processingMillis how long the CRM says it took to process the job, or -1 when it does
+   *     not say (Salesforce: {@code totalProcessingTime}, "Get Information About an Ingest Job")
    */
   record JobState(
       String state,
@@ -55,11 +57,23 @@ public interface BulkScoreWrites {
       boolean failedWhole,
       String error,
       long processed,
-      long failedRows) {
+      long failedRows,
+      long processingMillis) {
 
     /** A state without counts. */
     public JobState(String state, boolean done, boolean failedWhole, String error) {
-      this(state, done, failedWhole, error, -1, -1);
+      this(state, done, failedWhole, error, -1, -1, -1);
+    }
+
+    /** A state with counts, without the CRM's processing time. */
+    public JobState(
+        String state,
+        boolean done,
+        boolean failedWhole,
+        String error,
+        long processed,
+        long failedRows) {
+      this(state, done, failedWhole, error, processed, failedRows, -1);
     }
 
     public JobState withoutCounts() {

@@ -88,10 +88,20 @@ public class BulkWriteStage {
   private final Map<String, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * The last job of a thousand rows or more this writer saw complete: its time per row (ms, from
-   * start to the look that found it done); 0 before any.
+   * The last job of {@link #PACE_MIN_ROWS} rows or more this writer saw complete: its time per row
+   * (ms): the CRM's own processing time where it gives one, else from start to the look that found
+   * it done; 0 before any.
    */
   private volatile double millisPerRow;
+
+  /** {@link #millisPerRow} is the CRM's own processing time per row. */
+  private volatile boolean paceFromCrm;
+
+  /** Jobs smaller than this teach no pace: their fixed start outweighs their rows. */
+  static final long PACE_MIN_ROWS = 10_000;
+
+  /** The latest first look that a pace from the CRM's own processing times may set. */
+  static final long MAX_FIRST_LOOK_MILLIS = 300_000;
 
   /** The longest pause between two looks at a running job. */
   static final long MAX_LOOK_PAUSE_MILLIS = 60_000;
@@ -297,17 +307,23 @@ public class BulkWriteStage {
                   profileId, object, provisional, List.of(), List.of(), counted, maxAttempts, now));
       return;
     }
+    // The job runs once its upload is closed: its time counts from now, not from the tick (a
+    // 185,000-row upload takes seconds).
+    long closedAt = System.currentTimeMillis();
     ReactiveBridge.await(() -> store.rename(provisional, jobId));
-    started.put(jobId, new long[] {taken.size(), now.toEpochMilli()});
+    started.put(jobId, new long[] {taken.size(), closedAt});
     double pace = millisPerRow;
     if (pace > 0) {
       // The first look when the last job's pace says this one ends: a look is a call, and a job of
-      // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does.
-      // (Four fifths of it: the pace is measured to the look that found the job done, so looking
-      // at the full estimate would never learn that the CRM got faster.)
+      // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does. With the CRM's
+      // own processing time, at that end and a second; with a pace measured to the look that found
+      // the last job done, at four fifths of it (at the full estimate it would never learn that the
+      // CRM got faster).
       long wait =
-          Math.max(2_000, Math.min(MAX_LOOK_PAUSE_MILLIS, (long) (0.8 * pace * taken.size())));
-      looks.put(jobId, new long[] {now.toEpochMilli() + wait, 2_000});
+          paceFromCrm
+              ? Math.min(MAX_FIRST_LOOK_MILLIS, (long) (pace * taken.size()) + 1_000)
+              : Math.min(MAX_LOOK_PAUSE_MILLIS, (long) (0.8 * pace * taken.size()));
+      looks.put(jobId, new long[] {closedAt + Math.max(2_000, wait), 2_000});
     }
     LOG.infof(
         "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
@@ -384,8 +400,14 @@ public class BulkWriteStage {
       }
       looks.remove(jobId);
       long[] job = started.remove(jobId);
-      if (job != null && job[0] > 1_000 && state.done() && !state.failedWhole()) {
-        millisPerRow = (double) (now.toEpochMilli() - job[1]) / job[0];
+      if (job != null && job[0] >= PACE_MIN_ROWS && state.done() && !state.failedWhole()) {
+        if (state.processingMillis() > 0) {
+          millisPerRow = (double) state.processingMillis() / job[0];
+          paceFromCrm = true;
+        } else {
+          millisPerRow = (double) (now.toEpochMilli() - job[1]) / job[0];
+          paceFromCrm = false;
+        }
       }
     } catch (CrmCallException e) {
       LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());

@@ -96,10 +96,16 @@ final class SalesforceBulk {
     Instant now = Instant.now();
     started.put(created.getId(), now);
     double pace = millisPerRow;
-    // The first look: when an earlier job's pace says this one ends, else in 2 s.
-    // (Four fifths of it: the pace is measured to the look that found the job complete, so a
-    // look at the full estimate would never learn that the CRM got faster.)
-    long wait = pace > 0 ? (long) (0.8 * pace * expectedRows) : FIRST_LOOK_MILLIS;
+    // The first look: when an earlier job's pace says this one ends, else in 2 s. From the org's
+    // own processing time, at that end (and a second); from AIX's looks, at four fifths of it (that
+    // pace is measured to the look that found the job complete, so a look at the full estimate
+    // would never learn that the CRM got faster).
+    long wait =
+        pace <= 0
+            ? FIRST_LOOK_MILLIS
+            : paceFromOrg
+                ? (long) (pace * expectedRows) + 1_000
+                : (long) (0.8 * pace * expectedRows);
     nextLookAt.put(
         created.getId(),
         now.plusMillis(Math.max(FIRST_LOOK_MILLIS, Math.min(wait, MAX_FIRST_LOOK_MILLIS))));
@@ -108,7 +114,7 @@ final class SalesforceBulk {
 
   /**
    * The next page of a query job: waits for the job to complete (each look is one call, spaced out
-   * from 1 s to 15 s), then reads {@link #RESULTS_PAGE} records per call.
+   * from 2 s to 30 s), then reads {@link #RESULTS_PAGE} records per call.
    *
    * @param types the object's field types from describe, to read CSV text as JSON values
    */
@@ -203,7 +209,7 @@ final class SalesforceBulk {
     this.waitPerCall = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
   }
 
-  /** The next pause between two looks at a running job: 2 s, doubling up to 15 s, across calls. */
+  /** The next pause between two looks at a running job: 2 s, doubling up to 30 s, across calls. */
   private final Map<String, Long> nextPause = new ConcurrentHashMap<>();
 
   /** When to look next at each running query job (a look is an API call). */
@@ -221,8 +227,20 @@ final class SalesforceBulk {
    */
   private volatile double millisPerRow;
 
+  /** {@link #millisPerRow} is the org's own {@code totalProcessingTime} per record. */
+  private volatile boolean paceFromOrg;
+
+  /** Jobs smaller than this teach no pace: their fixed start outweighs their records. */
+  static final long PACE_MIN_ROWS = 10_000;
+
   static final long FIRST_LOOK_MILLIS = 2_000;
-  static final long MAX_PAUSE = 15_000;
+
+  /**
+   * The longest pause between looks at a query job no pace foresees (the first one): at 15 s, a
+   * million-record job was looked at ten times.
+   */
+  static final long MAX_PAUSE = 30_000;
+
   static final long MAX_FIRST_LOOK_MILLIS = 600_000;
 
   /**
@@ -230,7 +248,7 @@ final class SalesforceBulk {
    * job still running {@code maxWait} after it was first waited for, or one that failed, is a
    * retriable failure of the poll cycle (the next cycle starts a new job). Each look is one API
    * call: the first when an earlier job's pace says the job ends (else after 2 s), then after 2 s
-   * doubling up to 15 s, or at the end the pace foresees if that is later.
+   * doubling up to {@link #MAX_PAUSE}.
    */
   private boolean awaitQuery(String jobId, Duration maxWait) {
     Instant first = waitingSince.computeIfAbsent(jobId, id -> Instant.now());
@@ -256,8 +274,15 @@ final class SalesforceBulk {
       if (state == JobStateEnum.JOB_COMPLETE) {
         Instant created = started.get(jobId);
         Long rows = job.getNumberRecordsProcessed();
-        if (created != null && rows != null && rows > 1_000) {
-          millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
+        long processing = processingMillis(job.getTotalProcessingTime());
+        if (rows != null && rows >= PACE_MIN_ROWS) {
+          if (processing > 0) {
+            millisPerRow = (double) processing / rows;
+            paceFromOrg = true;
+          } else if (created != null) {
+            millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
+            paceFromOrg = false;
+          }
         }
         forget(jobId);
         return true;
@@ -284,6 +309,15 @@ final class SalesforceBulk {
       nextPause.put(jobId, Math.min(MAX_PAUSE, pause * 2));
       nextLookAt.put(jobId, now.plusMillis(pause));
     }
+  }
+
+  /**
+   * A job's {@code totalProcessingTime} ("The number of milliseconds taken to process the job",
+   * Bulk API 2.0 guide, "Get Information About an Ingest Job" and "... a Query Job"), or -1 where
+   * the org gives none (or 0, as before a job has run).
+   */
+  static long processingMillis(Long totalProcessingTime) {
+    return totalProcessingTime == null || totalProcessingTime <= 0 ? -1 : totalProcessingTime;
   }
 
   private void forget(String jobId) {
@@ -355,7 +389,8 @@ final class SalesforceBulk {
         s == JobStateEnum.FAILED || s == JobStateEnum.ABORTED,
         job.getErrorMessage(),
         job.getNumberRecordsProcessed() == null ? -1 : job.getNumberRecordsProcessed(),
-        job.getNumberRecordsFailed() == null ? -1 : job.getNumberRecordsFailed());
+        job.getNumberRecordsFailed() == null ? -1 : job.getNumberRecordsFailed(),
+        processingMillis(job.getTotalProcessingTime()));
   }
 
   /**
