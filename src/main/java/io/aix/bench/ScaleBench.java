@@ -430,6 +430,14 @@ public final class ScaleBench {
     }
   }
 
+  /** The wall-clock time (UTC) of a change made at {@code nanos} (System.nanoTime), to look up. */
+  private static String changedAt(long nanos) {
+    return java.time.LocalTime.now(java.time.ZoneOffset.UTC)
+        .minusNanos(System.nanoTime() - nanos)
+        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+        .toString();
+  }
+
   /** The q-quantile of sorted values (nearest rank), NaN of none. */
   static double quantile(List<Double> sorted, double q) {
     return sorted.isEmpty()
@@ -443,7 +451,7 @@ public final class ScaleBench {
    * lead.crm_modified_at}) and the CRM shows its latest score ({@code written_version >=
    * score_version}; a change that leaves the score as it was counts when AIX has seen that). A new
    * stamp in the CRM alone would count a bulk job's score of the version before the change. The
-   * changes slower than 5 s are kept by record ({@code slowest}) to look into.
+   * changes slower than 5 s are kept by record and time of change ({@code slowest}) to look into.
    */
   private Thread changes(
       List<Crm> crms, AtomicBoolean running, List<Double> seconds, Map<String, Double> slowest) {
@@ -504,12 +512,12 @@ public final class ScaleBench {
                     double took = (now - e.getValue()) / 1e9;
                     seconds.add(took);
                     if (took > 5) {
-                      slowest.put(e.getKey(), took);
+                      slowest.put(e.getKey() + "@" + changedAt(e.getValue()), took);
                     }
                     pending.remove(e.getKey());
                   } else if (now - e.getValue() > 120e9) {
                     seconds.add(120.0); // not seen in two minutes: counted at the cap
-                    slowest.put(e.getKey(), 120.0);
+                    slowest.put(e.getKey() + "@" + changedAt(e.getValue()), 120.0);
                     pending.remove(e.getKey());
                   }
                 }

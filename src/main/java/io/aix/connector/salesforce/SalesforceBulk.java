@@ -49,8 +49,12 @@ final class SalesforceBulk {
     Exchange call(String operation, Object body, Map<String, String> headers);
   }
 
-  /** Records per query results page: 20 calls per million records. */
-  static final int RESULTS_PAGE = 50_000;
+  /**
+   * Records per query results page ({@code maxRecords}; Salesforce's own default is unpublished,
+   * "based on the service"): 17 calls per million records. Each page is held parsed while it is
+   * queued (a JSON tree a record), so this bounds what a bulk read holds in heap.
+   */
+  static final int RESULTS_PAGE = 60_000;
 
   private static final String TOKEN = "bulk:";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -96,16 +100,15 @@ final class SalesforceBulk {
     Instant now = Instant.now();
     started.put(created.getId(), now);
     double pace = millisPerRow;
-    // The first look: when an earlier job's pace says this one ends, else in 2 s. From the org's
-    // own processing time, at that end (and a second); from AIX's looks, at four fifths of it (that
+    // The first look: when earlier jobs' pace says this one ends, else in 2 s. From the org's own
+    // processing times, at that end (and a second); from AIX's looks, at four fifths of it (that
     // pace is measured to the look that found the job complete, so a look at the full estimate
     // would never learn that the CRM got faster).
+    long foreseen = paceFromOrg ? orgPace.foresee(expectedRows) : -1;
     long wait =
-        pace <= 0
-            ? FIRST_LOOK_MILLIS
-            : paceFromOrg
-                ? (long) (pace * expectedRows) + 1_000
-                : (long) (0.8 * pace * expectedRows);
+        foreseen >= 0
+            ? foreseen + 1_000
+            : pace > 0 ? (long) (0.8 * pace * expectedRows) : FIRST_LOOK_MILLIS;
     nextLookAt.put(
         created.getId(),
         now.plusMillis(Math.max(FIRST_LOOK_MILLIS, Math.min(wait, MAX_FIRST_LOOK_MILLIS))));
@@ -222,15 +225,22 @@ final class SalesforceBulk {
   private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
   /**
-   * The last completed query job's time per record (ms), as AIX saw it (creation to the look that
-   * found it complete); 0 before any. A later job's looks are timed by it.
+   * Where the org gives no processing time: the last completed query job's time per record (ms), as
+   * AIX saw it (creation to the look that found it complete); 0 before any. A later job's looks are
+   * timed by it.
    */
   private volatile double millisPerRow;
 
-  /** {@link #millisPerRow} is the org's own {@code totalProcessingTime} per record. */
+  /** The org's own {@code totalProcessingTime} of the last query jobs. */
+  private final io.aix.connector.JobPace orgPace = new io.aix.connector.JobPace();
+
+  /** The last complete query job had the org's processing time: {@link #orgPace} foresees. */
   private volatile boolean paceFromOrg;
 
-  /** Jobs smaller than this teach no pace: their fixed start outweighs their records. */
+  /**
+   * Where the org gives no processing time, jobs smaller than this teach no pace: their fixed start
+   * outweighs their records.
+   */
   static final long PACE_MIN_ROWS = 10_000;
 
   static final long FIRST_LOOK_MILLIS = 2_000;
@@ -275,14 +285,12 @@ final class SalesforceBulk {
         Instant created = started.get(jobId);
         Long rows = job.getNumberRecordsProcessed();
         long processing = processingMillis(job.getTotalProcessingTime());
-        if (rows != null && rows >= PACE_MIN_ROWS) {
-          if (processing > 0) {
-            millisPerRow = (double) processing / rows;
-            paceFromOrg = true;
-          } else if (created != null) {
-            millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
-            paceFromOrg = false;
-          }
+        if (rows != null && processing > 0) {
+          orgPace.observed(rows, processing);
+          paceFromOrg = true;
+        } else if (rows != null && rows >= PACE_MIN_ROWS && created != null) {
+          millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
+          paceFromOrg = false;
         }
         forget(jobId);
         return true;
