@@ -41,6 +41,24 @@ public interface BulkScoreWrites {
     return Long.MAX_VALUE;
   }
 
+  /**
+   * Rows a call of the CRM's record API takes in {@link #writeRows}; 0 where the connector cannot
+   * write rows so.
+   */
+  default int maxRowsPerWrite() {
+    return 0;
+  }
+
+  /**
+   * Writes these rows ({@link #bulkRow}'s columns) at once through the CRM's record API, the
+   * real-time path's call, at most {@link #maxRowsPerWrite} of them: each row's outcome, in order.
+   * For a few rows a job's calls and wait cost more (the rows a running job held while a newer
+   * version was written over REST, which the job may have put back; the last few rows of a pass).
+   */
+  default List<WriteOutcome> writeRows(String object, List<BulkRow> rows) {
+    throw new UnsupportedOperationException("this connector writes rows in jobs only");
+  }
+
   record BulkRow(String crmId, Map<String, Object> values) {}
 
   /**

@@ -153,6 +153,17 @@ public final class GuardedConnector implements CrmConnector {
           public long maxJobBytes() {
             return b.maxJobBytes();
           }
+
+          @Override
+          public int maxRowsPerWrite() {
+            return b.maxRowsPerWrite();
+          }
+
+          @Override
+          public java.util.List<WriteOutcome> writeRows(
+              String object, java.util.List<BulkRow> rows) {
+            return guarded("write", () -> b.writeRows(object, rows));
+          }
         });
   }
 

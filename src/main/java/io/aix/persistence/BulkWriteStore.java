@@ -237,6 +237,74 @@ public class BulkWriteStore {
             });
   }
 
+  /**
+   * The rows of a job whose record has a newer version waiting (a user's change, written over REST
+   * while the job ran): the job may have put the older score back after that write.
+   */
+  public Uni<List<String>> superseded(String profileId, String object, String jobId) {
+    return NativeSql.<String>list(
+        "select crm_id from bulk_write where profile_id = :p and crm_object = :o and job_id = :j"
+            + " and version > job_version",
+        Map.of("p", profileId, "o", object, "j", jobId));
+  }
+
+  /**
+   * As {@link #take}, but only these records' waiting versions: rows written at once, outside a CRM
+   * job ({@code jobId} names the write, so that a writer that stops leaves them to wait again).
+   */
+  public Uni<List<Taken>> takeOnly(
+      String profileId,
+      String object,
+      String jobId,
+      List<String> crmIds,
+      String owner,
+      Instant leaseUntil,
+      Instant now) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    return Panache.withTransaction(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        PreparedSql.rows(
+                                s,
+                                "update bulk_write set job_id = $1, job_version = version where"
+                                    + " profile_id = $2 and crm_object = $3 and crm_id = any($4)"
+                                    + " and job_id is null returning crm_id, version, fields",
+                                jobId,
+                                profileId,
+                                object,
+                                crmIds.toArray(String[]::new))
+                            .call(
+                                rows ->
+                                    PreparedSql.update(
+                                        s,
+                                        "insert into bulk_job (job_id, profile_id, crm_object,"
+                                            + " records, started_at, lease_owner, lease_until)"
+                                            + " values ($1, $2, $3, $4, $5, $6, $7)",
+                                        jobId,
+                                        profileId,
+                                        object,
+                                        rows.size(),
+                                        at(now),
+                                        owner,
+                                        at(leaseUntil)))
+                            .map(
+                                rows -> {
+                                  List<Taken> out = new ArrayList<>(rows.size());
+                                  for (Object[] r : rows) {
+                                    out.add(
+                                        new Taken(
+                                            (String) r[0],
+                                            ((Number) r[1]).intValue(),
+                                            fields((String) r[2])));
+                                  }
+                                  return out;
+                                })));
+  }
+
   /** A job id for rows taken before the CRM named the job (renamed once it has). */
   public Uni<Void> rename(String provisional, String jobId) {
     return Panache.withTransaction(
@@ -277,9 +345,10 @@ public class BulkWriteStore {
   /**
    * Rows settled per transaction. A settle locks the lead rows it marks until it commits, and a
    * user's change to one of them waits for that: settled in one transaction, a job of 185,000 rows
-   * held its leads for 14 s and was most of the change-to-score tail during a backfill.
+   * held its leads for 14 s and was most of the change-to-score tail during a backfill. (One
+   * statement per step: {@link BatchSql}'s rows per statement.)
    */
-  static final int SETTLE_CHUNK = 5_000;
+  static final int SETTLE_CHUNK = BatchSql.CHUNK;
 
   /**
    * Settles a finished job: written versions are marked written (lead and score); refused ones

@@ -35,11 +35,12 @@ import org.jboss.logging.Logger;
  * writeback hands them here ({@link #divert}), they wait in {@code bulk_write}, and a writer on
  * each replica ({@link #tick}) sends them in jobs of up to {@code aix.bulk.job-records} once that
  * many wait, once no bulk-read record is left in the work queue, or once the oldest has waited
- * {@code aix.bulk.max-wait}. One job per profile and object runs at a time per writer; a job's
- * results settle every row: written, dead-lettered with the CRM's error, or sent again (a retriable
- * refusal, an unprocessed row, a failed job) up to {@code aix.queue.max-attempts} jobs. Nothing is
- * lost to a crash: rows and jobs are in PostgreSQL, and a job whose writer stopped is taken over
- * when its lease runs out.
+ * {@code aix.bulk.max-wait}; a few rows (what three REST calls carry) are written over REST
+ * instead, as a job costs more calls. One job per profile and object runs at a time per writer; a
+ * job's results settle every row: written, dead-lettered with the CRM's error, or sent again (a
+ * retriable refusal, an unprocessed row, a failed job) up to {@code aix.queue.max-attempts} jobs.
+ * Nothing is lost to a crash: rows and jobs are in PostgreSQL, and a job whose writer stopped is
+ * taken over when its lease runs out.
  *
  * <p>Records from the real-time paths (change events, webhooks, small polls) never wait here: they
  * keep the REST path and its seconds.
@@ -135,8 +136,9 @@ public class BulkWriteStage {
    * <p>A real-time version (a user's change) always goes over REST at once. If an older version of
    * its record waits for a job, that one is dropped. If a running job holds the older one, the job
    * may land after the REST write and put the older score back; so the newer version also follows
-   * that job (it waits in the record's row and goes in the next job), and the CRM ends on it. A
-   * user sees the new score within seconds either way, not after the job.
+   * that job (it waits in the record's row, and is written over REST again as soon as the job is
+   * settled), and the CRM ends on it. A user sees the new score within seconds either way, not
+   * after the job.
    *
    * @return the works handed over (their status stays {@code SCORED}: stored, not yet shown)
    */
@@ -250,8 +252,120 @@ public class BulkWriteStage {
     if (!full && !stale && !readDone) {
       return acted;
     }
+    if (count <= restRows(bulk)) {
+      writeNow(profileId, object, bulk, null, (int) count, now);
+      return true;
+    }
     start(profileId, object, bulk, perJob, now);
     return true;
+  }
+
+  /**
+   * REST calls that cost less than a job: a job is at least four calls (create, upload, close, a
+   * look), and its start and a tick's wait besides.
+   */
+  static final int REST_CALLS = 3;
+
+  /** The most rows written at once over REST instead of in a job: 0 where the CRM cannot. */
+  static int restRows(BulkScoreWrites bulk) {
+    return bulk.maxRowsPerWrite() * REST_CALLS;
+  }
+
+  /**
+   * Writes waiting versions at once through the CRM's record API instead of a job: the oldest
+   * {@code limit} ones, or those of {@code only} records. Settled as a job's rows are (written,
+   * dead-lettered with the CRM's error, or waiting again); a writer that stops half-way leaves them
+   * to wait again (their provisional job's lease runs out).
+   */
+  private void writeNow(
+      String profileId,
+      String object,
+      BulkScoreWrites bulk,
+      List<String> only,
+      int limit,
+      Instant now) {
+    String provisional = "pending-" + UUID.randomUUID();
+    List<BulkWriteStore.Taken> taken =
+        ReactiveBridge.await(
+            () ->
+                only == null
+                    ? store.take(
+                        profileId,
+                        object,
+                        provisional,
+                        limit,
+                        WorkStage.OWNER,
+                        now.plus(lease),
+                        now)
+                    : store.takeOnly(
+                        profileId,
+                        object,
+                        provisional,
+                        only.subList(0, Math.min(only.size(), limit)),
+                        WorkStage.OWNER,
+                        now.plus(lease),
+                        now));
+    List<String> written = new ArrayList<>();
+    List<BulkWriteStore.Refused> refused = new ArrayList<>();
+    Map<String, String> retry = new LinkedHashMap<>();
+    int batch = Math.max(1, bulk.maxRowsPerWrite());
+    for (int from = 0; from < taken.size(); from += batch) {
+      List<BulkScoreWrites.BulkRow> rows = new ArrayList<>();
+      for (BulkWriteStore.Taken t : taken.subList(from, Math.min(taken.size(), from + batch))) {
+        rows.add(new BulkScoreWrites.BulkRow(t.crmId(), t.fields()));
+      }
+      try {
+        for (WriteOutcome outcome : bulk.writeRows(object, rows)) {
+          if (outcome instanceof WriteOutcome.Written w) {
+            written.add(w.crmId());
+          } else if (outcome instanceof WriteOutcome.Failed f) {
+            if (f.failure().kind() == CrmFailure.Kind.PERMANENT) {
+              refused.add(
+                  new BulkWriteStore.Refused(f.crmId(), f.failure().code(), f.failure().message()));
+            } else {
+              retry.put(f.crmId(), f.failure().toString());
+            }
+          }
+        }
+      } catch (CrmCallException e) {
+        LOG.warnf(
+            "%s %s: writing %d score(s) over REST failed (%s); they wait for the next try",
+            profileId, object, rows.size(), e.failure());
+        // A call refused before it was sent costs no attempt.
+        if (!e.failure().notSent()) {
+          rows.forEach(r -> retry.put(r.crmId(), e.failure().toString()));
+        }
+      }
+    }
+    int[] settled =
+        ReactiveBridge.await(
+            () ->
+                store.settle(
+                    profileId, object, provisional, written, refused, retry, maxAttempts, now));
+    if (taken.isEmpty()) {
+      return;
+    }
+    audit.appendQuietly(
+        AuditLog.SYSTEM,
+        AuditLog.Action.CRM_WRITE,
+        profileId + "/" + object,
+        settled[0]
+            + " score(s) of the bulk writeback written over REST, "
+            + settled[1]
+            + " dead-lettered, "
+            + settled[2]
+            + " to send again, by "
+            + WorkStage.OWNER);
+    LOG.infof(
+        "%s %s: %d score(s) written over REST instead of a bulk job (%s): %d written, %d"
+            + " dead-lettered, %d to send again",
+        profileId,
+        object,
+        taken.size(),
+        only == null ? "too few for a job" : "newer than a job that may have put older ones back",
+        settled[0],
+        settled[1],
+        settled[2]);
   }
 
   /**
@@ -450,6 +564,13 @@ public class BulkWriteStage {
     }
     String whole =
         results == null ? "bulk job " + jobId + " " + state.state() + ": " + state.error() : null;
+    // A user's change to a record the job held was written over REST while it ran; the job may have
+    // landed after that write and put the older score back. Written again at once, not after the
+    // next job (minutes away, and a job's calls for a handful of rows).
+    List<String> superseded =
+        restRows(bulk) > 0
+            ? ReactiveBridge.await(() -> store.superseded(profileId, object, jobId))
+            : List.of();
     // Settling joins the job's rows with the lead and score tables: plan it on current numbers.
     refreshStats();
     int[] settled =
@@ -473,6 +594,9 @@ public class BulkWriteStage {
     LOG.infof(
         "%s %s: bulk job %s settled: %d written, %d dead-lettered, %d to send again",
         profileId, object, jobId, settled[0], settled[1], settled[2]);
+    if (!superseded.isEmpty()) {
+      writeNow(profileId, object, bulk, superseded, restRows(bulk), now);
+    }
     return true;
   }
 }

@@ -184,6 +184,30 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
   }
 
   @Override
+  public int maxRowsPerWrite() {
+    return maxWriteBatch();
+  }
+
+  /** A batch update of rows as {@link #bulkRow} made them (property values as text). */
+  @Override
+  public List<WriteOutcome> writeRows(String object, List<BulkRow> rows) {
+    if (rows.size() > maxWriteBatch()) {
+      throw new IllegalArgumentException(
+          rows.size() + " records in one batch; HubSpot takes " + maxWriteBatch());
+    }
+    install(object);
+    List<UpdateInput> inputs = new ArrayList<>(rows.size());
+    for (BulkRow r : rows) {
+      Map<String, String> properties = new LinkedHashMap<>();
+      r.values().forEach((k, v) -> properties.put(k, v == null ? "" : String.valueOf(v)));
+      inputs.add(new UpdateInput(r.crmId(), properties));
+    }
+    Map<String, WriteOutcome> outcomes = new HashMap<>();
+    update(object, inputs, outcomes, new boolean[] {true});
+    return rows.stream().map(r -> outcomes.get(r.crmId())).toList();
+  }
+
+  @Override
   public JobState job(String jobId) {
     return bulk.importState(jobId);
   }

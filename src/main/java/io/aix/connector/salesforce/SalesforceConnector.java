@@ -348,6 +348,54 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
     for (ScoreWrite w : writes) {
       body.add(fields(object, w));
     }
+    return update(body);
+  }
+
+  @Override
+  public int maxRowsPerWrite() {
+    return maxWriteBatch();
+  }
+
+  /** An sObject Collections update of rows as {@link #bulkRow} made them. */
+  @Override
+  public List<WriteOutcome> writeRows(String object, List<BulkRow> rows) {
+    if (rows.size() > maxWriteBatch()) {
+      throw new IllegalArgumentException(
+          rows.size() + " records in one call; the limit is " + maxWriteBatch());
+    }
+    List<AixScoreFields> body = new ArrayList<>(rows.size());
+    for (BulkRow r : rows) {
+      body.add(fieldsOf(object, r));
+    }
+    return update(body);
+  }
+
+  /** A row's columns back as the fields the REST call sends (a null or empty one is cleared). */
+  private AixScoreFields fieldsOf(String object, BulkRow row) {
+    AixScoreFields f = new AixScoreFields(object, row.crmId());
+    Map<String, Object> v = row.values();
+    java.util.function.Function<String, BigDecimal> number =
+        k -> v.get(k) == null ? null : new BigDecimal(String.valueOf(v.get(k)));
+    java.util.function.Function<String, String> text =
+        k -> v.get(k) == null ? null : String.valueOf(v.get(k));
+    f.setScore(number.apply("AIX_Score__c"));
+    f.setGrade(text.apply("AIX_Grade__c"));
+    f.setProbability(number.apply("AIX_Conversion_Probability__c"));
+    f.setFit(number.apply("AIX_Fit_Score__c"));
+    f.setEngagement(number.apply("AIX_Engagement_Score__c"));
+    f.setTopFactors(text.apply("AIX_Top_Factors__c"));
+    f.setScoredAt(
+        v.get("AIX_Scored_At__c") == null
+            ? null
+            : PREVIEW.convertValue(v.get("AIX_Scored_At__c"), java.time.ZonedDateTime.class));
+    f.setModelVersion(text.apply("AIX_Model_Version__c"));
+    f.setSignals(text.apply("AIX_Signals__c"));
+    // The row names the fields the profile writes: those are cleared when empty, as on REST.
+    f.clearWhenEmpty(v.keySet());
+    return f;
+  }
+
+  private List<WriteOutcome> update(List<AixScoreFields> body) {
     Exchange reply =
         call(
             "compositeUpdateSObjectCollections?allOrNone=false",
@@ -355,21 +403,21 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
             Map.of("Sforce-Call-Options", "client=" + CALL_CLIENT));
     @SuppressWarnings("unchecked")
     List<SaveSObjectResult> results = reply.getMessage().getBody(List.class);
-    if (results == null || results.size() != writes.size()) {
+    if (results == null || results.size() != body.size()) {
       throw new CrmCallException(
           new CrmFailure(
               CrmFailure.Kind.RETRIABLE,
               "MALFORMED_RESPONSE",
               "expected "
-                  + writes.size()
+                  + body.size()
                   + " save results, got "
                   + (results == null ? 0 : results.size())),
           null);
     }
-    List<WriteOutcome> outcomes = new ArrayList<>(writes.size());
-    for (int i = 0; i < writes.size(); i++) {
+    List<WriteOutcome> outcomes = new ArrayList<>(body.size());
+    for (int i = 0; i < body.size(); i++) {
       SaveSObjectResult r = results.get(i);
-      String id = writes.get(i).crmId();
+      String id = body.get(i).getId();
       if (Boolean.TRUE.equals(r.getSuccess())) {
         outcomes.add(new WriteOutcome.Written(id));
       } else {
