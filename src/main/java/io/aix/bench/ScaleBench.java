@@ -459,6 +459,8 @@ public final class ScaleBench {
         new Thread(
             () -> {
               Map<String, Long> pending = new ConcurrentHashMap<>();
+              // When AIX had taken the change's version (scored it), the rest being its write.
+              Map<String, Long> taken = new ConcurrentHashMap<>();
               Map<String, String> stamp = new ConcurrentHashMap<>();
               int turn = 0;
               java.sql.Connection db;
@@ -467,8 +469,8 @@ public final class ScaleBench {
                 db = aix.db();
                 shown =
                     db.prepareStatement(
-                        "select count(*) from lead where crm_id = ? and crm_modified_at >="
-                            + " ?::timestamptz and written_version >= score_version");
+                        "select count(*) filter (where written_version >= score_version), count(*)"
+                            + " from lead where crm_id = ? and crm_modified_at >= ?::timestamptz");
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
               }
@@ -504,6 +506,9 @@ public final class ScaleBench {
                     shown.setString(2, stamp.get(e.getKey()));
                     try (java.sql.ResultSet rs = shown.executeQuery()) {
                       seen = rs.next() && rs.getLong(1) > 0;
+                      if (rs.getLong(2) > 0) {
+                        taken.putIfAbsent(e.getKey(), now);
+                      }
                     }
                   } catch (java.sql.SQLException ex) {
                     throw new IllegalStateException(ex);
@@ -512,13 +517,22 @@ public final class ScaleBench {
                     double took = (now - e.getValue()) / 1e9;
                     seconds.add(took);
                     if (took > 5) {
-                      slowest.put(e.getKey() + "@" + changedAt(e.getValue()), took);
+                      slowest.put(
+                          e.getKey()
+                              + "@"
+                              + changedAt(e.getValue())
+                              + String.format(
+                                  " (taken by AIX after %.1f s)",
+                                  (taken.getOrDefault(e.getKey(), now) - e.getValue()) / 1e9),
+                          took);
                     }
                     pending.remove(e.getKey());
+                    taken.remove(e.getKey());
                   } else if (now - e.getValue() > 120e9) {
                     seconds.add(120.0); // not seen in two minutes: counted at the cap
                     slowest.put(e.getKey() + "@" + changedAt(e.getValue()), 120.0);
                     pending.remove(e.getKey());
+                    taken.remove(e.getKey());
                   }
                 }
                 try {
