@@ -410,36 +410,24 @@ public class BulkWriteStore {
     new java.util.TreeMap<>(retryReasons)
         .forEach((id, reason) -> retryRows.add(new String[] {id, clean(reason)}));
     Uni<Void> steps = Uni.createFrom().voidItem();
-    for (int from = 0; from < writtenIds.size(); from += SETTLE_CHUNK) {
-      List<String> chunk =
-          writtenIds.subList(from, Math.min(writtenIds.size(), from + SETTLE_CHUNK));
-      steps = steps.chain(() -> Panache.withTransaction(() -> markWritten(key, chunk)));
-    }
-    for (int from = 0; from < refusedRows.size(); from += SETTLE_CHUNK) {
-      List<String[]> chunk =
-          refusedRows.subList(from, Math.min(refusedRows.size(), from + SETTLE_CHUNK));
-      steps = steps.chain(() -> Panache.withTransaction(() -> deadLetter(key, chunk)));
-    }
-    for (int from = 0; from < retryRows.size(); from += SETTLE_CHUNK) {
-      List<String[]> chunk =
-          retryRows.subList(from, Math.min(retryRows.size(), from + SETTLE_CHUNK));
-      steps =
-          steps.chain(
-              () ->
-                  Panache.withTransaction(
-                      () ->
-                          session()
-                              .chain(
-                                  s ->
-                                      BatchSql.execute(
-                                          s,
-                                          "update bulk_write b set attempts = b.attempts + 1 from"
-                                              + " (values %s) as v(crm_id, reason) where "
-                                              + key,
-                                          new String[] {"varchar", "text"},
-                                          chunk,
-                                          r -> new Object[] {r[0], r[1]}))));
-    }
+    steps = inChunks(steps, writtenIds, chunk -> markWritten(key, chunk));
+    steps = inChunks(steps, refusedRows, chunk -> deadLetter(key, chunk));
+    steps =
+        inChunks(
+            steps,
+            retryRows,
+            chunk ->
+                session()
+                    .chain(
+                        s ->
+                            BatchSql.execute(
+                                s,
+                                "update bulk_write b set attempts = b.attempts + 1 from"
+                                    + " (values %s) as v(crm_id, reason) where "
+                                    + key,
+                                new String[] {"varchar", "text"},
+                                chunk,
+                                r -> new Object[] {r[0], r[1]})));
     int writtenCount = written.size();
     int refusedCount = refused.size();
     return steps.chain(
@@ -455,6 +443,16 @@ public class BulkWriteStore {
                                             new int[] {
                                               writtenCount, refusedCount + ended[0], ended[1]
                                             }))));
+  }
+
+  /** {@code step} after {@code steps}, once per {@link #SETTLE_CHUNK} rows, each a transaction. */
+  private static <T> Uni<Void> inChunks(
+      Uni<Void> steps, List<T> rows, java.util.function.Function<List<T>, Uni<Void>> step) {
+    for (int from = 0; from < rows.size(); from += SETTLE_CHUNK) {
+      List<T> chunk = rows.subList(from, Math.min(rows.size(), from + SETTLE_CHUNK));
+      steps = steps.chain(() -> Panache.withTransaction(() -> step.apply(chunk)));
+    }
+    return steps;
   }
 
   /** Written versions: marked on lead and score, and their rows gone (a newer one stays). */

@@ -345,27 +345,34 @@ public class BulkWriteStage {
     if (taken.isEmpty()) {
       return;
     }
+    report(
+        profileId,
+        object,
+        "over REST instead of a bulk job ("
+            + (only == null
+                ? "too few for a job"
+                : "newer than a job that may have put older ones back")
+            + ")",
+        settled);
+  }
+
+  /** A settled job's or REST write's outcome: an audit entry and a log line. */
+  private void report(String profileId, String object, String how, int[] settled) {
+    String outcome =
+        settled[0]
+            + " score(s) written "
+            + how
+            + ", "
+            + settled[1]
+            + " dead-lettered, "
+            + settled[2]
+            + " to send again";
     audit.appendQuietly(
         AuditLog.SYSTEM,
         AuditLog.Action.CRM_WRITE,
         profileId + "/" + object,
-        settled[0]
-            + " score(s) of the bulk writeback written over REST, "
-            + settled[1]
-            + " dead-lettered, "
-            + settled[2]
-            + " to send again, by "
-            + WorkStage.OWNER);
-    LOG.infof(
-        "%s %s: %d score(s) written over REST instead of a bulk job (%s): %d written, %d"
-            + " dead-lettered, %d to send again",
-        profileId,
-        object,
-        taken.size(),
-        only == null ? "too few for a job" : "newer than a job that may have put older ones back",
-        settled[0],
-        settled[1],
-        settled[2]);
+        outcome + ", by " + WorkStage.OWNER);
+    LOG.infof("%s %s: %s", profileId, object, outcome);
   }
 
   /**
@@ -578,22 +585,7 @@ public class BulkWriteStage {
             () ->
                 store.settle(
                     profileId, object, jobId, written, refused, retry, whole, maxAttempts, now));
-    audit.appendQuietly(
-        AuditLog.SYSTEM,
-        AuditLog.Action.CRM_WRITE,
-        profileId + "/" + object,
-        settled[0]
-            + " score(s) written by bulk job "
-            + jobId
-            + ", "
-            + settled[1]
-            + " dead-lettered, "
-            + settled[2]
-            + " to send again, by "
-            + WorkStage.OWNER);
-    LOG.infof(
-        "%s %s: bulk job %s settled: %d written, %d dead-lettered, %d to send again",
-        profileId, object, jobId, settled[0], settled[1], settled[2]);
+    report(profileId, object, "by bulk job " + jobId, settled);
     if (!superseded.isEmpty()) {
       writeNow(profileId, object, bulk, superseded, restRows(bulk), now);
     }
