@@ -88,24 +88,8 @@ public class BulkWriteStage {
   /** Per job this writer started: its rows and when it started (epoch ms). */
   private final Map<String, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
 
-  /**
-   * Where the CRM gives no processing time: the last job of {@link #PACE_MIN_ROWS} rows or more
-   * this writer saw complete, its time per row (ms) from start to the look that found it done; 0
-   * before any.
-   */
-  private volatile double millisPerRow;
-
-  /**
-   * The CRM's own processing times of the last jobs (where it gives them): a job's end foreseen
-   * from a fixed start and a time per row.
-   */
-  private final io.aix.connector.JobPace crmPace = new io.aix.connector.JobPace();
-
-  /** The last job that completed had the CRM's processing time: {@link #crmPace} foresees. */
-  private volatile boolean paceFromCrm;
-
-  /** Jobs smaller than this teach no pace: their fixed start outweighs their rows. */
-  static final long PACE_MIN_ROWS = 10_000;
+  /** The last jobs' pace: when to look first at the next. */
+  private final io.aix.connector.JobPace pace = new io.aix.connector.JobPace();
 
   /** The latest first look that a pace from the CRM's own processing times may set. */
   static final long MAX_FIRST_LOOK_MILLIS = 300_000;
@@ -439,18 +423,11 @@ public class BulkWriteStage {
     long closedAt = System.currentTimeMillis();
     ReactiveBridge.await(() -> store.rename(provisional, jobId));
     started.put(jobId, new long[] {taken.size(), closedAt});
-    double pace = millisPerRow;
-    long foreseen = paceFromCrm ? crmPace.foresee(taken.size()) : -1;
-    if (foreseen >= 0 || pace > 0) {
+    long first = pace.firstLook(taken.size(), MAX_LOOK_PAUSE_MILLIS);
+    if (first >= 0) {
       // The first look when the last jobs' pace says this one ends: a look is a call, and a job of
-      // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does. With the CRM's
-      // own processing times, at that end and a second; with a pace measured to the look that
-      // found the last job done, at four fifths of it (at the full estimate it would never learn
-      // that the CRM got faster).
-      long wait =
-          foreseen >= 0
-              ? Math.min(MAX_FIRST_LOOK_MILLIS, foreseen + 1_000)
-              : Math.min(MAX_LOOK_PAUSE_MILLIS, (long) (0.8 * pace * taken.size()));
+      // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does.
+      long wait = Math.min(MAX_FIRST_LOOK_MILLIS, first);
       looks.put(jobId, new long[] {closedAt + Math.max(2_000, wait), 2_000});
     } else {
       // No pace yet (a process's first job): after 5 s, then 10 s doubling. From 2 s doubling, the
@@ -532,13 +509,12 @@ public class BulkWriteStage {
       }
       looks.remove(jobId);
       long[] job = started.remove(jobId);
-      if (job != null && state.done() && !state.failedWhole() && state.processingMillis() > 0) {
-        // The CRM's own time: small jobs teach their fixed start.
-        crmPace.observed(job[0], state.processingMillis());
-        paceFromCrm = true;
-      } else if (job != null && job[0] >= PACE_MIN_ROWS && state.done() && !state.failedWhole()) {
-        millisPerRow = (double) (now.toEpochMilli() - job[1]) / job[0];
-        paceFromCrm = false;
+      if (job != null && state.done() && !state.failedWhole()) {
+        if (state.processingMillis() > 0) {
+          pace.observed(job[0], state.processingMillis());
+        } else {
+          pace.lookedDone(job[0], now.toEpochMilli() - job[1]);
+        }
       }
     } catch (CrmCallException e) {
       LOG.debugf("%s %s: bulk job %s not readable now (%s)", profileId, object, jobId, e.failure());

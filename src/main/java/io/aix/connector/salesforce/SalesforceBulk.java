@@ -99,16 +99,9 @@ final class SalesforceBulk {
     }
     Instant now = Instant.now();
     started.put(created.getId(), now);
-    double pace = millisPerRow;
-    // The first look: when earlier jobs' pace says this one ends, else in 2 s. From the org's own
-    // processing times, at that end (and a second); from AIX's looks, at four fifths of it (that
-    // pace is measured to the look that found the job complete, so a look at the full estimate
-    // would never learn that the CRM got faster).
-    long foreseen = paceFromOrg ? orgPace.foresee(expectedRows) : -1;
-    long wait =
-        foreseen >= 0
-            ? foreseen + 1_000
-            : pace > 0 ? (long) (0.8 * pace * expectedRows) : FIRST_LOOK_MILLIS;
+    // The first look: when earlier jobs' pace says this one ends, else in 2 s.
+    long first = pace.firstLook(expectedRows, MAX_FIRST_LOOK_MILLIS);
+    long wait = first < 0 ? FIRST_LOOK_MILLIS : first;
     nextLookAt.put(
         created.getId(),
         now.plusMillis(Math.max(FIRST_LOOK_MILLIS, Math.min(wait, MAX_FIRST_LOOK_MILLIS))));
@@ -224,24 +217,8 @@ final class SalesforceBulk {
   /** When each running query job was first waited for: the bound of {@code maxWait}. */
   private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
-  /**
-   * Where the org gives no processing time: the last completed query job's time per record (ms), as
-   * AIX saw it (creation to the look that found it complete); 0 before any. A later job's looks are
-   * timed by it.
-   */
-  private volatile double millisPerRow;
-
-  /** The org's own {@code totalProcessingTime} of the last query jobs. */
-  private final io.aix.connector.JobPace orgPace = new io.aix.connector.JobPace();
-
-  /** The last complete query job had the org's processing time: {@link #orgPace} foresees. */
-  private volatile boolean paceFromOrg;
-
-  /**
-   * Where the org gives no processing time, jobs smaller than this teach no pace: their fixed start
-   * outweighs their records.
-   */
-  static final long PACE_MIN_ROWS = 10_000;
+  /** The last query jobs' pace: when to look first at the next. */
+  private final io.aix.connector.JobPace pace = new io.aix.connector.JobPace();
 
   static final long FIRST_LOOK_MILLIS = 2_000;
 
@@ -286,11 +263,9 @@ final class SalesforceBulk {
         Long rows = job.getNumberRecordsProcessed();
         long processing = processingMillis(job.getTotalProcessingTime());
         if (rows != null && processing > 0) {
-          orgPace.observed(rows, processing);
-          paceFromOrg = true;
-        } else if (rows != null && rows >= PACE_MIN_ROWS && created != null) {
-          millisPerRow = (double) Duration.between(created, now).toMillis() / rows;
-          paceFromOrg = false;
+          pace.observed(rows, processing);
+        } else if (rows != null && created != null) {
+          pace.lookedDone(rows, Duration.between(created, now).toMillis());
         }
         forget(jobId);
         return true;
