@@ -45,6 +45,10 @@ public class BulkWriteStore {
     return Panache.getSession();
   }
 
+  private static Uni<Integer> inTransaction(String sql, Object... params) {
+    return Panache.withTransaction(() -> session().chain(s -> PreparedSql.update(s, sql, params)));
+  }
+
   /**
    * Queues versions for a bulk job, and notes on each lead that its version is being written (as
    * the REST path does before its call): a newer waiting version replaces an older one.
@@ -180,8 +184,18 @@ public class BulkWriteStore {
   }
 
   /**
-   * Gives up to {@code limit} waiting versions (oldest first) to a new job, and records the job
-   * with this writer's lease, in one transaction.
+   * Rows a job takes per transaction. The rows it takes are locked until that transaction commits,
+   * and a user's change to one of them waits for it (to replace the version the row holds): taken
+   * in one transaction, a job of 185,000 rows held such a change for seconds. (One statement per
+   * step: {@link BatchSql}'s rows per statement.)
+   */
+  static final int TAKE_CHUNK = BatchSql.CHUNK;
+
+  /**
+   * Records a new job with this writer's lease, then gives it up to {@code limit} waiting versions,
+   * oldest first, in transactions of {@link #TAKE_CHUNK} rows. The job carries AIX's id ({@code
+   * jobId}) until the CRM names it ({@link #named}); a writer that stops before that leaves the job
+   * unnamed, and its rows wait again once its lease has run out.
    */
   public Uni<List<Taken>> take(
       String profileId,
@@ -191,49 +205,68 @@ public class BulkWriteStore {
       String owner,
       Instant leaseUntil,
       Instant now) {
+    Uni<List<Taken>> rows =
+        inTransaction(
+                "insert into bulk_job (job_id, profile_id, crm_object, records, started_at,"
+                    + " lease_owner, lease_until) values ($1, $2, $3, 0, $4, $5, $6)",
+                jobId,
+                profileId,
+                object,
+                at(now),
+                owner,
+                at(leaseUntil))
+            .chain(() -> takeChunks(profileId, object, jobId, limit, new ArrayList<>(), null));
+    return rows.call(
+        taken ->
+            inTransaction(
+                "update bulk_job set records = $1 where job_id = $2", taken.size(), jobId));
+  }
+
+  /**
+   * The next chunk of waiting rows, after the last one taken ({@code after}: its queued_at and
+   * record id; null for the first), until {@code limit} rows are taken or none waits.
+   */
+  private Uni<List<Taken>> takeChunks(
+      String profileId, String object, String jobId, int limit, List<Taken> taken, Object[] after) {
+    int n = Math.min(TAKE_CHUNK, limit - taken.size());
+    if (n <= 0) {
+      return Uni.createFrom().item(taken);
+    }
+    // By row address (a TID scan): a join on the key planned over a table not analysed yet
+    // became a nested loop of seq scans, minutes for 20,000 rows. After the last row taken, by
+    // the order the rows are taken in: each chunk starts where the last one ended, not over the
+    // index entries of the rows taken before.
     String sql =
-        // By row address (a TID scan): a join on the key planned over a table not analysed yet
-        // became a nested loop of seq scans, minutes for 20,000 rows.
-        "update bulk_write b set job_id = :job, job_version = b.version where b.ctid = any(array("
-            + "select ctid from bulk_write where profile_id = :p and crm_object = :o and job_id is"
-            + " null order by queued_at, crm_id limit :n for update skip locked))"
-            + " returning b.crm_id, b.version, b.fields";
-    return Panache.withTransaction(
-            () ->
-                session()
-                    .chain(
-                        s ->
-                            s.<Object[]>createNativeQuery(sql)
-                                .setParameter("job", jobId)
-                                .setParameter("p", profileId)
-                                .setParameter("o", object)
-                                .setParameter("n", limit)
-                                .getResultList()
-                                .call(
-                                    rows ->
-                                        s.createNativeQuery(
-                                                "insert into bulk_job (job_id, profile_id, crm_object,"
-                                                    + " records, started_at, lease_owner, lease_until)"
-                                                    + " values (:job, :p, :o, :n, :now, :owner, :until)")
-                                            .setParameter("job", jobId)
-                                            .setParameter("p", profileId)
-                                            .setParameter("o", object)
-                                            .setParameter("n", rows.size())
-                                            .setParameter("now", at(now))
-                                            .setParameter("owner", owner)
-                                            .setParameter("until", at(leaseUntil))
-                                            .executeUpdate())))
-        // A job's rows (a quarter of a million) parsed off the event loop: parsed on it, they
-        // held every other statement of the process for seconds.
-        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
-        .map(
+        "update bulk_write b set job_id = $1, job_version = b.version where b.ctid = any(array("
+            + "select ctid from bulk_write where profile_id = $2 and crm_object = $3 and job_id is"
+            + " null"
+            + (after == null ? "" : " and queued_at >= $5 and (queued_at > $5 or crm_id > $6)")
+            + " order by queued_at, crm_id limit $4 for update skip locked))"
+            + " returning b.crm_id, b.version, b.fields, b.queued_at";
+    Object[] params =
+        after == null
+            ? new Object[] {jobId, profileId, object, n}
+            : new Object[] {jobId, profileId, object, n, after[0], after[1]};
+    // Parsed on the event loop a chunk at a time: a whole job's rows (185,000) parsed at once held
+    // every other statement of the process for seconds.
+    return Panache.withTransaction(() -> session().chain(s -> PreparedSql.rows(s, sql, params)))
+        .chain(
             rows -> {
-              List<Taken> out = new ArrayList<>(rows.size());
+              Object[] last = after;
               for (Object[] r : rows) {
-                out.add(
+                taken.add(
                     new Taken((String) r[0], ((Number) r[1]).intValue(), fields((String) r[2])));
+                OffsetDateTime queued = at(instant(r[3]));
+                if (last == null
+                    || queued.isAfter((OffsetDateTime) last[0])
+                    || (queued.isEqual((OffsetDateTime) last[0])
+                        && ((String) r[0]).compareTo((String) last[1]) > 0)) {
+                  last = new Object[] {queued, r[0]};
+                }
               }
-              return out;
+              return rows.size() < n
+                  ? Uni.createFrom().item(taken)
+                  : takeChunks(profileId, object, jobId, limit, taken, last);
             });
   }
 
@@ -305,41 +338,38 @@ public class BulkWriteStore {
                                 })));
   }
 
-  /** A job id for rows taken before the CRM named the job (renamed once it has). */
-  public Uni<Void> rename(String provisional, String jobId) {
-    return Panache.withTransaction(
-            () ->
-                session()
-                    .chain(
-                        s ->
-                            s.createNativeQuery(
-                                    "update bulk_write set job_id = :j where job_id = :t")
-                                .setParameter("j", jobId)
-                                .setParameter("t", provisional)
-                                .executeUpdate()
-                                .chain(
-                                    () ->
-                                        s.createNativeQuery(
-                                                "update bulk_job set job_id = :j where job_id = :t")
-                                            .setParameter("j", jobId)
-                                            .setParameter("t", provisional)
-                                            .executeUpdate())))
+  /** The CRM's id for a job AIX started (its rows keep AIX's id). */
+  public Uni<Void> named(String jobId, String crmJobId) {
+    return inTransaction("update bulk_job set crm_job_id = $1 where job_id = $2", crmJobId, jobId)
         .replaceWithVoid();
   }
+
+  /** A job this writer looks after: AIX's id, and the CRM's (null until the CRM named it). */
+  public record Job(String id, String crmId) {}
 
   /**
    * The jobs of a profile's object that this writer may look after: its own, and those whose
    * writer's lease ran out (a replica that stopped); each is leased to this writer until {@code
    * leaseUntil}.
    */
-  public Uni<List<String>> leaseJobs(
+  public Uni<List<Job>> leaseJobs(
       String profileId, String object, String owner, Instant leaseUntil, Instant now) {
-    return NativeSql.<String>transactionalList(
-        "update bulk_job set lease_owner = :owner, lease_until = :until where profile_id = :p"
-            + " and crm_object = :o and (lease_owner = :owner or lease_until < :now)"
-            + " returning job_id",
-        Map.<String, Object>of(
-            "owner", owner, "until", at(leaseUntil), "p", profileId, "o", object, "now", at(now)));
+    return NativeSql.<Object[]>transactionalList(
+            "update bulk_job set lease_owner = :owner, lease_until = :until where profile_id = :p"
+                + " and crm_object = :o and (lease_owner = :owner or lease_until < :now)"
+                + " returning job_id, crm_job_id",
+            Map.<String, Object>of(
+                "owner",
+                owner,
+                "until",
+                at(leaseUntil),
+                "p",
+                profileId,
+                "o",
+                object,
+                "now",
+                at(now)))
+        .map(rows -> rows.stream().map(r -> new Job((String) r[0], (String) r[1])).toList());
   }
 
   /**

@@ -206,12 +206,12 @@ public class BulkWriteStage {
    * @return whether anything was started or settled
    */
   public boolean flush(String profileId, String object, BulkScoreWrites bulk, Instant now) {
-    List<String> jobs =
+    List<BulkWriteStore.Job> jobs =
         ReactiveBridge.await(
             () -> store.leaseJobs(profileId, object, WorkStage.OWNER, now.plus(lease), now));
     boolean acted = false;
-    for (String jobId : jobs) {
-      acted |= settle(profileId, object, bulk, jobId, now);
+    for (BulkWriteStore.Job job : jobs) {
+      acted |= settle(profileId, object, bulk, job, now);
     }
     if (!jobs.isEmpty()) {
       return acted; // one job at a time: big jobs, few calls
@@ -375,24 +375,17 @@ public class BulkWriteStage {
 
   private void start(
       String profileId, String object, BulkScoreWrites bulk, int limit, Instant now) {
-    String provisional = "pending-" + UUID.randomUUID();
+    // AIX's id for the job, on its rows; the CRM's id is kept on the job once the CRM named it.
+    String aixId = "job-" + UUID.randomUUID();
     List<BulkWriteStore.Taken> taken =
         ReactiveBridge.await(
             () ->
-                store.take(
-                    profileId, object, provisional, limit, WorkStage.OWNER, now.plus(lease), now));
+                store.take(profileId, object, aixId, limit, WorkStage.OWNER, now.plus(lease), now));
     if (taken.isEmpty()) {
       ReactiveBridge.await(
           () ->
               store.settle(
-                  profileId,
-                  object,
-                  provisional,
-                  List.of(),
-                  List.of(),
-                  Map.of(),
-                  maxAttempts,
-                  now));
+                  profileId, object, aixId, List.of(), List.of(), Map.of(), maxAttempts, now));
       return;
     }
     Set<String> columns = new LinkedHashSet<>();
@@ -415,24 +408,24 @@ public class BulkWriteStage {
       ReactiveBridge.await(
           () ->
               store.settle(
-                  profileId, object, provisional, List.of(), List.of(), counted, maxAttempts, now));
+                  profileId, object, aixId, List.of(), List.of(), counted, maxAttempts, now));
       return;
     }
     // The job runs once its upload is closed: its time counts from now, not from the tick (a
     // 185,000-row upload takes seconds).
     long closedAt = System.currentTimeMillis();
-    ReactiveBridge.await(() -> store.rename(provisional, jobId));
-    started.put(jobId, new long[] {taken.size(), closedAt});
+    ReactiveBridge.await(() -> store.named(aixId, jobId));
+    started.put(aixId, new long[] {taken.size(), closedAt});
     long first = pace.firstLook(taken.size(), MAX_LOOK_PAUSE_MILLIS);
     if (first >= 0) {
       // The first look when the last jobs' pace says this one ends: a look is a call, and a job of
       // 185,000 rows looked at after 2, 6, 14 and 30 s cost four where one does.
       long wait = Math.min(MAX_FIRST_LOOK_MILLIS, first);
-      looks.put(jobId, new long[] {closedAt + Math.max(2_000, wait), 2_000});
+      looks.put(aixId, new long[] {closedAt + Math.max(2_000, wait), 2_000});
     } else {
       // No pace yet (a process's first job): after 5 s, then 10 s doubling. From 2 s doubling, the
       // first 185,000-row job of a backfill was looked at five times.
-      looks.put(jobId, new long[] {closedAt + 5_000, 10_000});
+      looks.put(aixId, new long[] {closedAt + 5_000, 10_000});
     }
     LOG.infof(
         "%s %s: bulk job %s started with %d score(s)", profileId, object, jobId, taken.size());
@@ -469,17 +462,25 @@ public class BulkWriteStage {
     }
   }
 
+  /**
+   * Looks at a job, and settles it once it is done.
+   *
+   * @param job AIX's id (on the job's rows) and the CRM's (for the calls and the log)
+   */
   private boolean settle(
-      String profileId, String object, BulkScoreWrites bulk, String jobId, Instant now) {
-    if (jobId.startsWith("pending-")) {
-      // Its writer stopped between taking the rows and naming the job: they wait again.
+      String profileId, String object, BulkScoreWrites bulk, BulkWriteStore.Job job, Instant now) {
+    String aixId = job.id();
+    String jobId = job.crmId();
+    if (jobId == null) {
+      // Its writer stopped before the CRM named the job (or half-way through a write over REST):
+      // its rows wait again.
       ReactiveBridge.await(
           () ->
               store.settle(
-                  profileId, object, jobId, List.of(), List.of(), Map.of(), maxAttempts, now));
+                  profileId, object, aixId, List.of(), List.of(), Map.of(), maxAttempts, now));
       return true;
     }
-    long[] look = looks.computeIfAbsent(jobId, id -> new long[] {0, 2_000});
+    long[] look = looks.computeIfAbsent(aixId, id -> new long[] {0, 2_000});
     if (now.toEpochMilli() < look[0]) {
       return false;
     }
@@ -489,14 +490,14 @@ public class BulkWriteStage {
     try {
       state = bulk.job(jobId);
       if (!state.done()) {
-        long pause = nextLook(look[1], state.processed(), started.get(jobId), now.toEpochMilli());
+        long pause = nextLook(look[1], state.processed(), started.get(aixId), now.toEpochMilli());
         look[0] = now.toEpochMilli() + pause;
         look[1] = Math.min(MAX_LOOK_PAUSE_MILLIS, look[1] * 2);
         return false;
       }
       results = state.failedWhole() ? null : bulk.results(jobId, state);
       if (results != null && results.othersWritten()) {
-        sent = ReactiveBridge.await(() -> store.jobRows(profileId, object, jobId));
+        sent = ReactiveBridge.await(() -> store.jobRows(profileId, object, aixId));
         if (sent.size() != state.processed()) {
           // The CRM processed a different number of rows than this job holds now: its counts
           // prove nothing about them, so every row's outcome is read.
@@ -507,13 +508,13 @@ public class BulkWriteStage {
           sent = null;
         }
       }
-      looks.remove(jobId);
-      long[] job = started.remove(jobId);
-      if (job != null && state.done() && !state.failedWhole()) {
+      looks.remove(aixId);
+      long[] mine = started.remove(aixId);
+      if (mine != null && state.done() && !state.failedWhole()) {
         if (state.processingMillis() > 0) {
-          pace.observed(job[0], state.processingMillis());
+          pace.observed(mine[0], state.processingMillis());
         } else {
-          pace.lookedDone(job[0], now.toEpochMilli() - job[1]);
+          pace.lookedDone(mine[0], now.toEpochMilli() - mine[1]);
         }
       }
     } catch (CrmCallException e) {
@@ -552,7 +553,7 @@ public class BulkWriteStage {
     // next job (minutes away, and a job's calls for a handful of rows).
     List<String> superseded =
         restRows(bulk) > 0
-            ? ReactiveBridge.await(() -> store.superseded(profileId, object, jobId))
+            ? ReactiveBridge.await(() -> store.superseded(profileId, object, aixId))
             : List.of();
     // Settling joins the job's rows with the lead and score tables: plan it on current numbers.
     refreshStats();
@@ -560,7 +561,7 @@ public class BulkWriteStage {
         ReactiveBridge.await(
             () ->
                 store.settle(
-                    profileId, object, jobId, written, refused, retry, whole, maxAttempts, now));
+                    profileId, object, aixId, written, refused, retry, whole, maxAttempts, now));
     report(profileId, object, "by bulk job " + jobId, settled);
     if (!superseded.isEmpty()) {
       writeNow(profileId, object, bulk, superseded, restRows(bulk), now);
