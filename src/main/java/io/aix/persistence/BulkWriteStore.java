@@ -189,7 +189,7 @@ public class BulkWriteStore {
    * in one transaction, a job of 185,000 rows held such a change for seconds. (One statement per
    * step: {@link BatchSql}'s rows per statement.)
    */
-  static final int TAKE_CHUNK = BatchSql.CHUNK;
+  public static final int TAKE_CHUNK = BatchSql.CHUNK;
 
   /**
    * Records a new job with this writer's lease, then gives it up to {@code limit} waiting versions,

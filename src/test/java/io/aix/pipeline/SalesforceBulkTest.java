@@ -7,6 +7,7 @@ import io.agroal.api.AgroalDataSource;
 import io.aix.connector.BulkScoreWrites;
 import io.aix.connector.ConnectorRegistry;
 import io.aix.lead.CrmRecord;
+import io.aix.persistence.BulkWriteStore;
 import io.aix.persistence.ReactiveBridge;
 import io.aix.persistence.WorkQueue;
 import io.aix.profile.LiveCatalog;
@@ -53,6 +54,7 @@ class SalesforceBulkTest {
   @Inject ConnectorRegistry connectors;
   @Inject WorkQueue queue;
   @Inject LiveCatalog catalog;
+  @Inject BulkWriteStore store;
 
   SalesforceOrg org;
 
@@ -272,5 +274,51 @@ class SalesforceBulkTest {
     assertThat(count("select count(*) from lead where written_version < score_version"))
         .as("every lead's newest version marked written")
         .isZero();
+  }
+
+  @Test
+  void aJobWhoseWriterStoppedBeforeTheCrmNamedItIsTakenOverAndItsRowsWrittenOnce()
+      throws Exception {
+    LeadGenerator generator = new LeadGenerator(13, Clock.systemUTC());
+    List<String> ids = new ArrayList<>();
+    int leads = BulkWriteStore.TAKE_CHUNK + 150;
+    for (int i = 0; i < leads; i++) {
+      ids.add(org.insert("Lead", generator.lead()));
+    }
+    queue(ids, true);
+    assertThat(driver.drain(PROFILE, "Lead", Duration.ofMinutes(1)).getException()).isNull();
+
+    // Another replica's writer took the rows (in chunks) and stopped before the CRM named its job:
+    // its lease has run out.
+    Instant now = Instant.now();
+    List<BulkWriteStore.Taken> taken =
+        ReactiveBridge.await(
+            () ->
+                store.take(
+                    PROFILE,
+                    "Lead",
+                    "job-stopped",
+                    100_000,
+                    "replica-gone",
+                    now.minusSeconds(1),
+                    now.minusSeconds(60)));
+    assertThat(taken).as("every waiting row, over several chunks").hasSize(leads);
+    assertThat(taken.stream().map(BulkWriteStore.Taken::crmId).distinct().count())
+        .as("no row taken twice")
+        .isEqualTo(leads);
+    assertThat(count("select count(*) from bulk_write where job_id = 'job-stopped'"))
+        .isEqualTo(leads);
+    assertThat(count("select records from bulk_job where crm_job_id is null")).isEqualTo(leads);
+
+    settleBulkWrites();
+    assertThat(count("select count(*) from bulk_job")).as("the unnamed job is gone").isZero();
+    assertThat(count("select count(*) from bulk_write")).as("every row written").isZero();
+    assertThat(org.bulkJobs("ingest")).as("one job, by this writer").isEqualTo(1);
+    assertThat(org.redundantWrites()).as("nothing written twice").isZero();
+    for (String id : ids) {
+      assertThat(org.record("Lead", id).path("AIX_Score__c").asLong())
+          .as("lead %s shows its score", id)
+          .isEqualTo(newestScore(id));
+    }
   }
 }
