@@ -998,24 +998,36 @@ public final class HubSpotPortal implements SandboxServer.Handler {
         order = bySort.reversed().thenComparing(order.reversed());
       }
     }
-    List<Keyed> keyed = new ArrayList<>();
-    for (HsRecord r : window.records()) {
-      if (!r.archived() && match.test(r)) {
-        keyed.add(
-            new Keyed(Long.parseLong(r.id()), sortProp == null ? "" : sortKey(r, sortProp), r));
+    // The hits from after, at most limit of them, and how many match in all.
+    List<HsRecord> page;
+    int total;
+    Map.Entry<List<HsRecord>, Integer> fromIndex =
+        indexed(window, filterGroups, sorts, after, limit);
+    if (fromIndex != null) {
+      page = fromIndex.getKey();
+      total = fromIndex.getValue();
+    } else {
+      List<Keyed> keyed = new ArrayList<>();
+      for (HsRecord r : window.records()) {
+        if (!r.archived() && match.test(r)) {
+          keyed.add(
+              new Keyed(Long.parseLong(r.id()), sortProp == null ? "" : sortKey(r, sortProp), r));
+        }
       }
+      keyed.sort(order);
+      total = keyed.size();
+      page =
+          keyed.subList(Math.min(after, total), Math.min(total, after + limit)).stream()
+              .map(Keyed::record)
+              .toList();
     }
-    keyed.sort(order);
-    List<HsRecord> hits = keyed.stream().map(Keyed::record).toList();
     List<String> props = strings(request.path("properties"));
     ObjectNode reply = NODES.objectNode();
-    reply.put("total", hits.size());
+    reply.put("total", total);
     ArrayNode results = reply.putArray("results");
-    int end = Math.min(hits.size(), after + limit);
-    for (int i = after; i < end; i++) {
-      results.add(view(hits.get(i), props));
-    }
-    if (end < hits.size()) {
+    page.forEach(r -> results.add(view(r, props)));
+    int end = after + page.size();
+    if (end < total) {
       ObjectNode next = reply.putObject("paging").putObject("next");
       next.put("after", String.valueOf(end));
       next.put("link", "?after=" + end);
@@ -1031,7 +1043,15 @@ public final class HubSpotPortal implements SandboxServer.Handler {
    *
    * @param covered the filters (by identity) that every record of {@code records} meets
    */
-  private record Window(Iterable<HsRecord> records, Set<JsonNode> covered) {}
+  private record Window(
+      Iterable<HsRecord> records,
+      Set<JsonNode> covered,
+      java.util.NavigableMap<Stamped, HsRecord> index,
+      boolean oneStamp) {
+    Window(Iterable<HsRecord> records, Set<JsonNode> covered) {
+      this(records, covered, null, false);
+    }
+  }
 
   /**
    * The records a search has to look at: with a single filter group that bounds lastmodifieddate
@@ -1077,12 +1097,101 @@ public final class HubSpotPortal implements SandboxServer.Handler {
     if (from > to) {
       return new Window(List.of(), covered);
     }
-    return new Window(
-        byModified
-            .get(type)
-            .subMap(new Stamped(from, Long.MIN_VALUE), true, new Stamped(to, Long.MAX_VALUE), true)
-            .values(),
-        covered);
+    // Within one millisecond (a bulk import's stamp), the index is in id order: bounds on
+    // hs_object_id narrow it too.
+    long idFrom = Long.MIN_VALUE;
+    long idTo = Long.MAX_VALUE;
+    if (from == to) {
+      for (JsonNode f : filterGroups.get(0).path("filters")) {
+        String value = f.path("value").asText();
+        if (!f.path("propertyName").asText().equals("hs_object_id") || !isDigits(value, 18)) {
+          continue;
+        }
+        long v = Long.parseLong(value);
+        switch (f.path("operator").asText()) {
+          case "EQ" -> {
+            idFrom = Math.max(idFrom, v);
+            idTo = Math.min(idTo, v);
+          }
+          case "GT" -> idFrom = Math.max(idFrom, v + 1);
+          case "GTE" -> idFrom = Math.max(idFrom, v);
+          case "LT" -> idTo = Math.min(idTo, v - 1);
+          case "LTE" -> idTo = Math.min(idTo, v);
+          default -> {
+            continue;
+          }
+        }
+        covered.add(f);
+      }
+      if (idFrom > idTo) {
+        return new Window(List.of(), covered);
+      }
+    }
+    java.util.NavigableMap<Stamped, HsRecord> index =
+        byModified.get(type).subMap(new Stamped(from, idFrom), true, new Stamped(to, idTo), true);
+    return new Window(index.values(), covered, index, from == to);
+  }
+
+  /**
+   * A search the index answers in its own order, as a real portal's search index does, without
+   * looking at every record of the window: its one filter group is all bounds on {@code
+   * lastmodifieddate} (and, within one millisecond, on {@code hs_object_id}), sorted ascending by
+   * {@code lastmodifieddate} (equal stamps in descending id order, as the general path orders them)
+   * or, within one millisecond, by {@code hs_object_id}. Null when the search is not of that kind.
+   *
+   * @return the window's hits from {@code after}, at most {@code limit}, and its total
+   */
+  private static Map.Entry<List<HsRecord>, Integer> indexed(
+      Window window, JsonNode filterGroups, JsonNode sorts, int after, int limit) {
+    if (window.index() == null || filterGroups.size() != 1 || sorts.size() != 1) {
+      return null;
+    }
+    if (window.covered().size() != filterGroups.get(0).path("filters").size()) {
+      return null;
+    }
+    String prop = sorts.get(0).path("propertyName").asText();
+    if (!sorts.get(0).path("direction").asText("ASCENDING").equals("ASCENDING")) {
+      return null;
+    }
+    java.util.NavigableMap<Stamped, HsRecord> index = window.index();
+    List<HsRecord> page = new ArrayList<>(Math.min(limit, 1_000));
+    int skip = after;
+    if (prop.equals("hs_object_id") && window.oneStamp()) {
+      for (HsRecord r : index.values()) {
+        if (page.size() == limit) {
+          break;
+        }
+        if (skip-- <= 0) {
+          page.add(r);
+        }
+      }
+    } else if (prop.equals("lastmodifieddate")) {
+      Stamped k = index.isEmpty() ? null : index.firstKey();
+      while (k != null && page.size() < limit) {
+        long ms = k.millis();
+        for (HsRecord r :
+            index
+                .subMap(
+                    new Stamped(ms, Long.MIN_VALUE), true, new Stamped(ms, Long.MAX_VALUE), true)
+                .descendingMap()
+                .values()) {
+          if (page.size() == limit) {
+            break;
+          }
+          if (skip-- <= 0) {
+            page.add(r);
+          }
+        }
+        k = index.higherKey(new Stamped(ms, Long.MAX_VALUE));
+      }
+    } else {
+      return null;
+    }
+    int total = 0;
+    for (Stamped ignored : index.keySet()) {
+      total++;
+    }
+    return Map.entry(page, total);
   }
 
   private static String sortKey(HsRecord r, String prop) {
