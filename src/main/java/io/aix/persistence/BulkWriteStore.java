@@ -233,15 +233,16 @@ public class BulkWriteStore {
       return Uni.createFrom().item(taken);
     }
     // By row address (a TID scan): a join on the key planned over a table not analysed yet
-    // became a nested loop of seq scans, minutes for 20,000 rows. After the last row taken, by
-    // the order the rows are taken in: each chunk starts where the last one ended, not over the
-    // index entries of the rows taken before.
+    // became a nested loop of seq scans, minutes for 20,000 rows. After the last row taken, in the
+    // order of the index bulk_write_waiting (V14): each chunk reads its own entries from where the
+    // last one ended. Record ids compare byte by byte (collation "C"), as this class compares them
+    // to find a chunk's last row, whatever the database's collation.
     String sql =
         "update bulk_write b set job_id = $1, job_version = b.version where b.ctid = any(array("
             + "select ctid from bulk_write where profile_id = $2 and crm_object = $3 and job_id is"
             + " null"
-            + (after == null ? "" : " and queued_at >= $5 and (queued_at > $5 or crm_id > $6)")
-            + " order by queued_at, crm_id limit $4 for update skip locked))"
+            + (after == null ? "" : " and (queued_at, crm_id collate \"C\") > ($5, $6)")
+            + " order by queued_at, crm_id collate \"C\" limit $4 for update skip locked))"
             + " returning b.crm_id, b.version, b.fields, b.queued_at";
     Object[] params =
         after == null
