@@ -134,9 +134,12 @@ final class AixProcesses {
         description: %s
         connection:
           baseUrl: sandbox
+          portalId: %d
           auth:
             flow: private-app
             token: { env: AIX_BENCH_HS_TOKEN }
+        webhooks:
+          clientSecret: { env: AIX_BENCH_HS_CLIENT_SECRET }
         objects:
           - { name: contacts, mapping: hubspot-contact, every: %s, overlap: 2m, pageSize: 200 }
         writeback: { enabled: true, batchSize: 100 }
@@ -145,11 +148,14 @@ final class AixProcesses {
         limits:
           dailyApiBudget: 1000000
         """
-        .formatted(id, description, every);
+        .formatted(id, description, io.aix.sandbox.HubSpotPortal.PORTAL_ID, every);
   }
 
   /** The token of the benchmark's sandbox portal's private app. */
   static final String HUBSPOT_TOKEN = "pat-na1-aix-bench";
+
+  /** The client secret the benchmark's portal signs its webhook deliveries with. */
+  static final String HUBSPOT_CLIENT_SECRET = "aix-bench-hubspot-client-secret";
 
   private String hubspotUrl;
 
@@ -229,6 +235,7 @@ final class AixProcesses {
     pb.environment().put("AIX_BENCH_SF_CLIENT_ID", CLIENT_ID);
     pb.environment().put("AIX_BENCH_SF_CLIENT_SECRET", CLIENT_SECRET);
     pb.environment().put("AIX_BENCH_HS_TOKEN", HUBSPOT_TOKEN);
+    pb.environment().put("AIX_BENCH_HS_CLIENT_SECRET", HUBSPOT_CLIENT_SECRET);
     return new Child(index, pb.start(), logFile, profileId);
   }
 

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * API call, Bulk API 2.0 jobs and HubSpot imports/exports that take their time; AIX is a real,
  * separate process (the packaged application), whose CPU is read from /proc for it alone. During
  * the backfill one lead a second is changed by a user, and each change is timed until its new score
- * is in the CRM (Salesforce: change data capture; HubSpot: the poll, as the bench portal sends no
- * webhooks).
+ * is in the CRM (Salesforce: change data capture; HubSpot: the portal's webhooks, delivered to
+ * AIX's endpoint as a HubSpot app's are, signed).
  */
 public final class ScaleBench {
   static final String PROFILE = "bench-scale";
@@ -124,7 +124,7 @@ public final class ScaleBench {
           200,
           "");
 
-  /** Polled every 15 s: without webhooks the poll is the real-time path. */
+  /** Webhooks bring each change; the poll every 15 s is the safety net. */
   static final String HS_PROFILE_YAML =
       AixProcesses.hubspotProfile(HS_PROFILE, "The scale benchmark's sandbox portal", "15s");
 
@@ -195,6 +195,14 @@ public final class ScaleBench {
               sfSandbox == null ? null : sfSandbox.baseUrl(),
               Map.of("quarkus.http.port", "0", "aix.ui.enabled", "false"));
       AixProcesses.Child child = children.get(0);
+      if (hsSandbox != null) {
+        // As an installed app's subscriptions do: every change from now on, to AIX's endpoint.
+        hsSandbox
+            .webhooks()
+            .subscribe(
+                "http://127.0.0.1:" + httpPort(child) + "/webhooks/hubspot",
+                AixProcesses.HUBSPOT_CLIENT_SECRET);
+      }
       ProcessStats stats = new ProcessStats(child.process().pid());
       stats.start();
       try {
@@ -416,6 +424,17 @@ public final class ScaleBench {
                 + "'");
       }
     }
+  }
+
+  /** The port a started AIX process serves on, as Quarkus logs it ("Listening on: ..."). */
+  private static int httpPort(AixProcesses.Child child) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Listening on: https?://[^:\\s]+:(\\d+)")
+            .matcher(child.log());
+    if (!m.find()) {
+      throw new IllegalStateException("AIX did not log the port it listens on: " + child.logFile());
+    }
+    return Integer.parseInt(m.group(1));
   }
 
   /** Waits up to a minute for AIX to log its change event subscription's confirmation. */
