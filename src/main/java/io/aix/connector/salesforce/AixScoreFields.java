@@ -75,6 +75,45 @@ public class AixScoreFields extends AbstractDescribedSObjectBase {
     }
   }
 
+  /**
+   * The fields as a Bulk API 2.0 CSV row names them: what {@code mapper} (Camel's, with its
+   * fieldsToNull filter) writes for this object, values as they appear in its JSON (a number as its
+   * decimal, anything else as its text), a cleared field as null. Built from the fields themselves:
+   * Camel's filter looks every property up by reflection and throws and catches a {@code
+   * NoSuchFieldException} per inherited one, a cost per row that was a tenth of AIX's own CPU in a
+   * 200,000-lead backfill. {@code AixScoreFieldsTest} holds the two to the same rows.
+   */
+  java.util.Map<String, Object> bulkRow(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+    column(row, "AIX_Score__c", AIX_Score__c);
+    column(row, "AIX_Grade__c", AIX_Grade__c);
+    column(row, "AIX_Conversion_Probability__c", AIX_Conversion_Probability__c);
+    column(row, "AIX_Fit_Score__c", AIX_Fit_Score__c);
+    column(row, "AIX_Engagement_Score__c", AIX_Engagement_Score__c);
+    column(row, "AIX_Top_Factors__c", AIX_Top_Factors__c);
+    if (AIX_Scored_At__c != null) {
+      // Camel's date-time format, from its own serializer.
+      com.fasterxml.jackson.databind.JsonNode at = mapper.valueToTree(AIX_Scored_At__c);
+      column(row, "AIX_Scored_At__c", at.isNumber() ? at.decimalValue() : at.asText());
+    } else {
+      column(row, "AIX_Scored_At__c", null);
+    }
+    column(row, "AIX_Model_Version__c", AIX_Model_Version__c);
+    column(row, "AIX_Signals__c", AIX_Signals__c);
+    return row;
+  }
+
+  private void column(java.util.Map<String, Object> row, String name, Object value) {
+    if (value instanceof BigDecimal d) {
+      // As Jackson's tree holds a decimal: 30.0 is 3E+1 (a CSV cell of 30).
+      row.put(name, d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros());
+    } else if (value != null) {
+      row.put(name, value);
+    } else if (getFieldsToNull().contains(name)) {
+      row.put(name, null);
+    }
+  }
+
   @JsonProperty("AIX_Score__c")
   public BigDecimal getScore() {
     return AIX_Score__c;

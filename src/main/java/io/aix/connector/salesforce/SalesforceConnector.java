@@ -745,20 +745,8 @@ public final class SalesforceConnector implements CrmConnector, io.aix.connector
 
   @Override
   public Map<String, Object> bulkRow(String object, ScoreWrite write) {
-    // Camel's mapper writes what the REST call would send: set fields, and an explicit null for
-    // each field to clear (fieldsToNull); a CSV row names the same fields.
-    Map<String, Object> row = new java.util.LinkedHashMap<>();
-    JsonNode tree = PREVIEW.valueToTree(fields(object, write));
-    tree.fields()
-        .forEachRemaining(
-            e -> {
-              if (e.getKey().startsWith("AIX_")) {
-                JsonNode v = e.getValue();
-                row.put(
-                    e.getKey(), v.isNull() ? null : v.isNumber() ? v.decimalValue() : v.asText());
-              }
-            });
-    return row;
+    // What the REST call would send: set fields, and a null for each field to clear.
+    return fields(object, write).bulkRow(PREVIEW);
   }
 
   @Override

@@ -90,4 +90,43 @@ class AixScoreFieldsTest {
     SalesforceConnector c = connector(List.of("AIX_Score__c", "AIX_Signals__c"));
     assertThat(c.previewWrite("Lead", write("", "x"))).containsOnlyKeys("AIX_Score__c");
   }
+
+  @Test
+  void aBulkRowNamesWhatCamelsMapperWouldSend() {
+    List<String> all =
+        List.of(
+            "AIX_Score__c",
+            "AIX_Grade__c",
+            "AIX_Conversion_Probability__c",
+            "AIX_Fit_Score__c",
+            "AIX_Engagement_Score__c",
+            "AIX_Top_Factors__c",
+            "AIX_Scored_At__c",
+            "AIX_Model_Version__c",
+            "AIX_Signals__c");
+    for (List<String> fields : List.of(all, List.of("AIX_Score__c", "AIX_Signals__c"))) {
+      SalesforceConnector c = connector(fields);
+      for (ScoreWrite w : List.of(write("", ""), write("2 visits", "Title: VP"))) {
+        // The reference: Camel's mapper over the same object, as the REST body has it (its key
+        // order varies with the values; a CSV's column order does not matter).
+        java.util.Map<String, Object> expected = new java.util.LinkedHashMap<>();
+        CAMEL
+            .valueToTree(c.fields("Lead", w))
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (e.getKey().startsWith("AIX_")) {
+                    JsonNode v = e.getValue();
+                    expected.put(
+                        e.getKey(),
+                        v.isNull() ? null : v.isNumber() ? v.decimalValue() : v.asText());
+                  }
+                });
+        assertThat(c.bulkRow("Lead", w)).as("%s, %s", fields, w).isEqualTo(expected);
+      }
+    }
+    assertThat(connector(all).bulkRow("Lead", write("", "")))
+        .containsEntry("AIX_Signals__c", null)
+        .containsEntry("AIX_Scored_At__c", "2026-11-30T10:00:00.000Z");
+  }
 }
