@@ -75,7 +75,8 @@ public final class ScaleBench {
       int cdcChanges,
       long lost,
       long duplicates,
-      Map<String, String> paths) {}
+      Map<String, String> paths,
+      double baselineCpuMsPerRecord) {}
 
   private final AixProcesses aix;
   private final Path work;
@@ -188,7 +189,13 @@ public final class ScaleBench {
       Map<String, Long> callsBefore = calls(crms);
       Map<String, Long> sfKindsBefore = org.apiCallsByKind();
       // The heap goal is a limit the process runs under: if AIX needed more, it would fail.
-      aix.jvmOptions(List.of("-Xmx" + s.heapLimitMb() + "m"));
+      aix.jvmOptions(
+          List.of("-Xmx" + s.heapLimitMb() + "m", "-XX:-UseDynamicNumberOfCompilerThreads"));
+      // The machine's yardstick, in this run: a JSON round trip of the records AIX is to read.
+      double baselineMs = baseline(crms);
+      log.printf(
+          "baseline: %.4f ms of CPU to read and write one record's JSON on this machine now%n",
+          baselineMs);
       List<AixProcesses.Child> children =
           aix.start(
               1,
@@ -255,6 +262,7 @@ public final class ScaleBench {
           paths.put("re-score, Salesforce", byPath(minus(org.apiCallsByKind(), sfKindsMid)));
         }
         double cpuEnd = stats.cpuMillis();
+        Map<String, Double> byKind = stats.cpuMillisByKind();
         stats.stop();
         long lost = 0;
         for (Crm crm : crms) {
@@ -284,6 +292,10 @@ public final class ScaleBench {
         log.printf(
             "AIX CPU: %.0f s for the backfill, %.0f s for the re-score (of %d leads)%n",
             (cpuMid - cpuStart) / 1000, (cpuEnd - cpuMid) / 1000, total);
+        log.printf(
+            "AIX CPU since its start by thread: JIT compilers %.0f s, garbage collector %.0f s,"
+                + " the rest %.0f s%n",
+            byKind.get("jit") / 1000, byKind.get("gc") / 1000, byKind.get("other") / 1000);
         return new Result(
             s.leads(),
             seconds,
@@ -297,7 +309,8 @@ public final class ScaleBench {
             sorted.size(),
             lost,
             duplicates,
-            paths);
+            paths,
+            baselineMs);
       } finally {
         stats.stop();
         aix.stop(children);
@@ -307,6 +320,20 @@ public final class ScaleBench {
         aix.dropDatabase();
       }
     }
+  }
+
+  /** {@link CpuBaseline} over up to 2,000 of the CRMs' records as their APIs serve them. */
+  private static double baseline(List<Crm> crms) {
+    List<String> sample = new ArrayList<>();
+    for (Crm crm : crms) {
+      for (String id : crm.ids().subList(0, Math.min(2_000, crm.ids().size()))) {
+        JsonNode r = crm.read().apply(id);
+        if (r != null) {
+          sample.add(r.toString());
+        }
+      }
+    }
+    return CpuBaseline.msPerRecord(sample, 2_000, 3_000);
   }
 
   private JsonNode contact(String id) {
@@ -671,6 +698,40 @@ public final class ScaleBench {
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
       return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+    }
+
+    /**
+     * CPU milliseconds of the process's threads by kind, from /proc/PID/task/TID (their {@code
+     * comm} names): {@code jit} the JIT compilers' threads, {@code gc} the collector's, {@code
+     * other} the rest (AIX's own work and the libraries it runs on). A thread that ended is in none
+     * of them; the bench keeps the compiler threads alive ({@code
+     * -XX:-UseDynamicNumberOfCompilerThreads}) so theirs is counted.
+     */
+    Map<String, Double> cpuMillisByKind() throws IOException {
+      Map<String, Double> out =
+          new java.util.TreeMap<>(Map.of("jit", 0.0, "gc", 0.0, "other", 0.0));
+      try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+        for (Path task : tasks.toList()) {
+          try {
+            String comm = Files.readString(task.resolve("comm")).trim();
+            String stat = Files.readString(task.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / 100;
+            String kind =
+                comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")
+                    ? "jit"
+                    : comm.startsWith("GC Thread")
+                            || comm.startsWith("G1 ")
+                            || comm.equals("VM Thread")
+                        ? "gc"
+                        : "other";
+            out.merge(kind, ms, Double::sum);
+          } catch (IOException | RuntimeException e) {
+            // the thread ended between the listing and the read
+          }
+        }
+      }
+      return out;
     }
 
     long heapMaxMb() {

@@ -122,6 +122,13 @@ public class BenchScaleCommand implements Callable<Integer> {
     line.put("seconds", Math.round(r.seconds() * 10) / 10.0);
     line.put("leads_per_s", Math.round(r.leads() * (salesforce && hubspot ? 2 : 1) / r.seconds()));
     line.put("aix_cpu_ms_per_lead", Math.round(r.aixCpuMsPerLead() * 1000) / 1000.0);
+    // The same, in multiples of this machine's CPU to read and write one record's JSON,
+    // measured in this run (CpuBaseline): comparable across machines and busy runs.
+    line.put(
+        "baseline_cpu_ms_per_record", Math.round(r.baselineCpuMsPerRecord() * 10000) / 10000.0);
+    line.put(
+        "aix_cpu_per_lead_in_baselines",
+        Math.round(r.aixCpuMsPerLead() / r.baselineCpuMsPerRecord() * 10) / 10.0);
     line.put("heap_max_mb", r.heapMaxMb());
     line.put("rss_max_mb", r.rssMaxMb());
     ObjectNode calls = line.putObject("api_calls");
