@@ -25,7 +25,6 @@ public record EngagementSignal(long seq, Type type, Instant occurredAt) {
   private static final Pattern EPOCH_MILLIS = Pattern.compile("\\d{10,16}");
 
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-  private static final Pattern COMPACT_OFFSET = Pattern.compile("([+-]\\d{2})(\\d{2})$");
 
   public static Optional<Instant> parseTime(String text) {
     if (text == null || text.isBlank()) {
@@ -33,16 +32,16 @@ public record EngagementSignal(long seq, Type type, Instant occurredAt) {
     }
     String t = text.trim();
     try {
-      if (EPOCH_MILLIS.matcher(t).matches()) {
+      // Read for every signal field of every record a page brings: regular expressions only
+      // where the length allows a match, and ISO-8601 through IsoInstant's fast path.
+      if (t.length() >= 10 && t.length() <= 16 && EPOCH_MILLIS.matcher(t).matches()) {
         return Optional.of(Instant.ofEpochMilli(Long.parseLong(t)));
       }
-      if (DATE.matcher(t).matches()) {
+      if (t.length() == 10 && DATE.matcher(t).matches()) {
         return Optional.of(
             java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
       }
-      return Optional.of(
-          java.time.OffsetDateTime.parse(COMPACT_OFFSET.matcher(t).replaceFirst("$1:$2"))
-              .toInstant());
+      return Optional.of(IsoInstant.parse(t));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -383,9 +383,13 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
     if (value == null || value.isBlank()) {
       return Instant.EPOCH;
     }
-    return value.chars().allMatch(Character::isDigit)
-        ? Instant.ofEpochMilli(Long.parseLong(value))
-        : Instant.parse(value);
+    // Once per contact read: no stream, and ISO-8601 through IsoInstant's fast path.
+    for (int i = 0; i < value.length(); i++) {
+      if (!Character.isDigit(value.charAt(i))) {
+        return io.aix.lead.IsoInstant.parse(value);
+      }
+    }
+    return Instant.ofEpochMilli(Long.parseLong(value));
   }
 
   @Override
