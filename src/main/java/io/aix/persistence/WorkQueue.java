@@ -317,8 +317,11 @@ public class WorkQueue {
    */
   private static Uni<Void> enqueue(
       Mutiny.Session s, String stream, List<CrmRecord> unordered, Instant now) {
-    // Rows are locked in record order here and in complete(): one order, no deadlock between an
-    // intake and a worker finishing the same records (40P01 seen in a 200,000-contact run).
+    // Rows are locked in record order here and in complete(), so an intake and a worker finishing
+    // the same records wait for each other instead of deadlocking (40P01 in a 200,000-contact run:
+    // page order here, outcome order there). A batch with both finished and retried rows still
+    // locks them in two runs, each in this order; PostgreSQL breaks such a rare cycle, and the
+    // intake is retried.
     List<CrmRecord> records = unordered.stream().sorted(IN_LOCK_ORDER).toList();
     return BatchSql.execute(
         s,
