@@ -21,12 +21,12 @@ final class CpuBaseline {
 
   /**
    * CPU milliseconds of one JSON round trip (parse, then write) of a record, over {@code records}
-   * as the CRM serves them: rounds of {@code roundMillis} of this thread's CPU until two in a row
-   * agree within 5 % (the JIT has compiled the loop by then; a fixed warm-up of 2 s gave 0.021 ms
-   * after a short seeding and 0.0072 ms after a long one, the same records on the same machine),
-   * the lower of those two; at most {@code maxRounds} rounds.
+   * as the CRM serves them: the fastest of {@code rounds} rounds of {@code roundMillis} of this
+   * thread's CPU each, the JIT's best code on this machine. A fixed warm-up of 2 s gave 0.021 ms in
+   * one run and 0.0072 ms in another, the same records on the same machine, and two rounds in a row
+   * that agreed could both come before the JIT had compiled the loop (0.0237 ms).
    */
-  static double msPerRecord(List<String> records, long roundMillis, int maxRounds) {
+  static double msPerRecord(List<String> records, long roundMillis, int rounds) {
     if (records.isEmpty()) {
       throw new IllegalArgumentException("no records to measure a baseline on");
     }
@@ -34,16 +34,12 @@ final class CpuBaseline {
     if (!threads.isCurrentThreadCpuTimeSupported()) {
       throw new IllegalStateException("this JVM does not measure a thread's CPU time");
     }
-    double last = Double.NaN;
-    for (int round = 0; round < maxRounds; round++) {
+    double fastest = Double.MAX_VALUE;
+    for (int round = 0; round < rounds; round++) {
       long[] done = roundTrips(records, threads, roundMillis);
-      double ms = done[1] / 1e6 / done[0];
-      if (Math.abs(ms - last) <= 0.05 * Math.min(ms, last)) {
-        return Math.min(ms, last);
-      }
-      last = ms;
+      fastest = Math.min(fastest, done[1] / 1e6 / done[0]);
     }
-    return last;
+    return fastest;
   }
 
   /** Round trips until {@code millis} of CPU are spent: {count, CPU nanoseconds}. */

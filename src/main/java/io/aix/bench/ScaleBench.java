@@ -336,7 +336,7 @@ public final class ScaleBench {
         }
       }
     }
-    return CpuBaseline.msPerRecord(sample, 1_000, 60);
+    return CpuBaseline.msPerRecord(sample, 1_000, 15);
   }
 
   private JsonNode contact(String id) {
@@ -359,7 +359,10 @@ public final class ScaleBench {
 
   /**
    * Waits until AIX's calls to the CRMs are down to its idle polls: at most 4 in the last 30 s
-   * (HubSpot's poll every 15 s, Salesforce's every minute), sampled every 5 s; at most 40 min.
+   * (HubSpot's poll every 15 s, Salesforce's every minute), sampled every 5 s; at most 5 min.
+   * HubSpot does not get there today after a mass import: each poll re-reads its overlap window
+   * from the newest stamp seen, and while no newer change moves that stamp, the import's last two
+   * minutes of contacts are searched again every cycle (README, "How big").
    */
   private void awaitQuiet(List<Crm> crms, String pass) throws InterruptedException {
     long start = System.nanoTime();
@@ -378,8 +381,10 @@ public final class ScaleBench {
             "%s: AIX quiet after %.0f s more (its own writes read back)%n", pass, waited / 1e9);
         return;
       }
-      if (waited > Duration.ofMinutes(40).toNanos()) {
-        log.printf("%s: AIX still making %d calls in 30 s after 40 min; going on%n", pass, recent);
+      if (waited > Duration.ofMinutes(5).toNanos()) {
+        log.printf(
+            "%s: AIX still making %d calls in 30 s after 5 min (not quiet; counted in the pass)%n",
+            pass, recent);
         return;
       }
       if (System.nanoTime() - lastLog > 30_000_000_000L) {

@@ -93,17 +93,7 @@ class AixScoreFieldsTest {
 
   @Test
   void aBulkRowNamesWhatCamelsMapperWouldSend() {
-    List<String> all =
-        List.of(
-            "AIX_Score__c",
-            "AIX_Grade__c",
-            "AIX_Conversion_Probability__c",
-            "AIX_Fit_Score__c",
-            "AIX_Engagement_Score__c",
-            "AIX_Top_Factors__c",
-            "AIX_Scored_At__c",
-            "AIX_Model_Version__c",
-            "AIX_Signals__c");
+    List<String> all = io.aix.profile.ProfileLoader.SALESFORCE_FIELDS;
     for (List<String> fields : List.of(all, List.of("AIX_Score__c", "AIX_Signals__c"))) {
       SalesforceConnector c = connector(fields);
       for (ScoreWrite w : List.of(write("", ""), write("2 visits", "Title: VP"))) {
