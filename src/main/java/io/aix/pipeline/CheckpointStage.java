@@ -51,8 +51,12 @@ public class CheckpointStage {
     PollStage.Page page = exchange.getProperty(PollStage.PAGE, PollStage.Page.class);
     // Never move backwards: the overlap re-reads records older than the stored watermark.
     // A bulk read's pages come in no order: the offset moves only where the read says, at its end.
+    // An ordered page moves it after its last record, or where the read says when that is later
+    // (a HubSpot window read to its end: the window's end).
     Optional<Offset> next =
-        (page.ordered() ? nextOffset(page.records()) : Optional.ofNullable(page.offsetAfter()))
+        later(
+                page.ordered() ? nextOffset(page.records()) : Optional.empty(),
+                Optional.ofNullable(page.offsetAfter()))
             .filter(o -> isAfter((Offset.Watermark) o, (Offset.Watermark) page.startedAt()));
     Duration overlap =
         catalog.profile(page.profileId()).object(page.object()).orElseThrow().overlap();
@@ -136,6 +140,13 @@ public class CheckpointStage {
   static boolean isAfter(Offset.Watermark a, Offset.Watermark b) {
     int byTime = a.modifiedAt().compareTo(b.modifiedAt());
     return byTime > 0 || (byTime == 0 && a.lastId().compareTo(b.lastId()) > 0);
+  }
+
+  static Optional<Offset> later(Optional<Offset> a, Optional<Offset> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.isPresent() ? a : b;
+    }
+    return isAfter((Offset.Watermark) b.get(), (Offset.Watermark) a.get()) ? b : a;
   }
 
   /** The watermark after the page's last record, in the CRM's (stamp, id) order. */

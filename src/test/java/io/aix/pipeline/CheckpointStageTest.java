@@ -8,6 +8,7 @@ import io.aix.lead.CrmRecord;
 import io.aix.lead.LeadKey;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CheckpointStageTest {
@@ -31,6 +32,20 @@ class CheckpointStageTest {
     assertThat(CheckpointStage.nextOffset(page))
         .contains(new Offset.Watermark(Instant.parse("2026-11-24T10:00:02Z"), "D"));
     assertThat(CheckpointStage.nextOffset(List.of())).as("an empty page moves nothing").isEmpty();
+  }
+
+  @Test
+  void anOrderedPageMovesTheOffsetToWhereItsReadSaysWhenThatIsLater() {
+    Optional<Offset> byRecords = CheckpointStage.nextOffset(page);
+    Offset windowEnd = new Offset.Watermark(Instant.parse("2026-11-24T10:05:00Z"), "");
+    assertThat(CheckpointStage.later(byRecords, Optional.of(windowEnd))).contains(windowEnd);
+    assertThat(
+            CheckpointStage.later(
+                byRecords,
+                Optional.of(new Offset.Watermark(Instant.parse("2026-11-24T09:00:00Z"), ""))))
+        .isEqualTo(byRecords);
+    assertThat(CheckpointStage.later(Optional.empty(), Optional.of(windowEnd))).contains(windowEnd);
+    assertThat(CheckpointStage.later(byRecords, Optional.empty())).isEqualTo(byRecords);
   }
 
   @Test

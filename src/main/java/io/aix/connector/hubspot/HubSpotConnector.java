@@ -278,7 +278,15 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
     for (HsObject o : body.results()) {
       records.add(record(object, o));
     }
-    return new PollPage(List.copyOf(records), next(cursor, records, limit));
+    String next = next(cursor, records, limit);
+    // At the window's end the offset goes to the window's end (the cycle's start), not only to
+    // the newest stamp seen: the next cycle reads from there less the overlap, the last interval
+    // plus the overlap, as it meant to. From the newest stamp, a cycle without newer changes read
+    // the same window again, every cycle: after an import of 200,000 contacts (the scale bench)
+    // the poll searched the import's last two minutes, 110,000 contacts, every 15 s, without end.
+    Offset after =
+        next == null ? new Offset.Watermark(Instant.ofEpochMilli(cursor.until()), "") : null;
+    return new PollPage(List.copyOf(records), next, true, after);
   }
 
   /** Where the chain of queries goes after this page; null when the window is done. */

@@ -167,6 +167,42 @@ class HubSpotConnectorTest {
   }
 
   @Test
+  void aWindowReadToItsEndMovesTheOffsetToItsEndAndTheNextCycleDoesNotReadItAgain()
+      throws InterruptedException {
+    Instant base = Instant.now().minus(Duration.ofMinutes(5));
+    for (int i = 0; i < 5; i++) {
+      String id = portal.createContact(Map.of("email", "w" + i + "@example.com"));
+      portal.stampContact(id, base.plusMillis(i));
+    }
+    CrmConnector connector = privateApp();
+    Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    PollPage page =
+        connector.poll(
+            "contacts", catalog.mapping("hubspot-contact"), Offset.Watermark.START, null);
+    Instant after = Instant.now();
+    assertThat(page.records()).hasSize(5);
+    assertThat(page.nextPageToken()).isNull();
+    Offset.Watermark end = (Offset.Watermark) page.offsetAfter();
+    assertThat(end.modifiedAt()).as("the window's end: the cycle's start").isBetween(before, after);
+    Thread.sleep(5);
+    // The next cycle, nothing changed meanwhile: its window (from the end, less the profile's
+    // overlap, none here) holds nothing to read again.
+    assertThat(connector.poll("contacts", catalog.mapping("hubspot-contact"), end, null).records())
+        .isEmpty();
+    // From the newest stamp seen, as the offset stood before, the cycle read a contact again.
+    CrmRecord newest = page.records().get(page.records().size() - 1);
+    assertThat(
+            connector
+                .poll(
+                    "contacts",
+                    catalog.mapping("hubspot-contact"),
+                    new Offset.Watermark(newest.modifiedAt(), newest.key().crmId()),
+                    null)
+                .records())
+        .isNotEmpty();
+  }
+
+  @Test
   void oauthRenewsItsAccessTokenFromTheRefreshToken() throws InterruptedException {
     portal.createContact(Map.of("email", "o@example.com"));
     // A poll's window ends, exclusive, where the cycle starts: let the clock pass the stamp.
