@@ -360,9 +360,8 @@ public final class ScaleBench {
   /**
    * Waits until AIX's calls to the CRMs are down to its idle polls: at most 4 in the last 30 s
    * (HubSpot's poll every 15 s, Salesforce's every minute), sampled every 5 s; at most 5 min.
-   * HubSpot does not get there today after a mass import: each poll re-reads its overlap window
-   * from the newest stamp seen, and while no newer change moves that stamp, the import's last two
-   * minutes of contacts are searched again every cycle (README, "How big").
+   * (Before HubSpot's poll moved its offset to a window's end, it never got there after a mass
+   * import: every cycle searched the import's last two minutes again.)
    */
   private void awaitQuiet(List<Crm> crms, String pass) throws InterruptedException {
     long start = System.nanoTime();
