@@ -68,7 +68,13 @@ public class CheckpointStage {
     String expected =
         exchange.getProperty(EXPECTED_OFFSET) instanceof String e ? e : page.startedAt().encode();
     Instant now = Instant.now();
-    java.util.Set<String> upToDate = echoes.upToDate(page, now);
+    // Versions the stream took before (the overlap's re-read) are not looked at again.
+    java.util.Set<String> taken =
+        echoes.looksAt(page)
+            ? ReactiveBridge.await(
+                () -> queue.takenBefore(page.profileId(), page.stream(), page.records()))
+            : java.util.Set.of();
+    java.util.Set<String> upToDate = echoes.upToDate(page, taken, now);
     WorkQueue.Accepted accepted =
         ReactiveBridge.await(
             () ->
@@ -77,7 +83,7 @@ public class CheckpointStage {
                     page.stream(),
                     page.records(),
                     page.rescore(),
-                    subjectHashes(page),
+                    subjectHashes(page, taken),
                     next,
                     pruneBefore,
                     now,
@@ -112,7 +118,7 @@ public class CheckpointStage {
    * Record id to the hash of the email it carries, by the object's mapping: intake drops records of
    * erased people before they are stored anywhere.
    */
-  Map<String, String> subjectHashes(PollStage.Page page) {
+  Map<String, String> subjectHashes(PollStage.Page page, java.util.Set<String> taken) {
     Optional<String> emailField =
         catalog
             .profile(page.profileId())
@@ -129,6 +135,9 @@ public class CheckpointStage {
     }
     Map<String, String> hashes = new HashMap<>();
     for (CrmRecord r : page.records()) {
+      if (taken.contains(r.changeKey()) && !page.rescore().contains(r.key().crmId())) {
+        continue; // skipped as taken before: its person's erasure changes nothing
+      }
       JsonNode email = r.fields().path(emailField.get());
       if (email.isTextual() && !email.asText().isBlank()) {
         hashes.put(r.key().crmId(), Subject.hashOf(email.asText()));

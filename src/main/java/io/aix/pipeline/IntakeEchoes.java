@@ -49,11 +49,22 @@ public class IntakeEchoes {
   @Inject NormalizeStage normalizer;
   @Inject WorkStage worker;
 
-  /** The ids of the page's records that ask for no work: up to date, or older than AIX's. */
-  public Set<String> upToDate(PollStage.Page page, Instant now) {
-    if (!page.stream().equals(PollStage.streamName(page.object()))) {
-      // Pushed pages (change events, webhooks) hold records read just now for a change a user
-      // made: neither echoes nor old versions, and their seconds are not spent on lookups.
+  /**
+   * Whether this page is looked at: a poll's page. Pushed pages (change events, webhooks) hold
+   * records read just now for a change a user made: neither echoes nor old versions, and their
+   * seconds are not spent on lookups.
+   */
+  public boolean looksAt(PollStage.Page page) {
+    return page.stream().equals(PollStage.streamName(page.object()));
+  }
+
+  /**
+   * The ids of the page's records that ask for no work: up to date, or older than AIX's. Versions
+   * whose change key is in {@code taken} (the stream took them before) are left to the queue's own
+   * skipping, unmapped.
+   */
+  public Set<String> upToDate(PollStage.Page page, Set<String> taken, Instant now) {
+    if (!looksAt(page)) {
       return Set.of();
     }
     // The latest version of each record the page holds: the one the queue would take.
@@ -61,6 +72,7 @@ public class IntakeEchoes {
     for (CrmRecord r : page.records()) {
       latest.merge(r.key().crmId(), r, (a, b) -> b.modifiedAt().isBefore(a.modifiedAt()) ? a : b);
     }
+    latest.values().removeIf(r -> taken.contains(r.changeKey()));
     latest.values().removeIf(r -> r.deleted() || page.rescore().contains(r.key().crmId()));
     if (latest.isEmpty()) {
       return Set.of();

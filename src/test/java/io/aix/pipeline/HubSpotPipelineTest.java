@@ -104,6 +104,41 @@ class HubSpotPipelineTest {
     return new PortalReadback(sandbox.hubspot().baseUrl(), "pat-na1-aix-sandbox");
   }
 
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
+
+  /** Records a poll left out as up to date: looked at, mapped, and found asking for nothing. */
+  private double echoes() {
+    io.micrometer.core.instrument.Counter c =
+        registry
+            .find("aix.leads.echoes")
+            .tags("profile", PROFILE, "object", "contacts", "source", "poll")
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
+  void aixsOwnWritesReadAgainByTheOverlapAreLookedAtOnce() {
+    seed(30);
+    pollOk();
+    long updates = calls("POST /crm/v3/objects/contacts/batch/update");
+    assertThat(updates).as("the 30 scores written").isPositive();
+    double before = echoes();
+    // The next cycle reads the writes back (their lastmodifieddate moved): up to date.
+    pollOk();
+    assertThat(echoes() - before)
+        .as("each write read back, mapped, found up to date")
+        .isEqualTo(30);
+    // The one after reads them again: the profile's two-minute overlap still covers their stamps.
+    // Their versions were taken: skipped by change key, not mapped a second time.
+    long searches = calls("POST /crm/v3/objects/contacts/search");
+    pollOk();
+    assertThat(calls("POST /crm/v3/objects/contacts/search"))
+        .as("the overlap did read them again")
+        .isGreaterThan(searches);
+    assertThat(echoes() - before).as("looked at once").isEqualTo(30);
+    assertThat(calls("POST /crm/v3/objects/contacts/batch/update")).isEqualTo(updates);
+  }
+
   @Test
   void aWriteWhoseConfirmationWasLostIsReadBackNotWrittenAgain() throws SQLException {
     List<String> ids = seed(20);
