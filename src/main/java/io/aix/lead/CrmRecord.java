@@ -16,6 +16,7 @@ public record CrmRecord(LeadKey key, Instant modifiedAt, boolean deleted, JsonNo
 
   /** The de-duplication key of this version of the record: id and modification stamp. */
   public String changeKey() {
-    return key.crmId() + "@" + modifiedAt;
+    // As Instant.toString() writes the stamp (stored keys stay comparable), without its formatter.
+    return key.crmId() + "@" + IsoInstant.format(modifiedAt);
   }
 }

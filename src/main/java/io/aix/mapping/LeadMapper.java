@@ -142,10 +142,14 @@ public final class LeadMapper {
           (field, value) -> {
             digest.update(field.key().getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
+            // Instants as Instant.toString() writes them (stored hashes stay valid), without its
+            // formatter: it was most of the hash's cost.
             String text =
                 value instanceof BigDecimal d
                     ? d.stripTrailingZeros().toPlainString()
-                    : value.toString();
+                    : value instanceof java.time.Instant i
+                        ? io.aix.lead.IsoInstant.format(i)
+                        : value.toString();
             digest.update(text.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 1);
           });

@@ -91,7 +91,26 @@ public sealed interface Transform {
     private static final Pattern SPACES = Pattern.compile("\\s+");
 
     public Object apply(Object value) {
-      return value instanceof String s ? SPACES.matcher(s.strip()).replaceAll(" ") : value;
+      if (!(value instanceof String s)) {
+        return value;
+      }
+      String stripped = s.strip();
+      return single(stripped) ? stripped : SPACES.matcher(stripped).replaceAll(" ");
+    }
+
+    /** No run for the pattern to collapse: no \\s but single spaces (most names and titles). */
+    static boolean single(String s) {
+      boolean previous = false;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        boolean space =
+            c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+        if (space && (c != ' ' || previous)) {
+          return false;
+        }
+        previous = space;
+      }
+      return true;
     }
   }
 

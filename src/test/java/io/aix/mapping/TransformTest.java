@@ -71,4 +71,23 @@ class TransformTest {
     assertThat(LeadMapper.clean("x\uD800y")).isEqualTo("x\uFFFDy");
     assertThat(LeadMapper.clean("plain")).isSameAs("plain");
   }
+
+  @Test
+  void collapsingSpacesWithoutThePatternGivesWhatThePatternGives() {
+    Transform collapse = new Transform.CollapseSpaces();
+    java.util.regex.Pattern spaces = java.util.regex.Pattern.compile("\\s+");
+    String alphabet = "ab \t\n\u000B\f\r\u00A0\u2003é";
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder s = new StringBuilder();
+      for (int n = random.nextInt(12); n > 0; n--) {
+        s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String text = s.toString();
+      assertThat(collapse.apply(text))
+          .as("%s", text.chars().mapToObj(Integer::toHexString).toList())
+          .isEqualTo(spaces.matcher(text.strip()).replaceAll(" "));
+    }
+    assertThat(collapse.apply("  Vice   President\tSales ")).isEqualTo("Vice President Sales");
+  }
 }
