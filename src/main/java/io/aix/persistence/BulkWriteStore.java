@@ -153,6 +153,35 @@ public class BulkWriteStore {
                                 })));
   }
 
+  /**
+   * The version each of these records has waiting for, or in, a bulk job: a write the bulk writer
+   * holds durably and settles from the job's results (retried or dead-lettered there).
+   */
+  public Uni<Map<String, Integer>> pendingVersions(
+      String profileId, String object, List<String> crmIds) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().item(Map.of());
+    }
+    return Panache.withSession(
+        () ->
+            session()
+                .chain(
+                    s ->
+                        PreparedSql.rows(
+                            s,
+                            "select crm_id, version from bulk_write where profile_id = $1"
+                                + " and crm_object = $2 and crm_id = any($3)",
+                            profileId,
+                            object,
+                            crmIds.toArray(String[]::new)))
+                .map(
+                    rows -> {
+                      Map<String, Integer> out = new java.util.HashMap<>();
+                      rows.forEach(r -> out.put((String) r[0], ((Number) r[1]).intValue()));
+                      return out;
+                    }));
+  }
+
   /** Rows a bulk read queued for a profile's object that the workers have not finished. */
   public Uni<Long> bulkQueued(String profileId, String object) {
     return NativeSql.<Number>single(

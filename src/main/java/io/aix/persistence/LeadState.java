@@ -27,6 +27,21 @@ public record LeadState(
   }
 
   /**
+   * This state with its latest score counted as written: a bulk job holds that write (waiting for
+   * the job or in it), and the job's results settle it.
+   */
+  public LeadState withWriteHeld() {
+    return new LeadState(
+        inputHash,
+        scoreVersion,
+        Math.max(writtenVersion, scoreVersion),
+        fingerprint,
+        deleted,
+        writingVersion,
+        crmModifiedAt);
+  }
+
+  /**
    * AIX processed a later version of the record than one stamped {@code modifiedAt}: that one is
    * stale (a bulk query's snapshot, read minutes after a change event brought the newer version).
    */

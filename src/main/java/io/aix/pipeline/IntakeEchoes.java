@@ -48,6 +48,7 @@ public class IntakeEchoes {
   @Inject LiveCatalog catalog;
   @Inject NormalizeStage normalizer;
   @Inject WorkStage worker;
+  @Inject io.aix.persistence.BulkWriteStore bulkWrites;
 
   /**
    * Whether this page is looked at: a poll's page. Pushed pages (change events, webhooks) hold
@@ -96,14 +97,35 @@ public class IntakeEchoes {
               }
               return false;
             });
-    // A record AIX does not hold yet, or whose latest score is not in the CRM yet, asks for work
-    // whatever its fields say: no mapping spent on it.
+    // A latest score not yet in the CRM is on its way there when a bulk job holds it (waiting for
+    // the job or in it): the job's results settle it. Such records are read back while the job
+    // runs (an import writes for minutes, and the poll reads the rows it has written so far);
+    // queued, each was read back from the CRM by a worker, 2 batch reads per 200 records.
+    List<String> unwritten =
+        latest.keySet().stream()
+            .filter(
+                id -> {
+                  LeadState s = states.get(id);
+                  return s != null && s.writtenVersion() < s.scoreVersion();
+                })
+            .toList();
+    Map<String, Integer> inBulk =
+        unwritten.isEmpty()
+            ? Map.of()
+            : ReactiveBridge.await(() -> bulkWrites.pendingVersions(profileId, object, unwritten));
+    // A record AIX does not hold yet, whose latest score is not in the CRM and held by no bulk job,
+    // or whose score is by a model no longer current (a promotion's re-read of every record) asks
+    // for work whatever its fields say: no mapping spent on it.
     latest
         .values()
         .removeIf(
             r -> {
               LeadState s = states.get(r.key().crmId());
-              return s == null || s.deleted() || s.writtenVersion() < s.scoreVersion();
+              return s == null
+                  || s.deleted()
+                  || (s.writtenVersion() < s.scoreVersion()
+                      && inBulk.getOrDefault(r.key().crmId(), -1) < s.scoreVersion())
+                  || !normalizer.byCurrentModel(s, profileId, object);
             });
     if (latest.isEmpty()) {
       return out;
@@ -137,7 +159,8 @@ public class IntakeEchoes {
       } catch (RuntimeException e) {
         continue; // the worker maps it again and dead-letters it with its reason
       }
-      if (normalizer.upToDate(states.get(id), lead)) {
+      LeadState s = states.get(id);
+      if (normalizer.upToDate(inBulk.containsKey(id) ? s.withWriteHeld() : s, lead)) {
         out.add(id);
       }
     }

@@ -60,8 +60,16 @@ public class NormalizeStage {
     if (stored == null || stored.deleted() || !stored.upToDateFor(lead.inputHash())) {
       return false;
     }
-    String current = scorer.currentVersion(lead.key().profileId(), lead.key().crmObject());
+    return byCurrentModel(stored, lead.key().profileId(), lead.key().crmObject());
+  }
+
+  /**
+   * The stored score is by the model that scores this object now (or by none that AIX can name).
+   * Checked before any mapping by intake: after a promotion every record read fails it, and none is
+   * worth mapping twice, once to find that out and once to score it.
+   */
+  boolean byCurrentModel(LeadState stored, String profileId, String object) {
     String scoredBy = ScoreResult.modelVersionOf(stored.fingerprint());
-    return scoredBy == null || current.startsWith(scoredBy);
+    return scoredBy == null || scorer.currentVersion(profileId, object).startsWith(scoredBy);
   }
 }
