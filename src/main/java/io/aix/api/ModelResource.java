@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aix.model.ChampionCache;
 import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
-import io.aix.pipeline.PollStage;
 import io.aix.profile.LiveCatalog;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -162,7 +161,7 @@ public class ModelResource {
     String how = rollback ? "rolled back to" : "promoted by hand";
     String model = "v" + v.version() + " (" + v.algorithm() + ")";
     return store
-        .promote(v.id(), profile, object, PollStage.streamName(object), Instant.now())
+        .promote(v.id(), profile, object, Instant.now())
         .call(
             () ->
                 audit.append(

@@ -463,32 +463,25 @@ public final class ScaleBench {
 
   /**
    * A promotion as {@code POST /api/v1/models/.../promote} makes it: a new scoring version (here
-   * the rules profile's, picked up by AIX's hot reload) and intake reset so that the next poll
-   * reads every record again (the same statements ModelStore.promote runs).
+   * the rules profile's, picked up by AIX's hot reload) and every stored lead asked to be scored
+   * again from the state AIX stored (the statement ModelStore.promote runs).
    */
   private void promote(List<Crm> crms) throws Exception {
     Path rules = work.resolve("config/crm-profiles/scoring/default-rules.yaml");
     String text = Files.readString(rules);
     Files.writeString(rules, text.replaceFirst("(?m)^version: 1$", "version: 2"));
-    // Hot reload reads the change within seconds; then intake starts over.
+    // Hot reload reads the change within seconds; then every stored lead is asked for again.
     Thread.sleep(5_000);
     try (var c = aix.db();
         var st = c.createStatement()) {
       for (Crm crm : crms) {
         String profile = crm.name().equals("salesforce") ? PROFILE : HS_PROFILE;
-        String stream = crm.name().equals("salesforce") ? "Lead:poll" : "contacts:poll";
+        String object = crm.name().equals("salesforce") ? "Lead" : "contacts";
         st.execute(
-            "delete from processed_event where profile_id = '"
-                + profile
-                + "' and stream = '"
-                + stream
-                + "'");
-        st.execute(
-            "delete from source_offset where profile_id = '"
-                + profile
-                + "' and stream = '"
-                + stream
-                + "'");
+            io.aix.persistence.ModelStore.RESCORE_ALL
+                .replace(":p", "'" + profile + "'")
+                .replace(":o", "'" + object + "'")
+                .replace(":t", "now()"));
       }
     }
   }

@@ -6,7 +6,6 @@ import io.aix.model.TrainingData.Example;
 import io.aix.persistence.AuditLog;
 import io.aix.persistence.ModelStore;
 import io.aix.persistence.ReactiveBridge;
-import io.aix.pipeline.PollStage;
 import io.aix.profile.CrmProfile;
 import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +31,7 @@ import org.jboss.logging.Logger;
  *       at least the champion's minus 0.005 and its calibration error is no worse (0.005
  *       tolerance). A champion trained on other feature groups than the mapping now feeds cannot be
  *       compared, and is replaced.
- *   <li>A promotion has every lead of the object read and scored again.
+ *   <li>A promotion has every lead of the object scored again from the state AIX stored.
  * </ol>
  */
 @ApplicationScoped
@@ -227,10 +226,7 @@ public class ModelTrainer {
             Instant.now());
     ModelStore.Stored registered = ReactiveBridge.await(() -> store.register(candidate));
     if (promote) {
-      ReactiveBridge.await(
-          () ->
-              store.promote(
-                  registered.id(), profileId, object, PollStage.streamName(object), Instant.now()));
+      ReactiveBridge.await(() -> store.promote(registered.id(), profileId, object, Instant.now()));
       champions.invalidate(profileId, object);
       audit.appendQuietly(
           AuditLog.SYSTEM,

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aix.connector.Offset;
 import io.aix.lead.CanonicalField;
+import io.aix.lead.CanonicalLead;
+import io.aix.lead.LeadKey;
+import io.aix.lead.StoredLead;
 import io.aix.pipeline.LeadWork;
 import io.aix.scoring.ScoreResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -102,6 +105,35 @@ public class LeadStore {
                         r.getOffsetDateTime(7) == null
                             ? null
                             : r.getOffsetDateTime(7).toInstant()));
+              }
+              return out;
+            });
+  }
+
+  private static final String STORED_LEADS =
+      "select crm_id, mapped_values, input_hash, crm_modified_at from lead where profile_id = $1"
+          + " and crm_object = $2 and crm_id = any($3) and deleted_at is null";
+
+  /**
+   * The leads AIX stored for these records (not tombstoned), as mapped when stored, with their
+   * stored input hash: what a re-score from stored state scores. Keyed by CRM id.
+   */
+  public Uni<Map<String, CanonicalLead>> storedLeads(
+      String profileId, String object, List<String> crmIds) {
+    if (crmIds.isEmpty()) {
+      return Uni.createFrom().item(Map.of());
+    }
+    return pool.preparedQuery(STORED_LEADS)
+        .execute(Tuple.of(profileId, object, crmIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, CanonicalLead> out = new HashMap<>();
+              for (Row r : rows) {
+                LeadKey key = new LeadKey(profileId, object, r.getString(0));
+                out.put(
+                    key.crmId(),
+                    StoredLead.of(
+                        key, r.getOffsetDateTime(3).toInstant(), r.getString(1), r.getString(2)));
               }
               return out;
             });

@@ -149,10 +149,13 @@ public class ModelStore {
   }
 
   /**
-   * Makes {@code id} the champion (the old one retires) and has every lead of the object read and
-   * scored again: the poll stream starts over and forgets which versions it processed.
+   * Makes {@code id} the champion (the old one retires) and asks for every stored lead of the
+   * object to be scored again by it, from the state AIX stored ({@code rescore_request}, queued by
+   * the intake leader in chunks): the fields a model is trained on are the stored ones, and reading
+   * a million records from the CRM again would cost a bulk read and its calls for nothing that
+   * changed. Changes since come in through intake as always.
    */
-  public Uni<Void> promote(long id, String profileId, String object, String stream, Instant now) {
+  public Uni<Void> promote(long id, String profileId, String object, Instant now) {
     return Panache.withTransaction(
         () ->
             Panache.getSession()
@@ -174,22 +177,23 @@ public class ModelStore {
                                         .executeUpdate())
                             .chain(
                                 () ->
-                                    s.createNativeQuery(
-                                            "delete from processed_event where profile_id = :p"
-                                                + " and stream = :s")
+                                    s.createNativeQuery(RESCORE_ALL)
                                         .setParameter("p", profileId)
-                                        .setParameter("s", stream)
-                                        .executeUpdate())
-                            .chain(
-                                () ->
-                                    s.createNativeQuery(
-                                            "delete from source_offset where profile_id = :p"
-                                                + " and stream = :s")
-                                        .setParameter("p", profileId)
-                                        .setParameter("s", stream)
+                                        .setParameter("o", object)
+                                        .setParameter("t", at(now))
                                         .executeUpdate()))
                 .replaceWithVoid());
   }
+
+  /**
+   * Asks for every stored lead of an object to be scored again (from the start, replacing a request
+   * under way); {@code :p}, {@code :o}, {@code :t}.
+   */
+  public static final String RESCORE_ALL =
+      "insert into rescore_request (profile_id, crm_object, requested_at, total, after_crm_id)"
+          + " select :p, :o, :t, count(*), '' from lead where profile_id = :p and crm_object = :o"
+          + " and deleted_at is null on conflict (profile_id, crm_object) do update set"
+          + " requested_at = excluded.requested_at, total = excluded.total, after_crm_id = ''";
 
   /** The last training attempt of a profile and object: when, how it ended, why. */
   public record Attempt(Instant at, String outcome, String reason) {}

@@ -124,10 +124,10 @@ public class WorkQueue {
    *
    * <p>A page of a read expects the stored position to be {@code expected} (where the read began,
    * or where its previous page left it; null: no expectation): the offset moves only if it still
-   * is. Anything else means someone reset or rewound it since (a promotion starts the stream over,
-   * a change event gap rewinds it), and a read in flight must not undo that by storing where it got
-   * to. An absent position counts as the beginning. Yields how many versions were new and the
-   * position stored after the page, to expect at the next one.
+   * is. Anything else means someone reset or rewound it since (a change event gap rewinds it, an
+   * operator forgets it), and a read in flight must not undo that by storing where it got to. An
+   * absent position counts as the beginning. Yields how many versions were new and the position
+   * stored after the page, to expect at the next one.
    */
   public Uni<Accepted> accept(
       String profileId,
@@ -373,6 +373,113 @@ public class WorkQueue {
               payload(r),
               at(now),
               at(now)
+            });
+  }
+
+  /**
+   * The payload of a re-score from stored state: no CRM fields, the worker scores the lead AIX
+   * stored. A dead letter of such a row keeps it, so its replay re-scores the stored lead again
+   * (never maps this as a CRM record).
+   */
+  public static final String STORED = "{\"aix:stored\":true}";
+
+  /** Whether queued fields are {@link #STORED}'s, not a CRM record's. */
+  public static boolean isStored(com.fasterxml.jackson.databind.JsonNode fields) {
+    return fields.size() == 1 && fields.path("aix:stored").asBoolean(false);
+  }
+
+  /** Source (stream suffix) of a small re-score from stored state: on the real-time lane. */
+  public static final String STORED_SOURCE = "stored";
+
+  /**
+   * One chunk of a re-score from stored state, queued.
+   *
+   * @param read stored leads the chunk took (some may have had a CRM version waiting already)
+   * @param done the request is finished: every lead was queued, and the request deleted
+   */
+  public record StoredChunk(int read, boolean done) {}
+
+  /**
+   * Queues the next {@code limit} leads of a re-score request (ModelStore.promote) after where the
+   * last chunk ended, in crm_id order, and moves the request past them, in one transaction. A
+   * record that waits in the queue already keeps its CRM version (scored by the current model when
+   * it is taken); tombstoned leads are left out. Above {@code bulkAbove} leads the rows take the
+   * bulk read's lane and their scores go back in bulk jobs. Empty when nothing is asked.
+   */
+  public Uni<Optional<StoredChunk>> queueStored(
+      String profileId, String object, int bulkAbove, int limit, Instant now) {
+    return Panache.withTransaction(
+        () ->
+            Panache.getSession()
+                .chain(
+                    s ->
+                        PreparedSql.rows(
+                                s,
+                                "select after_crm_id, total from rescore_request"
+                                    + " where profile_id = $1 and crm_object = $2 for update",
+                                profileId,
+                                object)
+                            .chain(
+                                req ->
+                                    req.isEmpty()
+                                        ? Uni.createFrom().item(Optional.<StoredChunk>empty())
+                                        : storedChunk(
+                                                s,
+                                                profileId,
+                                                object,
+                                                (String) req.get(0)[0],
+                                                ((Number) req.get(0)[1]).longValue() > bulkAbove,
+                                                limit,
+                                                now)
+                                            .map(Optional::of))));
+  }
+
+  private static Uni<StoredChunk> storedChunk(
+      Mutiny.Session s,
+      String profileId,
+      String object,
+      String after,
+      boolean bulk,
+      int limit,
+      Instant now) {
+    String stream = object + ":" + (bulk ? BULK_SOURCE : STORED_SOURCE);
+    return PreparedSql.rows(
+            s,
+            "with chunk as (select crm_id, crm_modified_at from lead where profile_id = $1"
+                + " and crm_object = $2 and crm_id > $3 and deleted_at is null order by crm_id"
+                + " limit $4), queued as (insert into work_item (profile_id, crm_object, crm_id,"
+                + " stream, change_key, crm_modified_at, deleted, payload, enqueued_at,"
+                + " available_at) select $1, $2, crm_id, $5, 'stored', crm_modified_at, false, $6,"
+                + " $7, $7 from chunk order by crm_id on conflict (profile_id, crm_object, crm_id)"
+                + " do nothing returning 1) select (select max(crm_id) from chunk),"
+                + " (select count(*) from chunk), (select count(*) from queued)",
+            profileId,
+            object,
+            after,
+            (long) limit,
+            stream,
+            STORED,
+            at(now))
+        .chain(
+            rows -> {
+              Object[] r = rows.get(0);
+              int read = ((Number) r[1]).intValue();
+              boolean done = read < limit;
+              Uni<Integer> step =
+                  done
+                      ? PreparedSql.update(
+                          s,
+                          "delete from rescore_request where profile_id = $1 and crm_object = $2",
+                          profileId,
+                          object)
+                      : PreparedSql.update(
+                          s,
+                          "update rescore_request set after_crm_id = $3 where profile_id = $1"
+                              + " and crm_object = $2",
+                          profileId,
+                          object,
+                          (String) r[0]);
+              return step.replaceWith(new StoredChunk(read, done));
             });
   }
 

@@ -30,17 +30,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Mass writebacks in bulk jobs. The scores of records a bulk read brought (a backfill, the re-score
- * after a model promotion: source {@code bulk} in the work queue) are not written 200 per call: the
- * writeback hands them here ({@link #divert}), they wait in {@code bulk_write}, and a writer on
- * each replica ({@link #tick}) sends them in jobs of up to {@code aix.bulk.job-records} once that
- * many wait, once no bulk-read record is left in the work queue, or once the oldest has waited
- * {@code aix.bulk.max-wait}; a few rows (what three REST calls carry) are written over REST
- * instead, as a job costs more calls. One job per profile and object runs at a time per writer; a
- * job's results settle every row: written, dead-lettered with the CRM's error, or sent again (a
- * retriable refusal, an unprocessed row, a failed job) up to {@code aix.queue.max-attempts} jobs.
- * Nothing is lost to a crash: rows and jobs are in PostgreSQL, and a job whose writer stopped is
- * taken over when its lease runs out.
+ * Mass writebacks in bulk jobs. The scores of records a bulk read brought (a backfill) and of a
+ * re-score from stored state above the bulk threshold (after a model promotion): source {@code
+ * bulk} in the work queue, are not written 200 per call: the writeback hands them here ({@link
+ * #divert}), they wait in {@code bulk_write}, and a writer on each replica ({@link #tick}) sends
+ * them in jobs of up to {@code aix.bulk.job-records} once that many wait, once no bulk-read record
+ * is left in the work queue, or once the oldest has waited {@code aix.bulk.max-wait}; a few rows
+ * (what three REST calls carry) are written over REST instead, as a job costs more calls. One job
+ * per profile and object runs at a time per writer; a job's results settle every row: written,
+ * dead-lettered with the CRM's error, or sent again (a retriable refusal, an unprocessed row, a
+ * failed job) up to {@code aix.queue.max-attempts} jobs. Nothing is lost to a crash: rows and jobs
+ * are in PostgreSQL, and a job whose writer stopped is taken over when its lease runs out.
  *
  * <p>Records from the real-time paths (change events, webhooks, small polls) never wait here: they
  * keep the REST path and its seconds.

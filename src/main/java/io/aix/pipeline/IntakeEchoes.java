@@ -114,7 +114,8 @@ public class IntakeEchoes {
             ? Map.of()
             : ReactiveBridge.await(() -> bulkWrites.pendingVersions(profileId, object, unwritten));
     // A record AIX does not hold yet, whose latest score is not in the CRM and held by no bulk job,
-    // or whose score is by a model no longer current (a promotion's re-read of every record) asks
+    // or whose score is by a model no longer current (a version read while a promotion's re-score
+    // is under way) asks
     // for work whatever its fields say: no mapping spent on it.
     latest
         .values()

@@ -49,6 +49,7 @@ public final class LeadWork {
   private io.aix.connector.CrmFailure failure;
   private boolean wholeCall;
   private java.util.List<io.aix.lead.EngagementSignal> signals = java.util.List.of();
+  private boolean fromStore;
 
   public LeadWork(CrmRecord record, LeadState stored) {
     this.record = record;
@@ -80,6 +81,20 @@ public final class LeadWork {
 
   public void lead(CanonicalLead lead) {
     this.lead = lead;
+  }
+
+  /**
+   * A re-score from stored state: the record carries no CRM fields, and {@code lead} is what AIX
+   * stored for it (null when AIX no longer holds it). Normalize does not map it.
+   */
+  public LeadWork fromStore(CanonicalLead lead) {
+    this.fromStore = true;
+    this.lead = lead;
+    return this;
+  }
+
+  public boolean fromStore() {
+    return fromStore;
   }
 
   public Enrichment enrichment() {

@@ -28,6 +28,10 @@ public class NormalizeStage {
   }
 
   public void normalize(LeadWork work) {
+    if (work.fromStore()) {
+      restored(work);
+      return;
+    }
     if (work.record().deleted()) {
       work.status(LeadWork.Status.DELETED);
       return;
@@ -50,6 +54,24 @@ public class NormalizeStage {
   }
 
   /**
+   * A re-score from stored state (a promotion, or the replay of one's dead letter): the lead as AIX
+   * stored it, mapped when its CRM version came in; nothing to map. It asks for nothing when AIX no
+   * longer holds the lead (tombstoned or erased after it was queued), when a newer version of the
+   * record was processed after it was queued, or when it is up to date as {@link #upToDate} says
+   * (the current model's score, written).
+   */
+  void restored(LeadWork work) {
+    LeadState stored = work.stored();
+    if (work.lead() == null
+        || stored == null
+        || stored.deleted()
+        || stored.newerThan(work.record().modifiedAt())
+        || upToDate(stored, work.lead())) {
+      work.status(LeadWork.Status.UNCHANGED);
+    }
+  }
+
+  /**
    * Nothing in this version of the lead asks for work: AIX holds the record (not deleted), nothing
    * it reads changed (mapped fields and engagement signals), the CRM shows its latest score, and
    * that score is by the current model (a lead scored by an older model is scored again even when
@@ -65,8 +87,9 @@ public class NormalizeStage {
 
   /**
    * The stored score is by the model that scores this object now (or by none that AIX can name).
-   * Checked before any mapping by intake: after a promotion every record read fails it, and none is
-   * worth mapping twice, once to find that out and once to score it.
+   * Checked before any mapping by intake: after a promotion every record read until the re-score
+   * reaches it fails it, and none is worth mapping twice, once to find that out and once to score
+   * it.
    */
   boolean byCurrentModel(LeadState stored, String profileId, String object) {
     String scoredBy = ScoreResult.modelVersionOf(stored.fingerprint());

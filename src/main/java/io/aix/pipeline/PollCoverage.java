@@ -34,9 +34,9 @@ import org.jboss.logging.Logger;
  *
  * A gap read from the records themselves (a rewound watermark: an overflow event, a refused replay
  * id, a batch too large to read) asks for a full poll again, and so does a watermark found behind
- * where the last full poll began (a promotion starts the stream over to read every record again)
- * and a restart (this is held in memory, by the leader that polls). Where the state is unknown, the
- * poll reads everything: more calls, never a lost change.
+ * where the last full poll began (the stream was rewound or forgotten to read records again) and a
+ * restart (this is held in memory, by the leader that polls). Where the state is unknown, the poll
+ * reads everything: more calls, never a lost change.
  */
 @ApplicationScoped
 public class PollCoverage {

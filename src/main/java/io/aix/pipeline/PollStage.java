@@ -8,6 +8,7 @@ import io.aix.lead.CrmRecord;
 import io.aix.mapping.MappingProfile;
 import io.aix.persistence.LeadStore;
 import io.aix.persistence.ReactiveBridge;
+import io.aix.persistence.WorkQueue;
 import io.aix.profile.CrmProfile;
 import io.aix.profile.LiveCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -44,9 +46,10 @@ public class PollStage {
 
   /**
    * Where the query the cycle is paging through began: every page of it is read as from there. Read
-   * again per page from the store, a promotion that reset the stream in between made the query's
-   * remaining pages look like a read from the beginning, and they stored their watermark over the
-   * reset (the million-lead bench's re-score then read only AIX's latest writes).
+   * again per page from the store, a reset of the stream in between (a promotion made one, before
+   * it re-scored from stored state) made the query's remaining pages look like a read from the
+   * beginning, and they stored their watermark over the reset (the million-lead bench's re-score
+   * then read only AIX's latest writes).
    */
   private static final String QUERY_FROM = "aixQueryFrom";
 
@@ -55,6 +58,7 @@ public class PollStage {
   @Inject LeadStore store;
   @Inject IntakeGate gate;
   @Inject PollCoverage coverage;
+  @Inject WorkQueue queue;
 
   /**
    * Exchange property: when the poll cycle began (its first page's read), for {@link
@@ -128,6 +132,45 @@ public class PollStage {
     }
   }
 
+  /** Stored leads a poll cycle queues at most for a re-score from stored state. */
+  static final int STORED_PER_CYCLE = 100_000;
+
+  /** Stored leads queued per transaction. */
+  static final int STORED_CHUNK = 5_000;
+
+  /**
+   * A re-score from stored state asked for (a promotion, ModelStore.promote): queues the next
+   * stored leads, a chunk a transaction, up to {@link #STORED_PER_CYCLE} a cycle, so that the
+   * workers always have some and the poll still reads the CRM's changes every cycle.
+   */
+  void queueStored(String profileId, String object, CrmProfile profile) {
+    int queued = 0;
+    while (queued < STORED_PER_CYCLE && gate.isOpen()) {
+      Optional<WorkQueue.StoredChunk> chunk =
+          ReactiveBridge.await(
+              () ->
+                  queue.queueStored(
+                      profileId,
+                      object,
+                      profile.limits().bulkAbove(),
+                      STORED_CHUNK,
+                      Instant.now()));
+      if (chunk.isEmpty()) {
+        return;
+      }
+      queued += chunk.get().read();
+      if (chunk.get().done()) {
+        LOG.infof(
+            "%s %s: the last %d stored lead(s) queued to be scored again by the current model",
+            profileId, object, queued);
+        return;
+      }
+    }
+    LOG.infof(
+        "%s %s: %d stored lead(s) queued to be scored again by the current model; more next cycle",
+        profileId, object, queued);
+  }
+
   public static String streamName(String object) {
     return object + ":poll";
   }
@@ -164,6 +207,7 @@ public class PollStage {
       return empty;
     }
     if (token == null) {
+      queueStored(profileId, object, profile);
       LOG.debugf("Polling %s %s from %s", profileId, object, offset.encode());
     }
     PollPage page =

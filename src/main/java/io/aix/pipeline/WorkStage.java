@@ -3,6 +3,7 @@ package io.aix.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aix.connector.ApiBudgets;
 import io.aix.connector.CrmFailure;
+import io.aix.lead.CanonicalLead;
 import io.aix.lead.CrmRecord;
 import io.aix.lead.EngagementSignal;
 import io.aix.mapping.MappingProfile;
@@ -127,13 +128,26 @@ public class WorkStage {
             () ->
                 signals.forRecords(
                     profileId, object, ids, now.minus(signalMaxAge), SIGNALS_PER_RECORD));
+    List<String> restored =
+        items.stream()
+            .filter(i -> WorkQueue.isStored(i.record().fields()))
+            .map(i -> i.record().key().crmId())
+            .toList();
+    Map<String, CanonicalLead> stored =
+        restored.isEmpty()
+            ? Map.of()
+            : ReactiveBridge.await(() -> store.storedLeads(profileId, object, restored));
     List<LeadWork> work = new ArrayList<>(items.size());
     for (Item i : items) {
       CrmRecord r = i.record();
-      work.add(
+      LeadWork w =
           new LeadWork(r, states.get(r.key().crmId()))
               .source(i.source())
-              .signals(activity.getOrDefault(r.key().crmId(), List.of())));
+              .signals(activity.getOrDefault(r.key().crmId(), List.of()));
+      if (WorkQueue.isStored(r.fields())) {
+        w.fromStore(stored.get(r.key().crmId()));
+      }
+      work.add(w);
     }
     LOG.debugf("%s %s: claimed %d queued record(s)", profileId, object, items.size());
     return work;
@@ -153,7 +167,7 @@ public class WorkStage {
     }
     List<SignalStore.Incoming> out = new ArrayList<>();
     for (CrmRecord r : records) {
-      if (r.deleted()) {
+      if (r.deleted() || WorkQueue.isStored(r.fields())) {
         continue;
       }
       for (MappingProfile.SignalField f : mapping.signals()) {

@@ -62,6 +62,14 @@ class ModelTrainingTest {
     assertThat(e.getException()).as("poll cycle failure").isNull();
   }
 
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
+
+  private double count(String name, String source) {
+    io.micrometer.core.instrument.Counter c =
+        meters.find(name).tags("profile", PROFILE, "object", "Lead", "source", source).counter();
+    return c == null ? 0 : c.count();
+  }
+
   private String one(String sql) throws SQLException {
     try (Connection c = db.getConnection();
         Statement s = c.createStatement();
@@ -79,6 +87,9 @@ class ModelTrainingTest {
     pollLeads();
     assertThat(org.records("Lead"))
         .allSatisfy(r -> assertThat(r.path("AIX_Model_Version__c").asText()).startsWith("rules:"));
+    // AIX's own writes read back by the next poll, up to date (else the overlap would read them
+    // again after the promotion, and they would be scored as read, not from the stored state).
+    pollLeads();
 
     ModelTrainer.Outcome first = trainer.train(PROFILE, "Lead");
 
@@ -93,10 +104,34 @@ class ModelTrainingTest {
         .contains("trainer");
 
     long writes = org.writeCalls();
+    java.util.Map<String, Long> before = org.apiCallsByKind();
+    double ingested = count("aix.leads.ingested", "poll");
+    double rescored = count("aix.leads.scored", "stored");
     pollLeads();
+    assertThat(count("aix.leads.ingested", "poll") - ingested)
+        .as("no lead read from the org again")
+        .isZero();
+    assertThat(count("aix.leads.scored", "stored") - rescored)
+        .as("every lead scored from the state AIX stored")
+        .isEqualTo(1600);
     assertThat(org.writeCalls() - writes)
         .as("the whole population re-scored, written 200 a call")
         .isEqualTo(8);
+    java.util.Map<String, Long> calls = new java.util.TreeMap<>();
+    org.apiCallsByKind()
+        .forEach(
+            (kind, n) -> {
+              long more = n - before.getOrDefault(kind, 0L);
+              if (more > 0) {
+                calls.put(kind, more);
+              }
+            });
+    assertThat(calls)
+        .as("re-scored from the state AIX stored: the cycle's poll (nothing changed), no re-read")
+        .isEqualTo(java.util.Map.of("GET queryAll", 1L, "PATCH composite/sobjects", 8L));
+    assertThat(one("select count(*) from rescore_request"))
+        .as("the request is done")
+        .isEqualTo("0");
     List<com.fasterxml.jackson.databind.node.ObjectNode> leads = org.records("Lead");
     assertThat(leads)
         .allSatisfy(

@@ -23,7 +23,7 @@ public class PipelineDriver {
   /** Every table a pipeline test may leave rows in. */
   public static final String TABLES =
       "lead, score, source_offset, processed_event, dead_letter, inbound_event, lead_task,"
-          + " work_item, api_usage, engagement_signal, bulk_write, bulk_job";
+          + " work_item, api_usage, engagement_signal, bulk_write, bulk_job, rescore_request";
 
   @Inject ProducerTemplate camel;
   @Inject AgroalDataSource db;

@@ -76,14 +76,14 @@ import org.jboss.logging.Logger;
  *
  * <h2>At scale: exports in, imports out</h2>
  *
- * A window holding more than {@code limits.bulkAbove} contacts (a backfill, a re-read after a
- * promotion, a long outage) is read through one CRM export instead of the search chain, and the
- * scores of such bulk-read contacts go out through one CRM import (update by record id) instead of
- * batch updates: per million contacts about 80 calls each way instead of 5,000 searches and 10,000
- * batch updates (see {@link HubSpotBulk}; figures in HubSpotMassPathsTest). The import's property
- * changes come back like any other write: as webhook events of {@code aix_*} properties, dropped by
- * the webhook resource, and through the next poll's window (their {@code lastmodifieddate} moved),
- * where the mapped fields' hash is unchanged, so nothing is scored or written again.
+ * A window holding more than {@code limits.bulkAbove} contacts (a backfill, a long outage) is read
+ * through one CRM export instead of the search chain, and the scores of such bulk-read contacts go
+ * out through one CRM import (update by record id) instead of batch updates: per million contacts
+ * about 80 calls each way instead of 5,000 searches and 10,000 batch updates (see {@link
+ * HubSpotBulk}; figures in HubSpotMassPathsTest). The import's property changes come back like any
+ * other write: as webhook events of {@code aix_*} properties, dropped by the webhook resource, and
+ * through the next poll's window (their {@code lastmodifieddate} moved), where the mapped fields'
+ * hash is unchanged, so nothing is scored or written again.
  */
 public final class HubSpotConnector implements CrmConnector, io.aix.connector.BulkScoreWrites {
   private static final Logger LOG = Logger.getLogger(HubSpotConnector.class);
@@ -147,11 +147,11 @@ public final class HubSpotConnector implements CrmConnector, io.aix.connector.Bu
 
   /**
    * The shortest window read through an export. HubSpot allows 30 exports a rolling day, one at a
-   * time (exports guide, Limits), so they are kept for backfills (a window from the beginning,
-   * after a promotion too), catch-ups after an hour or more, and otherwise one an hour at most. A
-   * regular cycle's window (the last interval plus the overlap) that holds many records holds AIX's
-   * own mass writes coming back: within the hour of an export the paced search reads them (nothing
-   * is scored or written again), spending no export.
+   * time (exports guide, Limits), so they are kept for backfills (a window from the beginning),
+   * catch-ups after an hour or more, and otherwise one an hour at most. A regular cycle's window
+   * (the last interval plus the overlap) that holds many records holds AIX's own mass writes coming
+   * back: within the hour of an export the paced search reads them (nothing is scored or written
+   * again), spending no export.
    */
   static final java.time.Duration EXPORT_MIN_WINDOW = java.time.Duration.ofHours(1);
 
