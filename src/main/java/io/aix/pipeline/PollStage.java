@@ -132,20 +132,26 @@ public class PollStage {
     }
   }
 
-  /** Stored leads a poll cycle queues at most for a re-score from stored state. */
-  static final int STORED_PER_CYCLE = 100_000;
+  /**
+   * The longest a poll cycle spends queueing a re-score from stored state before it reads the CRM;
+   * the next cycle goes on from there.
+   */
+  static final java.time.Duration STORED_PER_CYCLE = java.time.Duration.ofMinutes(2);
 
   /** Stored leads queued per transaction. */
   static final int STORED_CHUNK = 5_000;
 
   /**
-   * A re-score from stored state asked for (a promotion, ModelStore.promote): queues the next
-   * stored leads, a chunk a transaction, up to {@link #STORED_PER_CYCLE} a cycle, so that the
-   * workers always have some and the poll still reads the CRM's changes every cycle.
+   * A re-score from stored state asked for (a promotion, ModelStore.promote): queues the stored
+   * leads, a chunk a transaction, for up to {@link #STORED_PER_CYCLE}: about a million leads. All
+   * at once, not a slice a cycle: a cycle can take minutes (a search walk of an import's echo), and
+   * a queue that ran dry in between had the bulk writer send the slice in a job of its own (200,000
+   * HubSpot contacts went out in three imports, each echoed back).
    */
   void queueStored(String profileId, String object, CrmProfile profile) {
+    long started = System.nanoTime();
     int queued = 0;
-    while (queued < STORED_PER_CYCLE && gate.isOpen()) {
+    while (gate.isOpen()) {
       Optional<WorkQueue.StoredChunk> chunk =
           ReactiveBridge.await(
               () ->
@@ -161,9 +167,13 @@ public class PollStage {
       queued += chunk.get().read();
       if (chunk.get().done()) {
         LOG.infof(
-            "%s %s: the last %d stored lead(s) queued to be scored again by the current model",
+            "%s %s: %d stored lead(s) queued to be scored again by the current model, the last"
+                + " of the re-score",
             profileId, object, queued);
         return;
+      }
+      if (System.nanoTime() - started > STORED_PER_CYCLE.toNanos()) {
+        break;
       }
     }
     LOG.infof(
