@@ -98,7 +98,9 @@ public sealed interface Transform {
       return single(stripped) ? stripped : SPACES.matcher(stripped).replaceAll(" ");
     }
 
-    /** No run for the pattern to collapse: no \\s but single spaces (most names and titles). */
+    /**
+     * Nothing for the pattern to collapse: no whitespace but single spaces (most names, titles).
+     */
     static boolean single(String s) {
       boolean previous = false;
       for (int i = 0; i < s.length(); i++) {

@@ -194,16 +194,11 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return method + " " + ID_SEGMENT.matcher(path).replaceAll("{id}");
   }
 
-  /**
-   * Record updates that changed nothing but the scored-at stamp: the same score written twice,
-   * which is what a duplicate write looks like from the CRM's side.
-   */
   /** Every data API request that reached the org, including the ones a fault answered. */
   public long requests() {
     return requests.get();
   }
 
-  /** SOQL queries (query and queryAll, not their next pages) made of one object so far. */
   /**
    * The last hundred queries' conditions, newest last, each as {@code Object: field op field op}
    * (values left out): which filters a client's queries carried.
@@ -216,11 +211,16 @@ public final class SalesforceOrg implements SandboxServer.Handler {
 
   private final java.util.ArrayDeque<String> recentWheres = new java.util.ArrayDeque<>();
 
+  /** SOQL queries (query and queryAll, not their next pages) made of one object so far. */
   public long queries(String object) {
     AtomicLong n = queries.get(object);
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * Record updates that changed nothing but the scored-at stamp: the same score written twice,
+   * which is what a duplicate write looks like from the CRM's side.
+   */
   public long redundantWrites() {
     return redundantWrites.get();
   }
