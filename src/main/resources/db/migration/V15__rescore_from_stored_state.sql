@@ -11,3 +11,6 @@ create table rescore_request (
     after_crm_id  varchar(64)  not null default '',
     primary key (profile_id, crm_object)
 );
+
+-- Whether stored rows still wait for an object (intake asks per page while a re-score runs).
+create index work_item_stored on work_item (profile_id, crm_object) where change_key = 'stored';

@@ -228,7 +228,8 @@ public class WorkQueue {
   /**
    * Which of these records (by id; the records are of one object) wait in the queue or are in a
    * worker's hands: a version of them intake found up to date is queued all the same, so that the
-   * older version waiting is processed as this one.
+   * older version waiting is processed as this one. A re-score of the stored lead waiting is left
+   * as it is: it scores the same fields, on its own lane.
    */
   private static Uni<Set<String>> waiting(
       Mutiny.Session s, List<CrmRecord> records, Set<String> ids) {
@@ -239,7 +240,7 @@ public class WorkQueue {
     return PreparedSql.rows(
             s,
             "select crm_id from work_item where profile_id = $1 and crm_object = $2"
-                + " and crm_id = any($3)",
+                + " and crm_id = any($3) and change_key <> 'stored'",
             any.profileId(),
             any.crmObject(),
             ids.toArray(String[]::new))
@@ -481,6 +482,19 @@ public class WorkQueue {
                           (String) r[0]);
               return step.replaceWith(new StoredChunk(read, done));
             });
+  }
+
+  /**
+   * Whether a re-score from stored state is under way for an object: asked for and not all queued,
+   * or some of its rows still waiting (or in a worker's hands).
+   */
+  public Uni<Boolean> rescoring(String profileId, String object) {
+    return pool.preparedQuery(
+            "select exists (select 1 from rescore_request where profile_id = $1 and crm_object = $2)"
+                + " or exists (select 1 from work_item where profile_id = $1 and crm_object = $2"
+                + " and change_key = 'stored')")
+        .execute(Tuple.of(profileId, object))
+        .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
   /** A record's fields as stored JSON; PostgreSQL text cannot hold NUL, so it stays escaped. */

@@ -175,4 +175,43 @@ class StoredRescoreTest {
       bulkWriter.start();
     }
   }
+
+  /**
+   * While a re-score runs, the poll's re-read of AIX's own earlier writes (records unchanged but
+   * scored by the old model) leaves the stored rows where they are: on the re-score's lane, not
+   * replaced by a real-time version of the record, scored and written over REST.
+   */
+  @Test
+  void aPollDuringTheRescoreLeavesItsRowsOnTheirLane() throws Exception {
+    LeadGenerator generator = new LeadGenerator(99, Clock.systemUTC());
+    for (int i = 0; i < 1600; i++) {
+      org.insert("Lead", generator.lead());
+    }
+    pollLeads(); // scored and written; the org's stamps moved, not read back yet
+    bulkWriter.stop();
+    try {
+      assertThat(trainer.train(PROFILE, "Lead").promoted()).isTrue();
+      try (Connection c = db.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("update rescore_request set total = 1000000");
+      }
+      double ingested = count("aix.leads.ingested", "poll");
+      double echoes = count("aix.leads.echoes", "poll");
+      // The stored rows are queued, then the poll reads the 1,600 writes back (in its overlap).
+      Exchange polled = driver.poll(PROFILE, "Lead");
+      assertThat(polled.getException()).isNull();
+      assertThat(count("aix.leads.echoes", "poll") - echoes)
+          .as("AIX's writes read back, left out")
+          .isEqualTo(1600);
+      assertThat(count("aix.leads.ingested", "poll") - ingested).as("none queued").isZero();
+      assertThat(
+              one(
+                  "select count(*) from work_item where change_key = 'stored'"
+                      + " and stream = 'Lead:bulk'"))
+          .isEqualTo("1600");
+      assertThat(one("select count(*) from work_item")).isEqualTo("1600");
+    } finally {
+      bulkWriter.start();
+    }
+  }
 }
