@@ -177,6 +177,20 @@ public final class SalesforceOrg implements SandboxServer.Handler {
     return out;
   }
 
+  /** The calls by kind made since {@code before} (an earlier {@link #apiCallsByKind}). */
+  public Map<String, Long> apiCallsByKindSince(Map<String, Long> before) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    apiCallsByKind()
+        .forEach(
+            (kind, n) -> {
+              long more = n - before.getOrDefault(kind, 0L);
+              if (more > 0) {
+                out.put(kind, more);
+              }
+            });
+    return out;
+  }
+
   /** Ids (records 15 or 18 characters, jobs 750…, cursors 01g…-N) as {@code {id}}. */
   private static final Pattern ID_SEGMENT =
       Pattern.compile("(?<=/|^)(?:01g\\w+-\\d+|[a-zA-Z0-9]{15}|[a-zA-Z0-9]{18})(?=/|$)");

@@ -117,16 +117,7 @@ class ModelTrainingTest {
     assertThat(org.writeCalls() - writes)
         .as("the whole population re-scored, written 200 a call")
         .isEqualTo(8);
-    java.util.Map<String, Long> calls = new java.util.TreeMap<>();
-    org.apiCallsByKind()
-        .forEach(
-            (kind, n) -> {
-              long more = n - before.getOrDefault(kind, 0L);
-              if (more > 0) {
-                calls.put(kind, more);
-              }
-            });
-    assertThat(calls)
+    assertThat(org.apiCallsByKindSince(before))
         .as("re-scored from the state AIX stored: the cycle's poll (nothing changed), no re-read")
         .isEqualTo(java.util.Map.of("GET queryAll", 1L, "PATCH composite/sobjects", 8L));
     assertThat(one("select count(*) from rescore_request"))

@@ -70,6 +70,18 @@ class StoredRescoreTest {
     return c == null ? 0 : c.count();
   }
 
+  /**
+   * Trains and promotes a model; the re-score it asks for is made a million-lead org's (above
+   * bulkAbove, 10,000: the bulk lane).
+   */
+  private void promoteAsALargeOrg() throws SQLException {
+    assertThat(trainer.train(PROFILE, "Lead").promoted()).isTrue();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("update rescore_request set total = 1000000");
+    }
+  }
+
   private String one(String sql) throws SQLException {
     try (Connection c = db.getConnection();
         Statement s = c.createStatement();
@@ -103,12 +115,7 @@ class StoredRescoreTest {
 
     bulkWriter.stop();
     try {
-      assertThat(trainer.train(PROFILE, "Lead").promoted()).isTrue();
-      // As a million-lead org's request: above bulkAbove (10,000), the bulk lane.
-      try (Connection c = db.getConnection();
-          Statement s = c.createStatement()) {
-        s.execute("update rescore_request set total = 1000000");
-      }
+      promoteAsALargeOrg();
       org.faults().rejectWrites(refused.toArray(String[]::new));
       long writes = org.writeCalls();
       java.util.Map<String, Long> before = org.apiCallsByKind();
@@ -122,16 +129,7 @@ class StoredRescoreTest {
       } while ((!"0".equals(one("select count(*) from bulk_write"))
               || !"0".equals(one("select count(*) from bulk_job")))
           && System.nanoTime() < deadline);
-      java.util.Map<String, Long> calls = new java.util.TreeMap<>();
-      org.apiCallsByKind()
-          .forEach(
-              (kind, n) -> {
-                long more = n - before.getOrDefault(kind, 0L);
-                if (more > 0) {
-                  calls.put(kind, more);
-                }
-              });
-      assertThat(calls)
+      assertThat(org.apiCallsByKindSince(before))
           .as("one ingest job, the cycle's poll, no query job and no re-read")
           .containsEntry("POST jobs/ingest", 1L)
           .containsEntry("GET queryAll", 1L)
@@ -190,11 +188,7 @@ class StoredRescoreTest {
     pollLeads(); // scored and written; the org's stamps moved, not read back yet
     bulkWriter.stop();
     try {
-      assertThat(trainer.train(PROFILE, "Lead").promoted()).isTrue();
-      try (Connection c = db.getConnection();
-          Statement s = c.createStatement()) {
-        s.execute("update rescore_request set total = 1000000");
-      }
+      promoteAsALargeOrg();
       double ingested = count("aix.leads.ingested", "poll");
       double echoes = count("aix.leads.echoes", "poll");
       // The stored rows are queued, then the poll reads the 1,600 writes back (in its overlap).
